@@ -35,6 +35,7 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data
 GLOBE_DIR = "globe-and-mail-dev"
 RUMOUREVAL_DIR = "rumoureval2017-traindev"
 
+_BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _MENTION = re.compile(r"@(\w+)")
 
@@ -104,8 +105,9 @@ def _globe_thread(art_id: str, art: dict[str, Any], roots: list[dict[str, Any]])
 
 
 def _strip_html(fragment: str) -> str:
-    """Paragraph text of an HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    """Paragraph text of an HTML fragment: tags dropped (line breaks become spaces), entities
+    decoded, whitespace collapsed. Paragraphs are single ``<p>`` elements, so inner tags are inline."""
+    return " ".join(html.unescape(_TAG.sub("", _BREAK.sub(" ", fragment))).split())
 
 
 # -- RumourEval --------------------------------------------------------------------------------

@@ -59,9 +59,16 @@ def align(gold: Sequence[Comment], parsed: Sequence[Comment]) -> dict[int, int]:
     return {a + k: b + k for a, b, size in sm.get_matching_blocks() for k in range(size)}
 
 
-def score_parse(gold: Sequence[Comment], parsed: Sequence[Comment]) -> dict[str, int]:
-    """Counts for one page: gold comments, recovered, correct parents (overall, replies, top)."""
+def score_parse(
+    gold: Sequence[Comment], parsed: Sequence[Comment], examples: list[str] | None = None
+) -> dict[str, int]:
+    """Counts for one page: gold comments, recovered, correct parents (overall, replies, top).
+
+    When ``examples`` is a list, a line per missed comment and per wrong parent is appended to it,
+    which is what one reads first when a figure drops.
+    """
     pairs = align(gold, parsed)
+    by_gold_id = {c.comment_id: c for c in gold}
     gold_id_of = {parsed[j].comment_id: gold[i].comment_id for i, j in pairs.items()}
     out = dict.fromkeys(("comments", "recovered", "parent_ok", "replies", "replies_recovered",
                          "replies_ok", "top", "top_recovered", "top_ok"), 0)
@@ -70,15 +77,33 @@ def score_parse(gold: Sequence[Comment], parsed: Sequence[Comment]) -> dict[str,
         out["comments"] += 1
         out[kind] += 1
         if i not in pairs:
+            if examples is not None:
+                examples.append(f"missed  {g.author}: {_head(g.text)}")
             continue
         p = parsed[pairs[i]]
         predicted = None if p.parent_id is None else gold_id_of.get(p.parent_id, "\0unmatched")
         ok = predicted == g.parent_id
+        if not ok and examples is not None:
+            want = by_gold_id.get(g.parent_id) if g.parent_id else None
+            got = by_gold_id.get(predicted) if predicted else None
+            examples.append(f"parent  {g.author}: {_head(g.text)}  ->  got {_who(got, predicted)}, "
+                            f"want {_who(want, g.parent_id)}")
         out["recovered"] += 1
         out[f"{kind}_recovered"] += 1
         out["parent_ok"] += ok
         out[f"{kind}_ok"] += ok
     return out
+
+
+def _head(text: str, n: int = 60) -> str:
+    text = normalise(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _who(c: Comment | None, cid: str | None) -> str:
+    if cid is None:
+        return "top-level"
+    return f"{c.author} ({_head(c.text, 30)})" if c else "an unrecovered comment"
 
 
 # -- baselines: each maps gold comments in page order (+ header names) to predicted parent ids --
@@ -146,12 +171,15 @@ def evaluate(
     parser: Parser | None = None,
     baselines_only: bool = False,
     gold: dict[str, list[Thread]] | None = None,
+    examples: int = 0,
 ):
     """One row per (dataset, layout) with comment-weighted scores (a pandas DataFrame).
 
     ``parser`` defaults to :func:`discourse.parse.parse_page`; ``gold`` (data set name -> threads)
     replaces loading from ``data_dir``. With ``baselines_only`` nothing is parsed and the parser
     columns are empty. A page the parser fails on counts as nothing recovered and is logged.
+    ``examples`` > 0 adds a column ``examples``: up to that many missed comments and wrong
+    parents per row, as lines for people.
     """
     import pandas as pd
 
@@ -169,6 +197,7 @@ def evaluate(
         for name in layouts:
             order, headers, chrome = name.split("/")
             tot: dict[str, int] = {"threads": 0, "failures": 0}
+            notes: list[str] = []
             for thread in threads:
                 seed = zlib.crc32(f"{thread.thread_id}|{name}".encode())
                 page = render(thread, order, headers, chrome == "chrome", seed=seed)
@@ -179,17 +208,20 @@ def evaluate(
                     continue
                 try:
                     parsed = parser(page.text, source=dataset, thread_id=thread.thread_id, semantic=semantic)
-                    counts = score_parse(page.comments, parsed.comments)
+                    counts = score_parse(page.comments, parsed.comments, notes)
                 except Exception as exc:  # a crash is a score of zero for that page, not a dead run
                     log.warning("%s %s thread %s: parser failed: %s: %s",
                                 dataset, name, thread.thread_id, type(exc).__name__, exc)
                     tot["failures"] += 1
+                    notes.append(f"failed  thread {thread.thread_id}: {type(exc).__name__}: {exc}")
                     counts = score_parse(page.comments, [])
                 _add(tot, counts)
             rows.append(_row(dataset, name, tot, baselines_only))
+            if examples:
+                rows[-1]["examples"] = notes[:examples]
     return pd.DataFrame(rows, columns=[
         "dataset", "layout", "threads", "comments", "recovered", "parent_acc", "parent_acc_replies",
-        "parent_acc_top", "failures", *BASELINES,
+        "parent_acc_top", "failures", *BASELINES, *(["examples"] if examples else []),
     ])
 
 
@@ -241,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-semantic", action="store_true", help="parse with semantic=False (no encoder)")
     ap.add_argument("--baselines-only", action="store_true", help="skip the parser; print the baselines")
     ap.add_argument("--csv", type=Path, help="also write the table to this CSV file")
+    ap.add_argument("--examples", type=int, default=0, metavar="N",
+                    help="after the table, show up to N missed comments and wrong parents per row")
     args = ap.parse_args(argv)
 
     gold = load_gold(args.data_dir, args.limit) if args.data_dir.is_dir() else {}
@@ -249,7 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               "nothing to evaluate. Point --data-dir at the folder holding them.")
         return 0
     table = evaluate(layouts=args.layout or LAYOUT_NAMES, semantic=not args.no_semantic,
-                     baselines_only=args.baselines_only, gold=gold)
+                     baselines_only=args.baselines_only, gold=gold, examples=args.examples)
+    notes = table.pop("examples") if "examples" in table else None
     if args.baselines_only:
         table = table.drop(columns=["recovered", "parent_acc", "parent_acc_replies", "parent_acc_top", "failures"])
     import pandas as pd
@@ -258,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.csv:
         table.to_csv(args.csv, index=False)
+    if notes is not None:
+        for (dataset, layout), lines in zip(zip(table["dataset"], table["layout"]), notes):
+            if lines:
+                print(f"\n{dataset} {layout}:\n  " + "\n  ".join(lines))
     if not args.baselines_only:
         misses = target_misses(table)
         print("\nTargets met." if not misses else "\nTargets missed:\n  " + "\n  ".join(misses))

@@ -124,10 +124,10 @@ def parse_page(
         if lab is None:  # chrome
             in_comments = comments_from is not None and i >= comments_from
             kind, reason = chrome[i], chrome_reason[i]
+            where = "comments" if in_comments else "article"
             if not in_comments and kind == "timestamp" and article.published is None and _iso_date(s):
                 article.published = _iso_date(s)
-                continue
-            where = "comments" if in_comments else "article"
+                reason = "publication date (kept as published)"
             article.removed.append(RemovedLine(s, f"{where}: {reason}"))
             if in_comments and kind == "timestamp" and current is not None and current.timestamp is None:
                 current.timestamp = s

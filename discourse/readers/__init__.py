@@ -63,6 +63,8 @@ def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
         return structured.read_csv(path)
     text = read_text(path)
     stripped = text.lstrip()
+    if not stripped:
+        raise InputError(f"{path}: empty file (no text to parse)")
     if stripped.startswith("{") and '"thread_id"' in stripped[:2000]:
         return structured.read_json(path)  # our own JSONL saved under another name
     from discourse.parse import parse_page

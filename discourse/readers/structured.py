@@ -231,23 +231,7 @@ def read_csv(path: Path) -> list[Thread]:
     text = _read_nonempty(path)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    line = 0
-
-    def rows():
-        nonlocal line
-        while True:
-            start = line + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InputError(f"{path}: row starting at line {start} is not valid CSV ({exc}); check its quotes") from None
-            line = reader.line_num
-            yield start, row
-
-    records = rows()
+    records = _csv_records(path, text, delimiter)
     header = next(records, (1, []))[1]
     columns: dict[str, int] = {}
     for i, name in enumerate(header):
@@ -282,7 +266,7 @@ def read_csv(path: Path) -> list[Thread]:
             thread = threads[thread_id] = Thread(thread_id=thread_id, source=str(path))
             where[thread_id] = []
         for column, attr in CSV_ARTICLE.items():
-            value = _clean(get(column))
+            value = _clean(get(column)) if attr == "text" else get(column).strip()
             if value and not getattr(thread.article, attr):
                 setattr(thread.article, attr, value)
         thread.comments.append(
@@ -298,6 +282,22 @@ def read_csv(path: Path) -> list[Thread]:
     if not threads:
         log.warning("%s: has a header but no rows; no threads", path)
     return [_finish(t, where[tid]) for tid, t in threads.items()]
+
+
+def _csv_records(path: Path, text: str, delimiter: str):
+    """Yield (line where the record starts, fields); quoted fields may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 0
+    while True:
+        start = line + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{path}: row starting at line {start} is not valid CSV ({exc}); check its quotes") from None
+        line = reader.line_num
+        yield start, row
 
 
 def _clean(text: str) -> str:

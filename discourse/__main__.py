@@ -1,0 +1,5 @@
+import sys
+
+from discourse.cli import main
+
+sys.exit(main())

@@ -1,0 +1,161 @@
+"""The ``discourse`` command line: I/O at the edge, everything else in the library.
+
+Failures the user can act on print one line (``discourse: error: ...``) and exit 1; warnings
+print ``discourse: warning: ...`` and do not change the exit status; ``--debug`` shows
+tracebacks for bug reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from discourse.errors import DiscourseError, InputError
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _setup_logging(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("discourse: %(levelname)s: %(message)s"))
+    log = logging.getLogger("discourse")
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or warnings on stderr")
+    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="discourse",
+        description="Read news articles with their reader comment threads.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("parse", help="rebuild threads (article, comments, reply links) from pages and exports",
+                       description="Read page text (.txt), our JSON/JSONL, CSV, ConvoKit folders or Reddit "
+                                   "JSON and print one thread per input document.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--format", choices=("json", "jsonl", "table"), default="jsonl",
+                   help="jsonl: one thread object per line (default); json: a list; table: for reading")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--fast", action="store_true",
+                   help="skip sentence embeddings in reply inference (several times faster, a little less accurate)")
+    _add_common(p)
+
+    p = sub.add_parser("evaluate", help="measure the tool against gold data (needs ../shared/data)")
+    esub = p.add_subparsers(dest="what", metavar="WHAT")
+    e = esub.add_parser("parse", help="comment recovery and parent accuracy on gold threads rendered as pages")
+    e.add_argument("--data", metavar="DIR", help="the shared data folder (default: ../shared/data)")
+    e.add_argument("--fast", action="store_true", help="without sentence embeddings")
+    e.add_argument("--limit", type=int, default=None, help="at most this many RumourEval threads")
+    _add_common(e)
+
+    p = sub.add_parser("bench", help="print throughput figures on synthetic data")
+    bsub = p.add_subparsers(dest="what", metavar="WHAT")
+    b = bsub.add_parser("parse", help="page-text parsing throughput (MB/s, comments/s)")
+    b.add_argument("--mb", type=float, default=20.0, help="size of the synthetic page in MB")
+    b.add_argument("--runs", type=int, default=3, help="timed runs (the median is reported)")
+    _add_common(b)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    _setup_logging(getattr(args, "quiet", False))
+    try:
+        if args.command == "parse":
+            return cmd_parse(args)
+        if args.command == "evaluate":
+            return cmd_evaluate(args, parser)
+        if args.command == "bench":
+            return cmd_bench(args, parser)
+    except DiscourseError as exc:
+        print(f"discourse: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("discourse: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: one line for the user, the traceback with --debug
+        if getattr(args, "debug", False):
+            raise
+        print(f"discourse: internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)",
+              file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_USAGE
+
+
+def cmd_parse(args) -> int:
+    from discourse.readers import discover, read_path
+    from discourse.progress import progress
+
+    threads, failures = [], 0
+    paths = discover(args.paths)
+    for path in progress(paths, desc="parsing", unit="file", quiet=args.quiet):
+        try:
+            threads.extend(read_path(path, semantic=not args.fast))
+        except InputError as exc:
+            print(f"discourse: error: {exc}", file=sys.stderr)
+            failures += 1
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "jsonl":
+            for t in threads:
+                out.write(json.dumps(t.to_dict(), ensure_ascii=False) + "\n")
+        elif args.format == "json":
+            json.dump([t.to_dict() for t in threads], out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            from discourse.writers.table import thread_table
+
+            for t in threads:
+                out.write(thread_table(t) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if failures and not threads:
+        return EXIT_FAILURE
+    return EXIT_FAILURE if failures else 0
+
+
+def cmd_evaluate(args, parser) -> int:
+    if args.what == "parse":
+        from discourse.evaluation.parse_eval import main as eval_main
+
+        argv = []
+        if args.data:
+            argv += ["--data", args.data]
+        if args.fast:
+            argv += ["--fast"]
+        if args.limit is not None:
+            argv += ["--limit", str(args.limit)]
+        return eval_main(argv) or 0
+    parser.parse_args(["evaluate", "--help"])
+    return EXIT_USAGE
+
+
+def cmd_bench(args, parser) -> int:
+    if args.what == "parse":
+        from discourse.evaluation.bench_parse import main as bench_main
+
+        return bench_main(["--mb", str(args.mb), "--runs", str(args.runs)]) or 0
+    parser.parse_args(["bench", "--help"])
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

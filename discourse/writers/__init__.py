@@ -1,0 +1,1 @@
+"""Writers: threads and tables out to files people open (JSON, CSV, Parquet, text tables)."""
