@@ -199,7 +199,8 @@ def evaluate(
             tot: dict[str, int] = {"threads": 0, "failures": 0}
             notes: list[str] = []
             for thread in threads:
-                seed = zlib.crc32(f"{thread.thread_id}|{name}".encode())
+                # chrome is not in the seed: a page with chrome is the plain page plus furniture
+                seed = zlib.crc32(f"{thread.thread_id}|{order}|{headers}".encode())
                 page = render(thread, order, headers, chrome == "chrome", seed=seed)
                 tot["threads"] += 1
                 _add(tot, baseline_hits(page.comments, page.reply_to))
@@ -252,10 +253,10 @@ def target_misses(table) -> list[str]:
         if r.recovered is None or r.recovered != r.recovered:  # baselines only: nothing to judge
             continue
         if r.recovered < TARGET_RECOVERED:
-            misses.append(f"{r.dataset} {r.layout}: recovered {r.recovered:.3f} < {TARGET_RECOVERED}")
+            misses.append(f"{r.dataset} {r.layout}: recovered {r.recovered:.4f} < {TARGET_RECOVERED}")
         want = TARGET_PARENT.get(r.layout.split("/")[1])
         if want is not None and (r.parent_acc or 0) < want:
-            misses.append(f"{r.dataset} {r.layout}: parent_acc {r.parent_acc or 0:.3f} < {want}")
+            misses.append(f"{r.dataset} {r.layout}: parent_acc {r.parent_acc or 0:.4f} < {want}")
     return misses
 
 

@@ -7,7 +7,8 @@ so a layout fixes:
 
 * ``order``: ``chronological`` (by time) or ``nested`` (depth first, siblings by time), which
   decides whether a reply sits under its parent or anywhere later;
-* ``headers``: reply headers on ``all`` replies, on a seeded random half (``some``) or ``none``;
+* ``headers``: reply headers on ``all`` replies, on a seeded random half (``some``) or ``none``
+  (which half depends on the seed and the comment, not on the order or the chrome);
 * ``chrome``: page furniture (timestamps, "Reply · 12 likes", "112 Comments", "Load more
   comments", ...) mixed into the comment lines, as a pasted page has it.
 
@@ -22,6 +23,7 @@ got a header, which is what scoring needs to align a parse with the gold thread.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -116,8 +118,11 @@ def render(
     """Render ``thread`` as page text in one layout (see the module docstring)."""
     if headers not in HEADERS:
         raise ValueError(f"headers must be one of {HEADERS}, not {headers!r}")
-    rng = random.Random(seed)
-    style_name = style if style is not None else rng.choice(sorted(STYLES))
+    # The style and the furniture draw from separate streams, and "some" headers hash the comment
+    # id, so one seed gives the same style and the same headers with and without chrome, and the
+    # same headers in either order: layouts then differ only in what their names say.
+    style_name = style if style is not None else random.Random(seed).choice(sorted(STYLES))
+    rng = random.Random(seed + 1)
     if style_name not in STYLES:
         raise ValueError(f"unknown style {style_name!r}; choose from {sorted(STYLES)}")
     st = STYLES[style_name]
@@ -146,7 +151,7 @@ def render(
         if chrome and order == "nested" and parent is not None and i and comments[i - 1] is parent \
                 and rng.random() < 0.25:
             lines.append(st.replies_line.format(k=n_replies[parent.comment_id]))
-        show = parent is not None and (headers == "all" or (headers == "some" and rng.random() < 0.5))
+        show = parent is not None and (headers == "all" or (headers == "some" and _coin(seed, c.comment_id)))
         header = _name(parent.author) if show else None
         reply_to.append(header)
         stamp = _stamp(c.timestamp, now, st.stamp_format) if chrome else None
@@ -195,6 +200,11 @@ def comment_lines(text: str, paragraph_gaps: bool) -> list[str]:
     while out and not out[-1]:
         out.pop()
     return out
+
+
+def _coin(seed: int, comment_id: str) -> bool:
+    """A fair, reproducible coin per (seed, comment)."""
+    return zlib.crc32(f"{seed}|{comment_id}".encode()) % 2 == 0
 
 
 def _name(author: str | None) -> str:

@@ -56,14 +56,26 @@ FEATURES = (
     "named_rank",  # header replies: 0 for the named person's latest comment, 1 for the one before...
     "candidate_depth",  # header replies: depth of the candidate in the tree built so far
     "candidate_is_reply",  # the candidate is itself a reply
+    "lexical_best",  # the candidate is the most similar (TF-IDF) of all candidates
+    "semantic_best",  # ... by sentence embeddings
+    "candidate_deep",  # the candidate is at depth 2 or more (many news sites nest only two levels)
 )
-ROOT_FEATURES = ("root_bias", "root_lexical", "root_semantic", "root_quote", "root_rebuttal", "root_second_person")
+ROOT_FEATURES = (
+    "root_bias", "root_lexical", "root_semantic", "root_quote", "root_rebuttal", "root_second_person",
+    "root_header_share",  # share of the page's comments with a reply header: where replies are
+    # marked, an unmarked comment is most likely top-level
+)
+
+
+ALL_FEATURES = FEATURES + ROOT_FEATURES
 
 
 @lru_cache(maxsize=1)
-def default_weights() -> dict[str, float]:
+def default_weights() -> dict[str, dict[str, float]]:
+    """{"header": {...}, "implicit": {...}}: one weight set per case (see the data file)."""
     text = resources.files("discourse").joinpath("data", "reply_linking.json").read_text(encoding="utf-8")
-    return json.loads(text)["weights"]
+    data = json.loads(text)
+    return {"header": data["header"], "implicit": data["implicit"]}
 
 
 @dataclass
@@ -94,11 +106,15 @@ class ReplyLinker:
     cost stays linear on huge pages; named and addressed people are looked up beyond it.
     """
 
-    def __init__(self, semantic: bool = True, embedder=None, weights: dict[str, float] | None = None,
+    def __init__(self, semantic: bool = True, embedder=None, weights: dict | None = None,
                  window: int = 30, named_limit: int = 12):
         self.semantic = semantic
         self._embedder = embedder
-        self.weights = dict(weights or default_weights())
+        w = weights or default_weights()
+        if self.semantic:
+            self.weights = {k: dict(w[k]) for k in ("header", "implicit")}
+        else:  # trained without embeddings where available (see the data file)
+            self.weights = {k: dict(w.get(k + "_fast", w[k])) for k in ("header", "implicit")}
         self.window = window
         self.named_limit = named_limit
 
@@ -127,6 +143,7 @@ class ReplyLinker:
 
         by_author: dict[str, list[int]] = {}
         name_index: dict[str, str] = {}
+        header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
         out = []
         for i, c in enumerate(comments):
             doc = docs[i]
@@ -158,13 +175,18 @@ class ReplyLinker:
                     lexical.pair(i, j), semantic.pair(i, j) if semantic else 0.0,
                     float(dist == 0), math.log1p(dist),
                     float(doc.rebuttal and dist < 3), float(author_j == _name_key(c.author) and author_j != ""),
-                    0.0, 0.0, 0.0, 0.0,
+                    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
                 ])
+            for col in (3, 4):  # mark the best candidate by each similarity
+                if rows:
+                    best = max(range(len(rows)), key=lambda r: rows[r][col])
+                    if rows[best][col] > 0:
+                        rows[best][col + 10] = 1.0
             named_rank = list(range(len(cands) - 1, -1, -1)) if explicit else [0] * len(cands)
             root = [
                 1.0, lexical.root(i), semantic.root(i) if semantic else 0.0,
                 1.0 if (doc.shingles & art_doc.shingles) else 0.0,
-                float(doc.rebuttal), float(doc.second_person),
+                float(doc.rebuttal), float(doc.second_person), header_share,
             ]
             out.append({"cands": list(cands), "rows": rows, "explicit": explicit, "named_rank": named_rank,
                         "root": root})
@@ -197,46 +219,54 @@ class ReplyLinker:
 
     # -- decisions ----------------------------------------------------------------------------------
     def _decide(self, thread: Thread, feats: list[dict]) -> None:
-        w = self.weights
-        wv = np.array([w.get(f, 0.0) for f in FEATURES])
-        wr = np.array([w.get(f, 0.0) for f in ROOT_FEATURES])
         comments = thread.comments
+        wh = np.array([self.weights["header"].get(f, 0.0) for f in ALL_FEATURES])
+        wi = np.array([self.weights["implicit"].get(f, 0.0) for f in ALL_FEATURES])
         depth: list[int] = []
+        position = {c.comment_id: k for k, c in enumerate(comments)}
         for i, (c, f) in enumerate(zip(comments, feats)):
             cands = f["cands"]
-            me = _name_key(c.author)
-            rows = np.array(f["rows"], dtype=float).reshape(len(cands), len(FEATURES))
-            for r, j in enumerate(cands):
-                parent = comments[j].parent_id
-                pj = _index_of(comments, parent, j)
-                rows[r, 9] = float(pj is not None and _name_key(comments[pj].author) == me and me != "")
-                rows[r, 10] = f["named_rank"][r]
-                rows[r, 11] = depth[j]
-                rows[r, 12] = float(parent is not None)
-            scores = rows @ wv if len(cands) else np.zeros(0)
-            if f["explicit"]:
-                all_scores = scores
-            else:
-                all_scores = np.append(scores, float(np.array(f["root"]) @ wr))
+            rows = candidate_matrix(comments, i, f, depth, position)
+            all_scores = rows @ (wh if f["explicit"] else wi)
             best = int(np.argmax(all_scores))
             shifted = np.exp(all_scores - all_scores.max())
             confidence = float(shifted[best] / shifted.sum())
-            if f["explicit"]:
-                j = cands[best]
-                c.parent_id, c.link = comments[j].comment_id, LINK_EXPLICIT
-                c.evidence = _explain_header(c, rows[best], len(cands))
-                depth.append(depth[j] + 1)
-            elif best == len(cands):
+            if best == len(cands):
                 c.parent_id, c.link = None, LINK_ROOT
                 c.evidence = "no sign of answering an earlier comment" if not c.reply_to else (
                     f"reply header names {c.reply_to!r}, who has no earlier comment here")
                 depth.append(0)
             else:
                 j = cands[best]
-                c.parent_id, c.link = comments[j].comment_id, LINK_INFERRED
-                c.evidence = _explain_inferred(rows[best], comments[j])
+                c.parent_id = comments[j].comment_id
+                c.link = LINK_EXPLICIT if f["explicit"] else LINK_INFERRED
+                c.evidence = (_explain_header(c, rows[best], len(cands)) if f["explicit"]
+                              else _explain_inferred(rows[best], comments[j]))
                 depth.append(depth[j] + 1)
             c.confidence = round(confidence, 4)
+
+
+def candidate_matrix(comments: list[Comment], i: int, f: dict, depth: list[int],
+                     position: dict[str, int]) -> np.ndarray:
+    """The full feature matrix of comment ``i``'s candidates (one row each, the article last
+    unless the comment has a reply header), given the links and depths decided so far."""
+    cands = f["cands"]
+    k = len(FEATURES)
+    n_rows = len(cands) + (0 if f["explicit"] else 1)
+    rows = np.zeros((n_rows, len(ALL_FEATURES)))
+    if cands:
+        rows[:len(cands), :k] = np.array(f["rows"], dtype=float).reshape(len(cands), k)
+    me = _name_key(comments[i].author)
+    for r, j in enumerate(cands):
+        pj = position.get(comments[j].parent_id) if comments[j].parent_id is not None else None
+        rows[r, 9] = float(pj is not None and me != "" and _name_key(comments[pj].author) == me)
+        rows[r, 10] = f["named_rank"][r]
+        rows[r, 11] = depth[j]
+        rows[r, 12] = float(comments[j].parent_id is not None)
+        rows[r, 15] = float(depth[j] >= 2)
+    if not f["explicit"]:
+        rows[-1, k:] = f["root"]
+    return rows
 
 
 def _index_of(comments: list[Comment], comment_id: str | None, before: int) -> int | None:

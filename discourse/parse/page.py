@@ -51,7 +51,7 @@ def parse_page(
     rules = rules or default_rules()
     segmenter = segmenter or Segmenter()
     linker = linker or ReplyLinker(semantic=semantic)
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw = text.splitlines()
     stripped = [ln.strip().replace("\x00", "") for ln in raw]
 
     article = Article()
@@ -258,7 +258,7 @@ def account_lines(text: str, thread: Thread) -> list[str]:
             places.add(c.reply_to)
     meta = [v for v in (art.title, art.outlet, art.published, art.url) if v]
     missing = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw in text.splitlines():
         s = raw.strip().replace("\x00", "")
         if not s or s in places:
             continue

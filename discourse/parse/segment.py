@@ -34,6 +34,7 @@ _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk|ru|ua)/", re.IGNOREC
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _USERNAME_TOKEN = re.compile(r"^(?=.*[A-Za-z])(?:\w*\d\w*|\w*_\w*|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*)$")
 _ADDRESS_PREFIX = re.compile(r"^@?([^:@\n]{1,40}?)\s*(?::-?|,)\s")
+_PLACEHOLDER = re.compile(r"\[(?:deleted|removed|anonymous|unknown|blocked|hidden|account deleted)\]", re.I)
 _AT_MENTION = re.compile(r"@([\w.-]{2,40})")
 
 #: Function words: headings and sentences are full of them, user names rarely are.
@@ -92,10 +93,15 @@ def shape_score(text: str) -> float:
     s += 1.0 if n <= 25 else (0.0 if n <= 40 else -2.5)
     s += {1: 1.2, 2: 0.8, 3: 0.5, 4: -0.2, 5: -0.8, 6: -1.3}.get(nw, -3.0 - 0.5 * (nw - 7))
     last = text[-1]
+    placeholder = _PLACEHOLDER.fullmatch(text) is not None  # "[deleted]", "[removed]"
+    if placeholder:
+        return 2.0
+    punctuated = False
     if text.endswith("...") or text.endswith("…"):
         s -= 0.4
     elif last in ".!?;,":
-        s -= 2.6
+        s -= 3.2
+        punctuated = True
     elif last in ":)]\"'”’":
         s -= 1.2
     first = text[0]
@@ -112,7 +118,7 @@ def shape_score(text: str) -> float:
         s -= 2.2 * stop / max(1, len(alpha))
     if any(_USERNAME_TOKEN.match(w) for w in words):
         s += 1.3
-    if nw <= 4 and alpha and all(w[0].isupper() for w in alpha):
+    if nw <= 4 and alpha and not punctuated and all(w[0].isupper() for w in alpha):
         s += 0.6
     if nw == 1 and lowered and lowered[0] in STOPWORDS:
         s -= 1.5
@@ -127,8 +133,10 @@ class Segmenter:
     """
 
     def __init__(self, enter_cost: float = 1.5, header_unknown_cost: float = 2.0,
-                 repeat_bonus: float = 2.2, addressed_bonus: float = 1.5, passes: int = 2):
+                 repeat_bonus: float = 2.2, addressed_bonus: float = 1.5, passes: int = 2,
+                 boundary_bonus: float = 1.5):
         self.enter_cost = enter_cost
+        self.boundary_bonus = boundary_bonus
         self.header_unknown_cost = header_unknown_cost
         self.repeat_bonus = repeat_bonus
         self.addressed_bonus = addressed_bonus
@@ -154,8 +162,8 @@ class Segmenter:
         s = shape
         if shape > -8:
             reps = ev.line_counts.get(key, 0)
-            if reps >= 2:
-                s += self.repeat_bonus * min(1.0, 0.6 + 0.2 * (reps - 2))
+            if reps >= 2:  # names recur; so do short stock phrases ("Good to know."), less often
+                s += self.repeat_bonus * min(1.0, 0.6 + 0.2 * (reps - 2)) * (1.0 if shape > -1.0 else 0.3)
             if key in ev.addressed or key.lstrip("@") in ev.addressed:
                 s += self.addressed_bonus
             if key in ev.known_names:
@@ -220,8 +228,10 @@ class Segmenter:
                 cur[P] = prev[P]
                 bp[P] = P
             if can_comment:
-                # A: from P (entering comments) or from T (a new comment)
-                enter = prev[P] - self.enter_cost
+                # A: from P (entering comments) or from T (a new comment). Comment sections
+                # usually start after a blank line or a header, rarely mid-run of paragraphs.
+                gap = ln.gap_before
+                enter = prev[P] - self.enter_cost + (self.boundary_bonus if gap else -self.boundary_bonus)
                 if enter >= prev[T]:
                     cur[A], bp[A] = enter + sa[i], P
                 else:

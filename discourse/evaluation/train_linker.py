@@ -1,0 +1,189 @@
+"""Fit the reply-linking weights (``discourse/data/reply_linking.json``) on gold reply trees.
+
+Each gold thread is laid out as pages would show it (chronological and nested order; reply
+headers on every reply, on about half, or on none), the linker's own feature code turns every
+comment into a choice among candidate parents (the article included where there is no header),
+and a conditional logit (softmax over the candidates, L2-penalised) is fitted by L-BFGS. Dynamic
+features (a candidate's depth, whether it answered this author) take their gold values.
+
+Cross-validated accuracy is printed per data set (folds by thread, and by top-level sub-thread for
+a data set of one thread) before the final fit on everything. ``--write`` saves the weights.
+
+    python -m discourse.evaluation.train_linker --data ../shared/data --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from discourse.model import Thread
+from discourse.parse.linking import ALL_FEATURES, ReplyLinker, candidate_matrix
+
+HEADER_MODES = ("all", "some", "none")
+ORDERS = ("chronological", "nested")
+
+
+@dataclass
+class Example:
+    rows: np.ndarray
+    label: int
+    explicit: bool
+    dataset: str
+    group: str  # for cross-validation: thread id, or thread id + top-level sub-thread
+
+
+def _page(thread: Thread, order: str, headers: str, seed: int) -> tuple[Thread, list[str | None]]:
+    from discourse.evaluation.render import page_order
+
+    rng = random.Random(seed)
+    ordered = [copy.copy(c) for c in page_order(thread, order)]
+    ids = {c.comment_id for c in ordered}
+    author = {c.comment_id: c.author for c in ordered}
+    gold = []
+    for k, c in enumerate(ordered):
+        parent = c.parent_id if c.parent_id in ids else None
+        gold.append(parent)
+        show = parent is not None and (headers == "all" or (headers == "some" and rng.random() < 0.5))
+        c.reply_to = author[parent] if show else None
+        c.parent_id, c.position = None, k
+    page = Thread(thread.thread_id, thread.source, thread.article, ordered)
+    return page, gold
+
+
+def examples_for(thread: Thread, dataset: str, linker: ReplyLinker, seed: int = 0) -> list[Example]:
+    out = []
+    for order in ORDERS:
+        for headers in HEADER_MODES:
+            page, gold = _page(thread, order, headers, seed)
+            feats = linker.candidate_features(page)
+            comments = page.comments
+            position = {c.comment_id: k for k, c in enumerate(comments)}
+            for c, g in zip(comments, gold):  # gold links, for the dynamic features
+                c.parent_id = g
+            depth: list[int] = []
+            top_of: list[str] = []
+            for k, (c, f) in enumerate(zip(comments, feats)):
+                g = gold[k]
+                pk = position.get(g) if g is not None else None
+                depth.append(0 if pk is None else depth[pk] + 1)
+                top_of.append(c.comment_id if pk is None else top_of[pk])
+                rows = candidate_matrix(comments, k, f, depth, position)
+                if pk is None:
+                    if f["explicit"]:
+                        continue  # cannot happen: a header is only shown on replies
+                    label = len(f["cands"])
+                elif pk in f["cands"]:
+                    label = f["cands"].index(pk)
+                else:
+                    continue  # gold parent out of reach (beyond the window, or unnamed)
+                out.append(Example(rows, label, f["explicit"], dataset, f"{thread.thread_id}/{top_of[k]}"))
+    return out
+
+
+def fit(examples: list[Example], weight_of: dict[str, float], l2: float = 1.0) -> np.ndarray:
+    """Softmax regression over candidate sets; returns one weight per feature of ALL_FEATURES."""
+    from scipy.optimize import minimize
+
+    d = len(ALL_FEATURES)
+    if not examples:
+        return np.zeros(d)
+    sizes = np.array([len(e.rows) for e in examples])
+    X = np.vstack([e.rows for e in examples])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    gold_rows = starts + np.array([e.label for e in examples])
+    sample_w = np.array([weight_of.get(e.dataset, 1.0) for e in examples])
+    seg = np.repeat(np.arange(len(examples)), sizes)
+    total_w = sample_w.sum()
+
+    def loss(theta):
+        s = X @ theta
+        m = np.full(len(examples), -np.inf)
+        np.maximum.at(m, seg, s)
+        e = np.exp(s - m[seg])
+        z = np.bincount(seg, weights=e, minlength=len(examples))
+        logz = np.log(z) + m
+        nll = (sample_w * (logz - s[gold_rows])).sum() / total_w
+        p = e / z[seg]
+        grad = (X * (p * sample_w[seg])[:, None]).sum(0) - (X[gold_rows] * sample_w[:, None]).sum(0)
+        grad = grad / total_w + 2 * l2 * theta / total_w * len(examples) / 100
+        return nll + l2 * (theta @ theta) / total_w * len(examples) / 100, grad
+
+    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x
+
+
+def accuracy(examples: list[Example], theta: np.ndarray) -> float:
+    if not examples:
+        return float("nan")
+    return float(np.mean([int(np.argmax(e.rows @ theta)) == e.label for e in examples]))
+
+
+def cross_validate(examples: list[Example], weight_of: dict[str, float], folds: int = 5) -> dict:
+    groups = sorted({e.group for e in examples})
+    rng = random.Random(0)
+    rng.shuffle(groups)
+    fold_of = {g: k % folds for k, g in enumerate(groups)}
+    hits: dict[tuple[str, bool], list[int]] = {}
+    for k in range(folds):
+        train = [e for e in examples if fold_of[e.group] != k]
+        test = [e for e in examples if fold_of[e.group] == k]
+        for explicit in (True, False):
+            theta = fit([e for e in train if e.explicit == explicit], weight_of)
+            for e in test:
+                if e.explicit == explicit:
+                    hits.setdefault((e.dataset, explicit), []).append(int(np.argmax(e.rows @ theta)) == e.label)
+    return {key: (float(np.mean(v)), len(v)) for key, v in hits.items()}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
+    ap.add_argument("--limit", type=int, default=None, help="at most this many threads per data set")
+    ap.add_argument("--globe-weight", type=float, default=30.0,
+                    help="weight of a news-comment example relative to a tweet (news is the target)")
+    ap.add_argument("--write", action="store_true", help="save the fitted weights into the package")
+    args = ap.parse_args(argv)
+    from discourse.evaluation.gold import load_gold
+
+    gold = load_gold(args.data, limit=args.limit)
+    if not gold:
+        print("no gold data found (looked for ../shared/data); nothing to train on")
+        return 0
+    weight_of = {"globe-and-mail": args.globe_weight, "rumoureval": 1.0}
+    result = {}
+    for variant, semantic in (("", True), ("_fast", False)):
+        linker = ReplyLinker(semantic=semantic)
+        examples = [e for name, threads in gold.items() for t in threads for e in examples_for(t, name, linker)]
+        cv = cross_validate(examples, weight_of)
+        print(f"variant {'semantic' if semantic else 'fast'}: {len(examples)} examples")
+        for (dataset, explicit), (acc, n) in sorted(cv.items()):
+            print(f"  cv accuracy {dataset:15s} {'header' if explicit else 'implicit':8s} {acc:.3f}  (n={n})")
+        for explicit, name in ((True, "header"), (False, "implicit")):
+            theta = fit([e for e in examples if e.explicit == explicit], weight_of)
+            feats = ALL_FEATURES if not explicit else tuple(f for f in ALL_FEATURES if not f.startswith("root"))
+            result[name + variant] = {f: round(float(theta[ALL_FEATURES.index(f)]), 4) for f in feats}
+    print(json.dumps(result, indent=1))
+    if args.write:
+        path = Path(str(resources.files("discourse").joinpath("data", "reply_linking.json")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.update(result)
+        data["_doc"] = ("Weights of the reply-linking score (discourse/parse/linking.py): a candidate's score is "
+                        "the sum of weight x feature; the article competes with its root_* features. 'header' "
+                        "decides among the named person's comments, 'implicit' among all earlier comments and "
+                        "the article; *_fast are used without sentence embeddings. Fitted by "
+                        "discourse/evaluation/train_linker.py on gold reply trees.")
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
