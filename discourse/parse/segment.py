@@ -68,6 +68,11 @@ class PageEvidence:
     #: ("before"|"after", gap signature) -> log-odds of an author line. Starts with weak generic
     #: priors (a button line ends a comment, a timestamp follows a name); replaced per page.
     gap_odds: dict = field(default_factory=lambda: dict(GENERIC_GAP_ODDS))
+    #: Log-probabilities of continuing a comment's text (T->T) or starting a new comment (T->A),
+    #: learnt per page: where nearly every comment is one line, a short line after a text line
+    #: is more likely the next author.
+    text_continues: float = 0.0
+    text_ends: float = 0.0
 
 
 GENERIC_GAP_ODDS = {
@@ -100,7 +105,7 @@ def shape_score(text: str) -> float:
     if text.endswith("...") or text.endswith("…"):
         s -= 0.4
     elif last in ".!?;,":
-        s -= 3.2
+        s -= 4.5
         punctuated = True
     elif last in ":)]\"'”’":
         s -= 1.2
@@ -112,10 +117,15 @@ def shape_score(text: str) -> float:
     if re.search(r"[.!?] +[A-Za-z]", text):  # two sentences
         s -= 2.5
     alpha = _WORD.findall(text)
+    if not alpha:  # rules, ellipses, numbers: "-----", "..."
+        return -6.0
     lowered = [w.lower() for w in alpha]
     stop = sum(1 for w in lowered if w in STOPWORDS)
     if nw >= 3:
         s -= 2.2 * stop / max(1, len(alpha))
+    tagged = sum(1 for w in words if w[0] in "#@")
+    if tagged:  # hashtags and @mentions belong to text; a handle line is one bare token
+        s -= 3.0 if (tagged >= 2 or words[0][0] == "#" or nw >= 2) else 0.5
     if any(_USERNAME_TOKEN.match(w) for w in words):
         s += 1.3
     if nw <= 4 and alpha and not punctuated and all(w[0].isupper() for w in alpha):
@@ -191,6 +201,11 @@ class Segmenter:
         n_a = sum(1 for lab in labels if lab == A)
         if n_a < 3:
             return
+        pairs = list(zip(labels, labels[1:]))
+        tt = sum(1 for a, b in pairs if a == T and b == T)
+        ta = sum(1 for a, b in pairs if a == T and b == A)
+        ev.text_continues = 0.5 * math.log((tt + 1) / (tt + ta + 2))
+        ev.text_ends = 0.5 * math.log((ta + 1) / (tt + ta + 2))
         ev.gap_odds = {}
         for side in ("before", "after"):
             def gap(ln: Line) -> str:
@@ -232,13 +247,13 @@ class Segmenter:
                 # usually start after a blank line or a header, rarely mid-run of paragraphs.
                 gap = ln.gap_before
                 enter = prev[P] - self.enter_cost + (self.boundary_bonus if gap else -self.boundary_bonus)
-                if enter >= prev[T]:
+                if enter >= prev[T] + ev.text_ends:
                     cur[A], bp[A] = enter + sa[i], P
                 else:
-                    cur[A], bp[A] = prev[T] + sa[i], T
+                    cur[A], bp[A] = prev[T] + ev.text_ends + sa[i], T
                 cur[R], bp[R] = prev[A] + sr[i], A
                 # T: after A, R or T
-                best, arg = prev[T], T
+                best, arg = prev[T] + ev.text_continues, T
                 if prev[A] > best:
                     best, arg = prev[A], A
                 if prev[R] > best:
