@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from discourse.model import Thread
-from discourse.parse.linking import ALL_FEATURES, ReplyLinker, candidate_matrix
+from discourse.parse.linking import ALL_FEATURES, MODELS, ReplyLinker, candidate_matrix, model_for
 
 HEADER_MODES = ("all", "some", "none")
 ORDERS = ("chronological", "nested")
@@ -36,7 +36,7 @@ ORDERS = ("chronological", "nested")
 class Example:
     rows: np.ndarray
     label: int
-    explicit: bool
+    model: str  # which weight set decides this case (see discourse.parse.linking.MODELS)
     dataset: str
     group: str  # for cross-validation: thread id, or thread id + top-level sub-thread
 
@@ -64,6 +64,7 @@ def examples_for(thread: Thread, dataset: str, linker: ReplyLinker, seed: int = 
     for order in ORDERS:
         for headers in HEADER_MODES:
             page, gold = _page(thread, order, headers, seed)
+            has_headers = any(c.reply_to for c in page.comments)
             feats = linker.candidate_features(page)
             comments = page.comments
             position = {c.comment_id: k for k, c in enumerate(comments)}
@@ -85,7 +86,14 @@ def examples_for(thread: Thread, dataset: str, linker: ReplyLinker, seed: int = 
                     label = f["cands"].index(pk)
                 else:
                     continue  # gold parent out of reach (beyond the window, or unnamed)
-                out.append(Example(rows, label, f["explicit"], dataset, f"{thread.thread_id}/{top_of[k]}"))
+                model = model_for(f, has_headers)
+                if model == "unheaded" and headers == "all":
+                    # Learn unheaded comments from pages that mark only some replies: a page
+                    # cannot tell us it marks all of them, and reading every unmarked comment as
+                    # top-level would discard what its text says.
+                    continue
+                out.append(Example(rows, label, model, dataset,
+                                   f"{thread.thread_id}/{top_of[k]}"))
     return out
 
 
@@ -126,20 +134,21 @@ def accuracy(examples: list[Example], theta: np.ndarray) -> float:
     return float(np.mean([int(np.argmax(e.rows @ theta)) == e.label for e in examples]))
 
 
-def cross_validate(examples: list[Example], weight_of: dict[str, float], folds: int = 5) -> dict:
+def cross_validate(examples: list[Example], weight_of: dict[str, float], folds: int = 5,
+                   l2: float = 1.0) -> dict:
     groups = sorted({e.group for e in examples})
     rng = random.Random(0)
     rng.shuffle(groups)
     fold_of = {g: k % folds for k, g in enumerate(groups)}
-    hits: dict[tuple[str, bool], list[int]] = {}
+    hits: dict[tuple[str, str], list[int]] = {}
     for k in range(folds):
         train = [e for e in examples if fold_of[e.group] != k]
         test = [e for e in examples if fold_of[e.group] == k]
-        for explicit in (True, False):
-            theta = fit([e for e in train if e.explicit == explicit], weight_of)
+        for model in MODELS:
+            theta = fit([e for e in train if e.model == model], weight_of, l2)
             for e in test:
-                if e.explicit == explicit:
-                    hits.setdefault((e.dataset, explicit), []).append(int(np.argmax(e.rows @ theta)) == e.label)
+                if e.model == model:
+                    hits.setdefault((e.dataset, model), []).append(int(np.argmax(e.rows @ theta)) == e.label)
     return {key: (float(np.mean(v)), len(v)) for key, v in hits.items()}
 
 
@@ -149,6 +158,7 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="at most this many threads per data set")
     ap.add_argument("--globe-weight", type=float, default=30.0,
                     help="weight of a news-comment example relative to a tweet (news is the target)")
+    ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty")
     ap.add_argument("--write", action="store_true", help="save the fitted weights into the package")
     args = ap.parse_args(argv)
     from discourse.evaluation.gold import load_gold
@@ -162,13 +172,13 @@ def main(argv=None) -> int:
     for variant, semantic in (("", True), ("_fast", False)):
         linker = ReplyLinker(semantic=semantic)
         examples = [e for name, threads in gold.items() for t in threads for e in examples_for(t, name, linker)]
-        cv = cross_validate(examples, weight_of)
+        cv = cross_validate(examples, weight_of, l2=args.l2)
         print(f"variant {'semantic' if semantic else 'fast'}: {len(examples)} examples")
-        for (dataset, explicit), (acc, n) in sorted(cv.items()):
-            print(f"  cv accuracy {dataset:15s} {'header' if explicit else 'implicit':8s} {acc:.3f}  (n={n})")
-        for explicit, name in ((True, "header"), (False, "implicit")):
-            theta = fit([e for e in examples if e.explicit == explicit], weight_of)
-            feats = ALL_FEATURES if not explicit else tuple(f for f in ALL_FEATURES if not f.startswith("root"))
+        for (dataset, model), (acc, n) in sorted(cv.items()):
+            print(f"  cv accuracy {dataset:15s} {model:9s} {acc:.3f}  (n={n})")
+        for name in MODELS:
+            theta = fit([e for e in examples if e.model == name], weight_of, args.l2)
+            feats = ALL_FEATURES if name != "header" else tuple(f for f in ALL_FEATURES if not f.startswith("root"))
             result[name + variant] = {f: round(float(theta[ALL_FEATURES.index(f)]), 4) for f in feats}
     print(json.dumps(result, indent=1))
     if args.write:

@@ -59,6 +59,9 @@ FEATURES = (
     "lexical_best",  # the candidate is the most similar (TF-IDF) of all candidates
     "semantic_best",  # ... by sentence embeddings
     "candidate_deep",  # the candidate is at depth 2 or more (many news sites nest only two levels)
+    "lexical_margin",  # TF-IDF similarity to the candidate minus similarity to the article
+    "semantic_margin",  # the same with sentence embeddings
+    "rebuttal_best",  # a rebuttal/second-person opening and the candidate is the most similar one
 )
 ROOT_FEATURES = (
     "root_bias", "root_lexical", "root_semantic", "root_quote", "root_rebuttal", "root_second_person",
@@ -69,13 +72,24 @@ ROOT_FEATURES = (
 
 ALL_FEATURES = FEATURES + ROOT_FEATURES
 
+#: One weight set per situation: a reply header names the person ("header"); no comment on the
+#: page has a header ("implicit"); the page marks replies with headers but not this comment
+#: ("unheaded": most likely top-level, unless the text says otherwise).
+MODELS = ("header", "implicit", "unheaded")
+
+
+def model_for(f: dict, page_has_headers: bool) -> str:
+    if f["explicit"]:
+        return "header"
+    return "unheaded" if page_has_headers else "implicit"
+
 
 @lru_cache(maxsize=1)
 def default_weights() -> dict[str, dict[str, float]]:
     """{"header": {...}, "implicit": {...}}: one weight set per case (see the data file)."""
     text = resources.files("discourse").joinpath("data", "reply_linking.json").read_text(encoding="utf-8")
     data = json.loads(text)
-    return {"header": data["header"], "implicit": data["implicit"]}
+    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 @dataclass
@@ -111,10 +125,8 @@ class ReplyLinker:
         self.semantic = semantic
         self._embedder = embedder
         w = weights or default_weights()
-        if self.semantic:
-            self.weights = {k: dict(w[k]) for k in ("header", "implicit")}
-        else:  # trained without embeddings where available (see the data file)
-            self.weights = {k: dict(w.get(k + "_fast", w[k])) for k in ("header", "implicit")}
+        suffix = "" if self.semantic else "_fast"  # weights fitted without embeddings, if present
+        self.weights = {k: dict(w.get(k + suffix, w.get(k, w.get("implicit", {})))) for k in MODELS}
         self.window = window
         self.named_limit = named_limit
 
@@ -176,12 +188,17 @@ class ReplyLinker:
                     float(dist == 0), math.log1p(dist),
                     float(doc.rebuttal and dist < 3), float(author_j == _name_key(c.author) and author_j != ""),
                     0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+                    lexical.pair(i, j) - lexical.root(i),
+                    (semantic.pair(i, j) - semantic.root(i)) if semantic else 0.0,
+                    0.0,
                 ])
             for col in (3, 4):  # mark the best candidate by each similarity
                 if rows:
                     best = max(range(len(rows)), key=lambda r: rows[r][col])
                     if rows[best][col] > 0:
                         rows[best][col + 10] = 1.0
+                        if doc.rebuttal or doc.second_person:
+                            rows[best][18] = 1.0
             named_rank = list(range(len(cands) - 1, -1, -1)) if explicit else [0] * len(cands)
             root = [
                 1.0, lexical.root(i), semantic.root(i) if semantic else 0.0,
@@ -220,14 +237,14 @@ class ReplyLinker:
     # -- decisions ----------------------------------------------------------------------------------
     def _decide(self, thread: Thread, feats: list[dict]) -> None:
         comments = thread.comments
-        wh = np.array([self.weights["header"].get(f, 0.0) for f in ALL_FEATURES])
-        wi = np.array([self.weights["implicit"].get(f, 0.0) for f in ALL_FEATURES])
+        weights = {m: np.array([self.weights[m].get(f, 0.0) for f in ALL_FEATURES]) for m in MODELS}
+        has_headers = any(c.reply_to for c in comments)
         depth: list[int] = []
         position = {c.comment_id: k for k, c in enumerate(comments)}
         for i, (c, f) in enumerate(zip(comments, feats)):
             cands = f["cands"]
             rows = candidate_matrix(comments, i, f, depth, position)
-            all_scores = rows @ (wh if f["explicit"] else wi)
+            all_scores = rows @ weights[model_for(f, has_headers)]
             best = int(np.argmax(all_scores))
             shifted = np.exp(all_scores - all_scores.max())
             confidence = float(shifted[best] / shifted.sum())
