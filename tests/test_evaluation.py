@@ -164,8 +164,10 @@ def test_score_perfect_and_wrong_parent():
     notes: list[str] = []
     s = score_parse(gold, parsed, notes)
     assert s["recovered"] == 7 and s["parent_ok"] == 5
-    assert notes == ["parent  cy: I agree with the first point.  ->  got top-level, want ann (First point. Second paragraph.)",
-                     "parent  bob: Rates are too high.  ->  got ann (First point. Second paragraph.), want top-level"]
+    assert notes == [
+        "parent  cy: I agree with the first point.  ->  got top-level, want ann (First point. Second paragraph.)",
+        "parent  bob: Rates are too high.  ->  got ann (First point. Second paragraph.), want top-level",
+    ]
     assert (s["replies_ok"], s["top_ok"]) == (3, 2)
 
 

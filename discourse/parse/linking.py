@@ -92,21 +92,29 @@ def default_weights() -> dict[str, dict[str, float]]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
-@dataclass
 class _Doc:
-    tokens: list[str]
-    shingles: set[int]
-    opening: str  # casefolded first words, for addressing
-    rebuttal: bool
-    second_person: bool
+    """What linking needs of one text; the 5-word shingles (for quotes) are made on demand."""
+
+    __slots__ = ("text", "opening", "rebuttal", "second_person", "_shingles")
+
+    def __init__(self, text: str):
+        self.text = text
+        head = text[:400].split()
+        self.opening = " ".join(head[:12]).casefold()
+        self.rebuttal = bool(_REBUTTAL.match(text))
+        self.second_person = bool(_SECOND_PERSON.search(" ".join(head[:25])))
+        self._shingles: set[int] | None = None
+
+    @property
+    def shingles(self) -> set[int]:
+        if self._shingles is None:
+            tokens = [w.casefold() for w in _WORDS.findall(self.text)]
+            self._shingles = {hash(tuple(tokens[k:k + 5])) for k in range(len(tokens) - 4)}
+        return self._shingles
 
 
 def _analyse(text: str) -> _Doc:
-    tokens = [w.casefold() for w in _WORDS.findall(text)]
-    shingles = {hash(tuple(tokens[k:k + 5])) for k in range(len(tokens) - 4)}
-    opening = " ".join(text.split()[:12]).casefold()
-    return _Doc(tokens, shingles, opening, bool(_REBUTTAL.match(text)),
-                bool(_SECOND_PERSON.search(" ".join(text.split()[:25]))))
+    return _Doc(text)
 
 
 def _name_key(name: str | None) -> str:
@@ -141,10 +149,11 @@ class ReplyLinker:
 
     # -- features ---------------------------------------------------------------------------------
     def candidate_features(self, thread: Thread) -> list[dict]:
-        """Per comment: candidate indices and a feature matrix (root is candidate -1).
+        """Per comment: candidate indices, a feature matrix and the article's features.
 
         Features that depend on links made earlier (depth, "answered me") are filled in during
-        the sequential decision, since links are made in page order.
+        the sequential decision, since links are made in page order. Similarities are computed
+        for all candidate pairs at once (vectorised), so the cost stays linear in the page.
         """
         comments = thread.comments
         n = len(comments)
@@ -152,79 +161,83 @@ class ReplyLinker:
         art_doc = _analyse(thread.article.text)
         lexical = _Similarity.tfidf([c.text for c in comments], thread.article.text)
         semantic = self._semantic(thread) if self.semantic else None
-
-        by_author: dict[str, list[int]] = {}
-        name_index: dict[str, str] = {}
+        keys = [_name_key(c.author) for c in comments]
         header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
-        out = []
+
+        # 1. Candidates, in page order (cheap Python: no similarity yet).
+        by_author: dict[str, list[int]] = {}
+        names = _NameIndex()
+        plan = []
         for i, c in enumerate(comments):
-            doc = docs[i]
             header = _name_key(c.reply_to) if c.reply_to else None
+            addressed: set[str] = set()
             if header is not None and header in by_author:
-                cands = by_author[header][-self.named_limit:]
-                explicit = True
+                cands, explicit = by_author[header][-self.named_limit:], True
             else:
                 explicit = False
-                cands = set(range(max(0, i - self.window), i))
-                addressed = self._addressed(doc.opening, name_index, c.text)
+                addressed = names.addressed(docs[i].opening, c.text)
+                pool = set(range(max(0, i - self.window), i))
                 for key in addressed:
-                    cands.update(by_author.get(key, [])[-self.named_limit:])
-                cands = sorted(cands)
-            rows = []
-            for j in cands:
-                d = docs[j]
-                author_j = _name_key(comments[j].author)
-                prefix = mention = 0.0
-                if not explicit and author_j:
-                    kind = _addressing(doc.opening, c.text, author_j, name_index.get(author_j, author_j))
-                    prefix, mention = float(kind == 2), float(kind == 1)
-                quote = 0.0
-                if doc.shingles and d.shingles and len(doc.shingles & d.shingles) >= 1:
-                    quote = 1.0
-                dist = i - j - 1
-                rows.append([
-                    prefix, mention, quote,
-                    lexical.pair(i, j), semantic.pair(i, j) if semantic else 0.0,
-                    float(dist == 0), math.log1p(dist),
-                    float(doc.rebuttal and dist < 3), float(author_j == _name_key(c.author) and author_j != ""),
-                    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-                    lexical.pair(i, j) - lexical.root(i),
-                    (semantic.pair(i, j) - semantic.root(i)) if semantic else 0.0,
-                    0.0,
-                ])
+                    pool.update(by_author.get(key, [])[-self.named_limit:])
+                cands = sorted(pool)
+            plan.append((cands, explicit, addressed))
+            if keys[i]:
+                by_author.setdefault(keys[i], []).append(i)
+                names.add(keys[i])
+
+        # 2. Similarities for every pair at once.
+        sizes = [len(p[0]) for p in plan]
+        I = np.repeat(np.arange(n), sizes)
+        J = np.fromiter((j for p in plan for j in p[0]), dtype=np.int64, count=int(sum(sizes)))
+        lex = lexical.pairs(I, J)
+        lex_root = lexical.roots()
+        sem = semantic.pairs(I, J) if semantic else np.zeros(len(I))
+        sem_root = semantic.roots() if semantic else np.zeros(n)
+
+        # 3. Feature rows.
+        F = np.zeros((len(I), len(FEATURES)))
+        dist = I - J - 1
+        F[:, 3], F[:, 4] = lex, sem
+        F[:, 5] = dist == 0
+        F[:, 6] = np.log1p(dist)
+        rebuttal = np.array([d.rebuttal for d in docs], dtype=bool)
+        addressing_opening = np.array([d.rebuttal or d.second_person for d in docs], dtype=bool)
+        F[:, 7] = rebuttal[I] & (dist < 3) if len(I) else 0
+        key_ids = {k: x for x, k in enumerate(dict.fromkeys(keys))}
+        kid = np.array([key_ids[k] if k else -1 for k in keys], dtype=np.int64)
+        if len(I):
+            F[:, 8] = (kid[I] == kid[J]) & (kid[J] >= 0)
+            F[:, 16] = lex - lex_root[I]
+            F[:, 17] = (sem - sem_root[I]) if semantic else 0.0
+        out = []
+        start = 0
+        for i, (cands, explicit, addressed) in enumerate(plan):
+            stop = start + len(cands)
+            rows = F[start:stop]
+            doc = docs[i]
+            for r, j in enumerate(cands):
+                if addressed and keys[j] in addressed:
+                    kind = _addressing(doc.opening, comments[i].text, keys[j])
+                    rows[r, 0], rows[r, 1] = float(kind == 2), float(kind == 1)
+                if rows[r, 3] >= 0.2 and doc.shingles and docs[j].shingles and (doc.shingles & docs[j].shingles):
+                    rows[r, 2] = 1.0  # shares a 5-word run: a quote (only similar pairs can)
             for col in (3, 4):  # mark the best candidate by each similarity
-                if rows:
-                    best = max(range(len(rows)), key=lambda r: rows[r][col])
-                    if rows[best][col] > 0:
-                        rows[best][col + 10] = 1.0
-                        if doc.rebuttal or doc.second_person:
-                            rows[best][18] = 1.0
+                if len(rows):
+                    best = int(np.argmax(rows[:, col]))
+                    if rows[best, col] > 0:
+                        rows[best, col + 10] = 1.0
+                        if addressing_opening[i]:
+                            rows[best, 18] = 1.0
             named_rank = list(range(len(cands) - 1, -1, -1)) if explicit else [0] * len(cands)
             root = [
-                1.0, lexical.root(i), semantic.root(i) if semantic else 0.0,
-                1.0 if (doc.shingles & art_doc.shingles) else 0.0,
+                1.0, float(lex_root[i]), float(sem_root[i]),
+                1.0 if (lex_root[i] >= 0.1 and doc.shingles & art_doc.shingles) else 0.0,
                 float(doc.rebuttal), float(doc.second_person), header_share,
             ]
             out.append({"cands": list(cands), "rows": rows, "explicit": explicit, "named_rank": named_rank,
                         "root": root})
-            key = _name_key(c.author)
-            if key:
-                by_author.setdefault(key, []).append(i)
-                name_index.setdefault(key, key)
+            start = stop
         return out
-
-    def _addressed(self, opening: str, name_index: dict[str, str], text: str) -> list[str]:
-        """Authors named in the opening words or @mentioned anywhere (cheap pre-filter)."""
-        found = []
-        low = text.casefold()
-        for key in name_index:
-            if key and (key in opening or ("@" + key.replace(" ", "")) in low):
-                found.append(key)
-            elif " " in key:
-                first = key.split()[0]
-                if len(first) >= 4 and first in opening.split():
-                    found.append(key)
-        return found
 
     def _semantic(self, thread: Thread):
         from discourse.embeddings import shared_embedder
@@ -263,8 +276,7 @@ class ReplyLinker:
             c.confidence = round(confidence, 4)
 
 
-def candidate_matrix(comments: list[Comment], i: int, f: dict, depth: list[int],
-                     position: dict[str, int]) -> np.ndarray:
+def candidate_matrix(comments: list[Comment], i: int, f: dict, depth, position: dict[str, int]) -> np.ndarray:
     """The full feature matrix of comment ``i``'s candidates (one row each, the article last
     unless the comment has a reply header), given the links and depths decided so far."""
     cands = f["cands"]
@@ -272,30 +284,63 @@ def candidate_matrix(comments: list[Comment], i: int, f: dict, depth: list[int],
     n_rows = len(cands) + (0 if f["explicit"] else 1)
     rows = np.zeros((n_rows, len(ALL_FEATURES)))
     if cands:
-        rows[:len(cands), :k] = np.array(f["rows"], dtype=float).reshape(len(cands), k)
-    me = _name_key(comments[i].author)
-    for r, j in enumerate(cands):
-        pj = position.get(comments[j].parent_id) if comments[j].parent_id is not None else None
-        rows[r, 9] = float(pj is not None and me != "" and _name_key(comments[pj].author) == me)
-        rows[r, 10] = f["named_rank"][r]
-        rows[r, 11] = depth[j]
-        rows[r, 12] = float(comments[j].parent_id is not None)
-        rows[r, 15] = float(depth[j] >= 2)
+        rows[:len(cands), :k] = f["rows"]
+        me = _name_key(comments[i].author)
+        for r, j in enumerate(cands):
+            parent = comments[j].parent_id
+            if parent is not None:
+                rows[r, 12] = 1.0
+                pj = position.get(parent)
+                if pj is not None and me and _name_key(comments[pj].author) == me:
+                    rows[r, 9] = 1.0
+        d = np.asarray([depth[j] for j in cands], dtype=float)
+        rows[:len(cands), 10] = f["named_rank"]
+        rows[:len(cands), 11] = d
+        rows[:len(cands), 15] = d >= 2
     if not f["explicit"]:
         rows[-1, k:] = f["root"]
     return rows
 
 
-def _index_of(comments: list[Comment], comment_id: str | None, before: int) -> int | None:
-    if comment_id is None:
-        return None
-    for k in range(before - 1, -1, -1):
-        if comments[k].comment_id == comment_id:
-            return k
-    return None
+class _NameIndex:
+    """Authors seen so far, looked up from a comment's opening words and @mentions."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self.compact: dict[str, str] = {}
+        self.first: dict[str, set[str]] = {}
+
+    def add(self, key: str) -> None:
+        if key in self.keys:
+            return
+        self.keys.add(key)
+        self.compact[key.replace(" ", "")] = key
+        if " " in key:
+            first = key.split()[0]
+            if len(first) >= 4:
+                self.first.setdefault(first, set()).add(key)
+
+    def addressed(self, opening: str, text: str) -> set[str]:
+        found: set[str] = set()
+        if "@" in text:
+            for m in _AT.findall(text.casefold()):
+                key = self.compact.get(m) or self.compact.get(m.rstrip(".:,"))
+                if key:
+                    found.add(key)
+        words = [w.strip(".,:;!?-–—()\"'") for w in opening.split()]
+        for a in range(len(words)):
+            for b in range(a + 1, min(len(words), a + 6) + 1):
+                gram = " ".join(words[a:b])
+                if gram in self.keys:
+                    found.add(gram)
+            found.update(self.first.get(words[a], ()))
+        return found
 
 
-def _addressing(opening: str, text: str, author_key: str, _display: str) -> int:
+_AT = re.compile(r"@([\w.-]{2,40})")
+
+
+def _addressing(opening: str, text: str, author_key: str) -> int:
     """2: the comment opens by addressing this author; 1: names them early; 0: neither."""
     if not author_key:
         return 0
@@ -353,13 +398,8 @@ class _Similarity:
 
     def __init__(self, sparse=None, dense=None):
         self.dense = dense
-        self.rows: list[dict[int, float]] = []
-        if sparse is not None:
-            # Plain dicts: a pair costs a few microseconds, far less than a scipy row product.
-            indptr, indices, data = sparse.indptr, sparse.indices, sparse.data
-            self.rows = [dict(zip(indices[indptr[k]:indptr[k + 1]].tolist(),
-                                  data[indptr[k]:indptr[k + 1]].tolist())) for k in range(sparse.shape[0])]
-        self.n = (len(self.rows) if sparse is not None else dense.shape[0]) - 1
+        self.sparse = sparse
+        self.n = (sparse.shape[0] if sparse is not None else dense.shape[0]) - 1
 
     @classmethod
     def tfidf(cls, texts: list[str], article: str) -> "_Similarity":
@@ -375,13 +415,19 @@ class _Similarity:
             matrix = sparse.csr_matrix((len(docs), 1), dtype=np.float32)
         return cls(sparse=matrix.tocsr())
 
-    def pair(self, i: int, j: int) -> float:
-        if self.dense is not None:
-            return float(self.dense[i] @ self.dense[j])
-        a, b = self.rows[i], self.rows[j]
-        if len(a) > len(b):
-            a, b = b, a
-        return sum(v * b[k] for k, v in a.items() if k in b)
+    def pairs(self, I: np.ndarray, J: np.ndarray, chunk: int = 50_000) -> np.ndarray:
+        """Cosine of each pair (I[k], J[k]), computed in chunks to bound memory."""
+        out = np.zeros(len(I), dtype=np.float64)
+        for a in range(0, len(I), chunk):
+            i, j = I[a:a + chunk], J[a:a + chunk]
+            if self.dense is not None:
+                out[a:a + chunk] = np.einsum("ij,ij->i", self.dense[i], self.dense[j])
+            else:
+                out[a:a + chunk] = np.asarray(self.sparse[i].multiply(self.sparse[j]).sum(axis=1)).ravel()
+        return out
 
-    def root(self, i: int) -> float:
-        return self.pair(i, self.n)
+    def roots(self) -> np.ndarray:
+        """Cosine of every comment with the article."""
+        if self.dense is not None:
+            return self.dense[: self.n] @ self.dense[self.n]
+        return np.asarray(self.sparse[: self.n] @ self.sparse[self.n].T.toarray()).ravel()
