@@ -156,7 +156,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
     ap.add_argument("--limit", type=int, default=None, help="at most this many threads per data set")
-    ap.add_argument("--globe-weight", type=float, default=30.0,
+    ap.add_argument("--globe-weight", type=float, default=100.0,
                     help="weight of a news-comment example relative to a tweet (news is the target)")
     ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty")
     ap.add_argument("--write", action="store_true", help="save the fitted weights into the package")
