@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = esub.add_parser("parse", help="comment recovery and parent accuracy on gold threads rendered as pages")
     e.add_argument("--data", metavar="DIR", help="the shared data folder (default: ../shared/data)")
     e.add_argument("--fast", action="store_true", help="without sentence embeddings")
-    e.add_argument("--limit", type=int, default=None, help="at most this many RumourEval threads")
+    e.add_argument("--limit", type=int, default=None, help="at most this many threads per data set")
     _add_common(e)
 
     p = sub.add_parser("bench", help="print throughput figures on synthetic data")
@@ -138,9 +138,9 @@ def cmd_evaluate(args, parser) -> int:
 
         argv = []
         if args.data:
-            argv += ["--data", args.data]
+            argv += ["--data-dir", args.data]
         if args.fast:
-            argv += ["--fast"]
+            argv += ["--no-semantic"]
         if args.limit is not None:
             argv += ["--limit", str(args.limit)]
         return eval_main(argv) or 0

@@ -102,3 +102,9 @@ def test_console_script_runs_without_traceback(tmp_path):
     empty.write_bytes(b"")
     proc = subprocess.run([sys.executable, "-m", "discourse", "parse", str(empty)], capture_output=True, text=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_evaluate_without_data_says_so(tmp_path, capsys):
+    code, out, err = run(["evaluate", "parse", "--data", str(tmp_path / "absent"), "--fast"], capsys)
+    assert code == 0
+    assert "no" in (out + err).lower() and "Traceback" not in err
