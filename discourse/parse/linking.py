@@ -20,9 +20,7 @@ softmax share of the winner among the candidates) and a short evidence string fo
 from __future__ import annotations
 
 import json
-import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -40,7 +38,6 @@ _REBUTTAL = re.compile(
     re.IGNORECASE,
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"[\"“”']([^\"“”]{12,400})[\"“”']|^>+\s*(.{12,400})$", re.MULTILINE)
 
 FEATURES = (
     "addressed_prefix",  # "Name:" / "@Name" / "Name," opening the comment names this candidate's author
