@@ -167,7 +167,9 @@ class Segmenter:
                     ev.addressed.add(name.casefold())
         return ev
 
-    def name_score(self, ln: Line, ev: PageEvidence, shape: float) -> float:
+    def name_score(self, ln: Line, ev: PageEvidence, shape: float, layout: bool = True) -> float:
+        """Log-odds that the line is a name; ``layout`` adds what its surroundings say of an
+        author line (not of a reply header, which sits elsewhere in the layout)."""
         key = ln.text.casefold()
         s = shape
         if shape > -8:
@@ -178,8 +180,9 @@ class Segmenter:
                 s += self.addressed_bonus
             if key in ev.known_names:
                 s += 1.0
-            s += ev.gap_odds.get(("before", ln.gap_before), 0.0)
-            s += ev.gap_odds.get(("after", ln.gap_after), 0.0)
+            if layout:
+                s += ev.gap_odds.get(("before", ln.gap_before), 0.0)
+                s += ev.gap_odds.get(("after", ln.gap_after), 0.0)
         return s
 
     # -- decoding ------------------------------------------------------------------------------
@@ -223,7 +226,8 @@ class Segmenter:
         sa = [self.name_score(ln, ev, sh) for ln, sh in zip(lines, shapes)]
         known = ev.known_names or {k for k, c in ev.line_counts.items() if c >= 2}
         sr = []
-        for ln, s in zip(lines, sa):
+        for ln, sh in zip(lines, shapes):
+            s = self.name_score(ln, ev, sh, layout=False)
             key = ln.text.casefold()
             sr.append(s + (1.5 if key in known else -self.header_unknown_cost))
         # Viterbi: score[state], back pointers per line.

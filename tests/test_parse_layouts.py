@@ -1,0 +1,63 @@
+"""Layout rules the segmenter must get right whatever the site: chrome, headers, blank lines."""
+
+from discourse.parse import account_lines, parse_page
+
+ARTICLE = ("Drone output rises\n"
+           "Ukraine says it will build far more drones this year, its minister said on Wednesday.\n"
+           "Officials gave no figures for the current output.\n\n")
+
+
+def page(comments, count=True):
+    lines = ["42 Comments", "Sort by: Oldest"] if count else []
+    for author, stamp, header, text in comments:
+        lines.append(author)
+        if stamp:
+            lines.append(stamp)
+        if header:
+            lines.append(header)
+        lines.extend(text.split("\n"))
+        lines.append("Like · Reply · Share")
+    return ARTICLE + "\n".join(lines) + "\n"
+
+
+def test_timestamp_between_author_and_reply_header():
+    text = page([
+        ("Scrimbro 2 - Electric Boogaloo", "Feb 9, 2016 11:26 AM", None, ">> The minister was in full flight here."),
+        ("MRichards", "Feb 9, 2016 1:23 PM", "Scrimbro 2 - Electric Boogaloo", "The same thought came to me."),
+        ("Mark Shore", "Feb 9, 2016 2:03 PM", "Scrimbro 2 - Electric Boogaloo", "I was never a fan of this.\nStill, fair."),
+        ("live in ottawa -love the Leafs", "Feb 9, 2016 3:00 PM", None, "Nobody builds drones that fast."),
+        ("MRichards", "Feb 9, 2016 3:30 PM", "live in ottawa -love the Leafs", "They do if they must."),
+    ])
+    thread = parse_page(text, semantic=False)
+    assert [c.author for c in thread.comments] == [
+        "Scrimbro 2 - Electric Boogaloo", "MRichards", "Mark Shore", "live in ottawa -love the Leafs", "MRichards"]
+    assert [c.reply_to for c in thread.comments] == [
+        None, "Scrimbro 2 - Electric Boogaloo", "Scrimbro 2 - Electric Boogaloo", None, "live in ottawa -love the Leafs"]
+    assert thread.comments[2].text == "I was never a fan of this.\nStill, fair."
+    assert thread.comments[4].parent_id == thread.comments[3].comment_id
+    assert thread.comments[0].timestamp == "Feb 9, 2016 11:26 AM"
+    assert account_lines(text, thread) == []
+    reasons = {r.text: r.reason for r in thread.article.removed}
+    assert reasons["Like · Reply · Share"].startswith("comments:")
+    assert "42 Comments" in reasons and "Sort by: Oldest" in reasons
+
+
+def test_headline_and_no_comment_section():
+    thread = parse_page(ARTICLE, semantic=False)
+    assert thread.article.title == "Drone output rises"
+    assert thread.comments == []
+    assert len(thread.article.paragraphs()) == 2
+
+
+def test_placeholder_authors_and_stock_phrases():
+    text = ARTICLE + "\n".join([
+        "[removed]", "This comment has been deleted",
+        "GuaranteedEtern", "That is not what he said.", "Good to know.",
+        "Thomas Darcy McGee", "Good to know.",
+        "GuaranteedEtern", "Thomas Darcy McGee", "Sure it is.",
+    ]) + "\n"
+    thread = parse_page(text, semantic=False)
+    assert [c.author for c in thread.comments] == ["[removed]", "GuaranteedEtern", "Thomas Darcy McGee", "GuaranteedEtern"]
+    assert thread.comments[1].text == "That is not what he said.\nGood to know."
+    assert thread.comments[3].reply_to == "Thomas Darcy McGee"
+    assert thread.comments[3].parent_id == thread.comments[2].comment_id
