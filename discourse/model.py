@@ -185,6 +185,10 @@ class Thread:
                 conf = float(conf)
             except (TypeError, ValueError):
                 raise ValueError(f"comment {c['comment_id']!r}: confidence {conf!r} is not a number")
+            try:
+                position = int(c.get("position", i))
+            except (TypeError, ValueError):
+                raise ValueError(f"comment {c['comment_id']!r}: position {c.get('position')!r} is not a whole number")
             comments.append(
                 Comment(
                     comment_id=str(c["comment_id"]),
@@ -192,7 +196,7 @@ class Thread:
                     author=_opt_str(c.get("author")),
                     parent_id=_opt_str(c.get("parent_id")),
                     reply_to=_opt_str(c.get("reply_to")),
-                    position=int(c.get("position", i)),
+                    position=position,
                     link=link,
                     confidence=min(1.0, max(0.0, conf)),
                     timestamp=_opt_str(c.get("timestamp")),

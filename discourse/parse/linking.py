@@ -110,10 +110,6 @@ class _Doc:
         return self._shingles
 
 
-def _analyse(text: str) -> _Doc:
-    return _Doc(text)
-
-
 def _name_key(name: str | None) -> str:
     return " ".join((name or "").casefold().split()).lstrip("@")
 
@@ -154,8 +150,8 @@ class ReplyLinker:
         """
         comments = thread.comments
         n = len(comments)
-        docs = [_analyse(c.text) for c in comments]
-        art_doc = _analyse(thread.article.text)
+        docs = [_Doc(c.text) for c in comments]
+        art_doc = _Doc(thread.article.text)
         lexical = _Similarity.tfidf([c.text for c in comments], thread.article.text)
         semantic = self._semantic(thread) if self.semantic else None
         keys = [_name_key(c.author) for c in comments]
