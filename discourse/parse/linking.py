@@ -81,33 +81,55 @@ def model_for(f: dict, page_has_headers: bool) -> str:
     return "unheaded" if page_has_headers else "implicit"
 
 
-@lru_cache(maxsize=1)
 def default_weights() -> dict[str, dict[str, float]]:
     """{"header": {...}, "implicit": {...}}: one weight set per case (see the data file)."""
+    return {k: v for k, v in _weights_file().items() if k in _WEIGHT_SETS}
+
+
+def stop_words() -> frozenset[str]:
+    """Words left out of lexical similarity (the ``stop_words`` list of the weights file)."""
+    return _stop_words_of(_weights_file())
+
+
+@lru_cache(maxsize=1)
+def _weights_file() -> dict:
     text = resources.files("discourse").joinpath("data", "reply_linking.json").read_text(encoding="utf-8")
-    data = json.loads(text)
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    return json.loads(text)
 
 
-class _Doc:
-    """What linking needs of one text; the 5-word shingles (for quotes) are made on demand."""
+def _stop_words_of(data: dict) -> frozenset[str]:
+    return frozenset(w.lower() for w in data.get("stop_words", ()))
 
-    __slots__ = ("text", "opening", "rebuttal", "second_person", "_shingles")
 
-    def __init__(self, text: str):
-        self.text = text
-        head = text[:400].split()
-        self.opening = " ".join(head[:12]).casefold()
-        self.rebuttal = bool(_REBUTTAL.match(text))
-        self.second_person = bool(_SECOND_PERSON.search(" ".join(head[:25])))
-        self._shingles: set[int] | None = None
+def _shingle_set(text: str) -> set[int]:
+    tokens = [w.casefold() for w in _WORDS.findall(text)]
+    return {hash(tuple(tokens[k:k + 5])) for k in range(len(tokens) - 4)}
 
-    @property
-    def shingles(self) -> set[int]:
-        if self._shingles is None:
-            tokens = [w.casefold() for w in _WORDS.findall(self.text)]
-            self._shingles = {hash(tuple(tokens[k:k + 5])) for k in range(len(tokens) - 4)}
-        return self._shingles
+
+class _Texts:
+    """What linking needs of the comment texts, as flat lists and arrays (no object per
+    comment, so a page of 400,000 comments stays small); 5-word shingles are made on demand,
+    since only pairs that already share words need them."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.opening: list[str] = []
+        rebuttal, second = [], []
+        rmatch, psearch = _REBUTTAL.match, _SECOND_PERSON.search
+        for t in texts:
+            head = t[:400].split()
+            self.opening.append(" ".join(head[:12]).casefold())
+            rebuttal.append(rmatch(t) is not None)
+            second.append(psearch(" ".join(head[:25])) is not None)
+        self.rebuttal = np.array(rebuttal, dtype=bool)
+        self.second_person = np.array(second, dtype=bool)
+        self._shingles: dict[int, set[int]] = {}
+
+    def shingles(self, k: int) -> set[int]:
+        s = self._shingles.get(k)
+        if s is None:
+            s = self._shingles[k] = _shingle_set(self.texts[k])
+        return s
 
 
 def _name_key(name: str | None) -> str:
@@ -119,117 +141,61 @@ class ReplyLinker:
 
     ``window`` bounds how far back (in comments) an unheaded comment looks for its parent, so the
     cost stays linear on huge pages; named and addressed people are looked up beyond it.
+    ``block`` is how many comments are featurised at a time: features are made, scored and
+    dropped block by block, so memory does not grow with candidate pairs. ``path`` reads the
+    weights (and stop words) from another file laid out like ``discourse/data/reply_linking.json``.
     """
 
     def __init__(self, semantic: bool = True, embedder=None, weights: dict | None = None,
-                 window: int = 30, named_limit: int = 12):
+                 window: int = 30, named_limit: int = 12, block: int = 4096, path=None):
         self.semantic = semantic
         self._embedder = embedder
-        w = weights or default_weights()
+        if path is not None:
+            from pathlib import Path
+
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        else:
+            data = _weights_file()
+        w = weights or {k: v for k, v in data.items() if k in _WEIGHT_SETS}
         suffix = "" if self.semantic else "_fast"  # weights fitted without embeddings, if present
         self.weights = {k: dict(w.get(k + suffix, w.get(k, w.get("implicit", {})))) for k in MODELS}
+        self.stop_words = _stop_words_of(data)
         self.window = window
         self.named_limit = named_limit
+        self.block = max(1, int(block))
 
     # -- public -----------------------------------------------------------------------------------
     def link(self, thread: Thread) -> Thread:
         comments = thread.comments
         if not comments:
             return thread
-        feats = self.candidate_features(thread)
-        self._decide(thread, feats)
+        page = _PageFeatures(self, thread)
+        decider = _Decider(self, thread, page)
+        for a in range(0, len(comments), self.block):
+            decider.decide(page.block(a, min(len(comments), a + self.block)))
         return thread
 
     # -- features ---------------------------------------------------------------------------------
     def candidate_features(self, thread: Thread) -> list[dict]:
-        """Per comment: candidate indices, a feature matrix and the article's features.
+        """Per comment: candidate indices, static feature rows and the article's features.
 
-        Features that depend on links made earlier (depth, "answered me") are filled in during
-        the sequential decision, since links are made in page order. Similarities are computed
-        for all candidate pairs at once (vectorised), so the cost stays linear in the page.
+        Features that depend on links made earlier (depth, "answered me") are left at zero; they
+        are filled in during the sequential decision (or from gold links when training, with
+        :func:`candidate_matrix`). This per-comment view is for training and inspection;
+        :meth:`link` works on the same blocks without splitting them.
         """
         comments = thread.comments
-        n = len(comments)
-        docs = [_Doc(c.text) for c in comments]
-        art_doc = _Doc(thread.article.text)
-        lexical = _Similarity.tfidf([c.text for c in comments], thread.article.text)
-        semantic = self._semantic(thread) if self.semantic else None
-        keys = [_name_key(c.author) for c in comments]
-        header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
-
-        # 1. Candidates, in page order (cheap Python: no similarity yet).
-        by_author: dict[str, list[int]] = {}
-        names = _NameIndex()
-        plan = []
-        for i, c in enumerate(comments):
-            header = _name_key(c.reply_to) if c.reply_to else None
-            addressed: set[str] = set()
-            if header is not None and header in by_author:
-                cands, explicit = by_author[header][-self.named_limit:], True
-            else:
-                explicit = False
-                addressed = names.addressed(docs[i].opening, c.text)
-                pool = set(range(max(0, i - self.window), i))
-                for key in addressed:
-                    pool.update(by_author.get(key, [])[-self.named_limit:])
-                cands = sorted(pool)
-            plan.append((cands, explicit, addressed))
-            if keys[i]:
-                by_author.setdefault(keys[i], []).append(i)
-                names.add(keys[i])
-
-        # 2. Similarities for every pair at once.
-        sizes = [len(p[0]) for p in plan]
-        I = np.repeat(np.arange(n), sizes)
-        J = np.fromiter((j for p in plan for j in p[0]), dtype=np.int64, count=int(sum(sizes)))
-        lex = lexical.pairs(I, J)
-        lex_root = lexical.roots()
-        sem = semantic.pairs(I, J) if semantic else np.zeros(len(I))
-        sem_root = semantic.roots() if semantic else np.zeros(n)
-
-        # 3. Feature rows.
-        F = np.zeros((len(I), len(FEATURES)))
-        dist = I - J - 1
-        F[:, 3], F[:, 4] = lex, sem
-        F[:, 5] = dist == 0
-        F[:, 6] = np.log1p(dist)
-        rebuttal = np.array([d.rebuttal for d in docs], dtype=bool)
-        addressing_opening = np.array([d.rebuttal or d.second_person for d in docs], dtype=bool)
-        F[:, 7] = rebuttal[I] & (dist < 3) if len(I) else 0
-        key_ids = {k: x for x, k in enumerate(dict.fromkeys(keys))}
-        kid = np.array([key_ids[k] if k else -1 for k in keys], dtype=np.int64)
-        if len(I):
-            F[:, 8] = (kid[I] == kid[J]) & (kid[J] >= 0)
-            F[:, 16] = lex - lex_root[I]
-            F[:, 17] = (sem - sem_root[I]) if semantic else 0.0
+        if not comments:
+            return []
+        page = _PageFeatures(self, thread)
         out = []
-        start = 0
-        for i, (cands, explicit, addressed) in enumerate(plan):
-            stop = start + len(cands)
-            rows = F[start:stop]
-            doc = docs[i]
-            for r, j in enumerate(cands):
-                if addressed and keys[j] in addressed:
-                    kind = _addressing(doc.opening, comments[i].text, keys[j])
-                    rows[r, 0], rows[r, 1] = float(kind == 2), float(kind == 1)
-                if rows[r, 3] >= 0.2 and doc.shingles and docs[j].shingles and (doc.shingles & docs[j].shingles):
-                    rows[r, 2] = 1.0  # shares a 5-word run: a quote (only similar pairs can)
-            for col in (3, 4):  # mark the best candidate by each similarity
-                if len(rows):
-                    best = int(np.argmax(rows[:, col]))
-                    if rows[best, col] > 0:
-                        rows[best, col + 10] = 1.0
-                        if addressing_opening[i]:
-                            rows[best, 18] = 1.0
-            named_rank = list(range(len(cands) - 1, -1, -1)) if explicit else [0] * len(cands)
-            root = [
-                1.0, float(lex_root[i]), float(sem_root[i]),
-                1.0 if (lex_root[i] >= 0.1 and doc.shingles & art_doc.shingles) else 0.0,
-                float(doc.rebuttal), float(doc.second_person), header_share,
-            ]
-            out.append({"cands": list(cands), "rows": rows, "explicit": explicit, "named_rank": named_rank,
-                        "root": root})
-            start = stop
+        for a in range(0, len(comments), self.block):
+            blk = page.block(a, min(len(comments), a + self.block))
+            for k in range(blk.m):
+                s0, s1 = blk.starts[k], blk.starts[k + 1]
+                rows = blk.F[s0:s1]
+                out.append({"cands": blk.J[s0:s1].tolist(), "rows": rows, "explicit": bool(blk.explicit[k]),
+                            "named_rank": rows[:, 10].tolist(), "root": blk.root[k].tolist()})
         return out
 
     def _semantic(self, thread: Thread):
@@ -240,33 +206,236 @@ class ReplyLinker:
         vectors = embedder.encode(texts + [thread.article.text[:2000] or " "])
         return _Similarity(dense=vectors)
 
-    # -- decisions ----------------------------------------------------------------------------------
-    def _decide(self, thread: Thread, feats: list[dict]) -> None:
+
+_WEIGHT_SETS = {m + s for m in MODELS for s in ("", "_fast")}
+
+
+class _Block:
+    """Static candidate features of comments ``a..b-1``: row r is the pair (I[r], J[r]); comment
+    ``a+k`` owns rows ``starts[k]:starts[k+1]``; ``root[k]`` holds its article features."""
+
+    __slots__ = ("F", "J", "a", "explicit", "m", "root", "starts")
+
+    def __init__(self, a, starts, J, F, explicit, root):
+        self.a, self.m = a, len(explicit)
+        self.starts, self.J, self.F, self.explicit, self.root = starts, J, F, explicit, root
+
+
+class _PageFeatures:
+    """Page-wide inputs to the features (similarities, names) and the candidate plan, which is
+    built in page order, one block after the other."""
+
+    def __init__(self, linker: ReplyLinker, thread: Thread):
         comments = thread.comments
-        weights = {m: np.array([self.weights[m].get(f, 0.0) for f in ALL_FEATURES]) for m in MODELS}
-        has_headers = any(c.reply_to for c in comments)
-        depth: list[int] = []
-        position = {c.comment_id: k for k, c in enumerate(comments)}
-        for i, (c, f) in enumerate(zip(comments, feats)):
-            cands = f["cands"]
-            rows = candidate_matrix(comments, i, f, depth, position)
-            all_scores = rows @ weights[model_for(f, has_headers)]
-            best = int(np.argmax(all_scores))
-            shifted = np.exp(all_scores - all_scores.max())
-            confidence = float(shifted[best] / shifted.sum())
-            if best == len(cands):
+        self.comments = comments
+        self.n = n = len(comments)
+        self.window, self.named_limit = linker.window, linker.named_limit
+        texts = [c.text for c in comments]
+        self.texts = _Texts(texts)
+        self.article_text = thread.article.text
+        self._art_shingles: set[int] | None = None
+        self.lexical = _Similarity.tfidf(texts, thread.article.text, linker.stop_words)
+        self.semantic = linker._semantic(thread) if linker.semantic else None
+        self.lex_root = self.lexical.roots()
+        self.sem_root = self.semantic.roots() if self.semantic is not None else np.zeros(n)
+        self.keys = [_name_key(c.author) for c in comments]
+        ids: dict[str, int] = {}
+        self.kid = np.array([ids.setdefault(k, len(ids)) if k else -1 for k in self.keys], dtype=np.int64)
+        self.header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
+        self.addressing_opening = self.texts.rebuttal | self.texts.second_person
+        self.by_author: dict[str, list[int]] = {}
+        self.names = _NameIndex()
+        self.planned = 0
+
+    def art_shingles(self) -> set[int]:
+        if self._art_shingles is None:
+            self._art_shingles = _shingle_set(self.article_text)
+        return self._art_shingles
+
+    def block(self, a: int, b: int) -> _Block:
+        if a != self.planned:
+            raise ValueError("blocks are planned in page order")
+        self.planned = b
+        comments, keys, texts, w = self.comments, self.keys, self.texts, self.window
+        by_author, names, limit = self.by_author, self.names, self.named_limit
+
+        # 1. Candidates, in page order (cheap Python: no similarity yet).
+        J: list[int] = []
+        sizes: list[int] = []
+        explicit: list[bool] = []
+        addressed_at: dict[int, dict[str, int]] = {}
+        for i in range(a, b):
+            c = comments[i]
+            header = _name_key(c.reply_to) if c.reply_to else None
+            if header is not None and header in by_author:
+                cands = by_author[header][-limit:]
+                explicit.append(True)
+            else:
+                explicit.append(False)
+                lo = max(0, i - w)
+                addressed = names.addressed(texts.opening[i], c.text)
+                if addressed:
+                    kinds = {key: _addressing(texts.opening[i], c.text, key) for key in addressed}
+                    addressed_at[i - a] = kinds
+                    extra = {j for key in addressed for j in by_author.get(key, [])[-limit:] if j < lo}
+                    cands = sorted(extra) + list(range(lo, i))
+                else:
+                    cands = range(lo, i)
+            J.extend(cands)
+            sizes.append(len(cands))
+            if keys[i]:
+                by_author.setdefault(keys[i], []).append(i)
+                names.add(keys[i])
+
+        m = b - a
+        size = np.array(sizes, dtype=np.int64)
+        starts = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(size, out=starts[1:])
+        seg = np.repeat(np.arange(m), size)
+        I = seg + a
+        Jn = np.array(J, dtype=np.int64)
+        dist = I - Jn - 1
+        explicit_arr = np.array(explicit, dtype=bool)
+
+        # 2. Similarities: pairs within the window from bands (a comment against the one d
+        #    above it, for every d at once), the few pairs beyond it one by one.
+        lex = self.lexical.pairs_banded(I, Jn, a, b, w)
+        sem = self.semantic.pairs_banded(I, Jn, a, b, w) if self.semantic is not None else None
+
+        # 3. Feature rows.
+        F = np.zeros((len(Jn), len(FEATURES)))
+        F[:, 3] = lex
+        if sem is not None:
+            F[:, 4] = sem
+            F[:, 17] = sem - self.sem_root[I]
+        F[:, 5] = dist == 0
+        F[:, 6] = np.log1p(dist)
+        F[:, 7] = texts.rebuttal[I] & (dist < 3)
+        kid = self.kid
+        F[:, 8] = (kid[I] == kid[Jn]) & (kid[Jn] >= 0)
+        F[:, 16] = lex - self.lex_root[I]
+        # named_rank: header replies, 0 for the named person's latest comment, 1 the one before...
+        ends = starts[1:] - 1
+        F[:, 10] = np.where(explicit_arr[seg], ends[seg] - np.arange(len(Jn)), 0)
+        for k, kinds in addressed_at.items():
+            for r in range(starts[k], starts[k + 1]):
+                kind = kinds.get(keys[J[r]], 0)
+                if kind:
+                    F[r, 0], F[r, 1] = float(kind == 2), float(kind == 1)
+        for r in np.flatnonzero(lex >= 0.2).tolist():  # shares a 5-word run: a quote (only similar pairs can)
+            si, sj = texts.shingles(int(I[r])), texts.shingles(J[r])
+            if si and sj and not si.isdisjoint(sj):
+                F[r, 2] = 1.0
+        opening = self.addressing_opening[a:b]
+        for col in (3, 4):  # mark the best candidate by each similarity
+            best, top = _first_argmax(F[:, col], starts, size)
+            ok = (best >= 0) & (top > 0)
+            rows = best[ok]
+            F[rows, col + 10] = 1.0
+            F[best[ok & opening], 18] = 1.0
+
+        root = np.zeros((m, len(ROOT_FEATURES)))
+        root[:, 0] = 1.0
+        root[:, 1] = self.lex_root[a:b]
+        root[:, 2] = self.sem_root[a:b]
+        for k in np.flatnonzero(self.lex_root[a:b] >= 0.1).tolist():
+            sh = texts.shingles(a + k)
+            if sh and not sh.isdisjoint(self.art_shingles()):
+                root[k, 3] = 1.0
+        root[:, 4] = texts.rebuttal[a:b]
+        root[:, 5] = texts.second_person[a:b]
+        root[:, 6] = self.header_share
+        return _Block(a, starts, Jn, F, explicit_arr, root)
+
+
+def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: the row of its first maximum (-1 when empty) and the maximum itself."""
+    m = len(size)
+    best = np.full(m, -1, dtype=np.int64)
+    top = np.full(m, -np.inf)
+    nonempty = size > 0
+    if not nonempty.any():
+        return best, top
+    top[nonempty] = np.maximum.reduceat(values, starts[:-1][nonempty])
+    seg = np.repeat(np.arange(m), size)
+    hits = np.flatnonzero(values == top[seg])
+    segs, first = np.unique(seg[hits], return_index=True)
+    best[segs] = hits[first]
+    return best, top
+
+
+class _Decider:
+    """Links comments in page order. A candidate's score is its static score (features known
+    before any link is made) plus the terms that depend on links already made: its depth,
+    whether it is a reply, whether it was answering this comment's author."""
+
+    def __init__(self, linker: ReplyLinker, thread: Thread, page: _PageFeatures):
+        self.comments = thread.comments
+        self.page = page
+        n = len(self.comments)
+        W = np.array([[linker.weights[m].get(f, 0.0) for f in ALL_FEATURES] for m in MODELS])
+        k = len(FEATURES)
+        self.static_w = W[:, :k].copy()
+        for col in _DYNAMIC:
+            self.static_w[:, col] = 0.0
+        self.root_w = W[:, k:]
+        self.w_answered = W[:, 9]
+        self.w_depth, self.w_reply, self.w_deep = W[:, 11], W[:, 12], W[:, 15]
+        self.has_headers = any(c.reply_to for c in self.comments)
+        self.depth = np.zeros(n, dtype=np.int64)
+        self.dyn = np.zeros((len(MODELS), n))  # per weight set: the link-dependent score of each comment
+        self.parent_kid = np.full(n, -2, dtype=np.int64)  # author id of each comment's parent
+
+    def decide(self, blk: _Block) -> None:
+        comments, page = self.comments, self.page
+        model = np.where(blk.explicit, MODELS.index("header"),
+                         MODELS.index("unheaded") if self.has_headers else MODELS.index("implicit"))
+        seg = np.repeat(np.arange(blk.m), np.diff(blk.starts))
+        S = np.einsum("rf,rf->r", blk.F, self.static_w[model[seg]]) if len(seg) else np.zeros(0)
+        root_scores = np.einsum("kf,kf->k", blk.root, self.root_w[model])
+        J, starts, kid = blk.J, blk.starts, page.kid
+        depth, dyn, parent_kid = self.depth, self.dyn, self.parent_kid
+        for k in range(blk.m):
+            i = blk.a + k
+            c = comments[i]
+            mi = int(model[k])
+            s0, s1 = int(starts[k]), int(starts[k + 1])
+            idx = J[s0:s1]
+            scores = S[s0:s1] + dyn[mi, idx]
+            me = int(kid[i])
+            answered = None
+            if me >= 0 and s1 > s0:
+                answered = parent_kid[idx] == me
+                scores = scores + self.w_answered[mi] * answered
+            if not blk.explicit[k]:
+                scores = np.append(scores, root_scores[k])
+            best = int(np.argmax(scores))
+            confidence = 1.0 / float(np.exp(scores - scores[best]).sum())
+            if best == s1 - s0:
                 c.parent_id, c.link = None, LINK_ROOT
                 c.evidence = "no sign of answering an earlier comment" if not c.reply_to else (
                     f"reply header names {c.reply_to!r}, who has no earlier comment here")
-                depth.append(0)
+                d, pk = 0, -2
             else:
-                j = cands[best]
+                j = int(idx[best])
                 c.parent_id = comments[j].comment_id
-                c.link = LINK_EXPLICIT if f["explicit"] else LINK_INFERRED
-                c.evidence = (_explain_header(c, rows[best], len(cands)) if f["explicit"]
-                              else _explain_inferred(rows[best], comments[j]))
-                depth.append(depth[j] + 1)
+                row = blk.F[s0 + best].copy()
+                row[9] = float(answered[best]) if answered is not None else 0.0
+                if blk.explicit[k]:
+                    c.link = LINK_EXPLICIT
+                    c.evidence = _explain_header(c, row, s1 - s0)
+                else:
+                    c.link = LINK_INFERRED
+                    c.evidence = _explain_inferred(row, comments[j])
+                d, pk = int(depth[j]) + 1, int(kid[j])
+            depth[i] = d
+            parent_kid[i] = pk
+            dyn[:, i] = self.w_depth * d + self.w_deep * (d >= 2) + self.w_reply * (pk != -2)
             c.confidence = round(confidence, 4)
+
+
+#: Feature columns that depend on links already made (filled in by the decision or from gold).
+_DYNAMIC = (9, 11, 12, 15)
 
 
 def candidate_matrix(comments: list[Comment], i: int, f: dict, depth, position: dict[str, int]) -> np.ndarray:
@@ -302,12 +471,14 @@ class _NameIndex:
         self.keys: set[str] = set()
         self.compact: dict[str, str] = {}
         self.first: dict[str, set[str]] = {}
+        self.heads: set[str] = set()  # first words of the names: a name can only start there
 
     def add(self, key: str) -> None:
         if key in self.keys:
             return
         self.keys.add(key)
         self.compact[key.replace(" ", "")] = key
+        self.heads.add(key.split(" ", 1)[0])
         if " " in key:
             first = key.split()[0]
             if len(first) >= 4:
@@ -321,12 +492,15 @@ class _NameIndex:
                 if key:
                     found.add(key)
         words = [w.strip(".,:;!?-–—()\"'") for w in opening.split()]
+        heads, keys, first = self.heads, self.keys, self.first
         for a in range(len(words)):
-            for b in range(a + 1, min(len(words), a + 6) + 1):
-                gram = " ".join(words[a:b])
-                if gram in self.keys:
-                    found.add(gram)
-            found.update(self.first.get(words[a], ()))
+            if words[a] in heads:
+                for b in range(a + 1, min(len(words), a + 6) + 1):
+                    gram = " ".join(words[a:b])
+                    if gram in keys:
+                        found.add(gram)
+            if words[a] in first:
+                found.update(first[words[a]])
         return found
 
 
@@ -386,6 +560,9 @@ def _explain_inferred(row: np.ndarray, parent: Comment) -> str:
     return "; ".join(why) or "closest match"
 
 
+_TOKEN = re.compile(r"\b[^\W\d_][\w'’]+\b")  # scikit-learn's default token pattern, apostrophes kept
+
+
 class _Similarity:
     """Cosine similarities between comments (rows 0..n-1) and the article (row n)."""
 
@@ -395,18 +572,47 @@ class _Similarity:
         self.n = (sparse.shape[0] if sparse is not None else dense.shape[0]) - 1
 
     @classmethod
-    def tfidf(cls, texts: list[str], article: str) -> "_Similarity":
-        from sklearn.feature_extraction.text import TfidfVectorizer
+    def tfidf(cls, texts: list[str], article: str, stop_words: frozenset[str] = frozenset(),
+              chunk: int = 8192) -> _Similarity:
+        """L2-normalised TF-IDF rows (sublinear tf, smoothed idf), as scikit-learn's
+        ``TfidfVectorizer(sublinear_tf=True)`` makes them, built in chunks of documents so the
+        token lists of a huge page never exist all at once."""
+        from itertools import chain
 
-        docs = texts + [article]
-        try:
-            matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32,
-                                     token_pattern=r"(?u)\b[^\W\d_][\w'’]+\b").fit_transform(docs)
-        except ValueError:  # nothing but stop words
-            from scipy import sparse
+        from scipy import sparse
 
-            matrix = sparse.csr_matrix((len(docs), 1), dtype=np.float32)
-        return cls(sparse=matrix.tocsr())
+        vocab: dict[str, int] = {w: k for k, w in enumerate(sorted(stop_words))}
+        n_stop = len(vocab)
+        pieces = []
+        n_docs = len(texts) + 1
+        for a in range(0, n_docs, chunk):
+            docs = texts[a:a + chunk] + ([article] if len(texts) < a + chunk else [])
+            tokens = [_TOKEN.findall(d.lower()) for d in docs]
+            flat = list(chain.from_iterable(tokens))
+            for t in dict.fromkeys(flat):
+                if t not in vocab:
+                    vocab[t] = len(vocab)
+            codes = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+            rows = np.repeat(np.arange(len(docs)), np.fromiter(map(len, tokens), dtype=np.int64, count=len(docs)))
+            keep = codes >= n_stop
+            piece = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], codes[keep] - n_stop)),
+                                      shape=(len(docs), max(1, len(vocab) - n_stop)))
+            piece.sum_duplicates()
+            pieces.append(piece)
+        width = max(1, len(vocab) - n_stop)
+        for p in pieces:
+            p.resize((p.shape[0], width))
+        X = sparse.vstack(pieces, format="csr") if len(pieces) > 1 else pieces[0]
+        if X.nnz:
+            np.log(X.data, out=X.data)
+            X.data += 1.0
+            df = np.bincount(X.indices, minlength=width)
+            idf = (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+            X.data *= idf[X.indices]
+            row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+            norms = np.sqrt(np.bincount(row_of, weights=X.data.astype(np.float64) ** 2, minlength=X.shape[0]))
+            X.data /= norms[row_of].astype(np.float32)
+        return cls(sparse=X)
 
     def pairs(self, I: np.ndarray, J: np.ndarray, chunk: int = 50_000) -> np.ndarray:
         """Cosine of each pair (I[k], J[k]), computed in chunks to bound memory."""
@@ -417,6 +623,35 @@ class _Similarity:
                 out[a:a + chunk] = np.einsum("ij,ij->i", self.dense[i], self.dense[j])
             else:
                 out[a:a + chunk] = np.asarray(self.sparse[i].multiply(self.sparse[j]).sum(axis=1)).ravel()
+        return out
+
+    def band(self, a: int, b: int, w: int) -> np.ndarray:
+        """``out[k, d-1]`` = cosine of comment ``a+k`` with comment ``a+k-d`` (0 where that is
+        before the page), for d = 1..w: one elementwise product of two row ranges per d."""
+        out = np.zeros((b - a, w))
+        for d in range(1, w + 1):
+            lo = max(a, d)
+            if lo >= b:
+                break
+            if self.dense is not None:
+                out[lo - a:, d - 1] = np.einsum("ij,ij->i", self.dense[lo:b], self.dense[lo - d:b - d])
+            else:
+                prod = self.sparse[lo:b].multiply(self.sparse[lo - d:b - d])
+                out[lo - a:, d - 1] = np.asarray(prod.sum(axis=1)).ravel()
+        return out
+
+    def pairs_banded(self, I: np.ndarray, J: np.ndarray, a: int, b: int, w: int) -> np.ndarray:
+        """:meth:`pairs` for the pairs of comments ``a..b-1``, those within ``w`` from a band."""
+        out = np.zeros(len(I), dtype=np.float64)
+        if not len(I):
+            return out
+        d = I - J
+        near = (d >= 1) & (d <= w)
+        if near.any():
+            out[near] = self.band(a, b, w)[I[near] - a, d[near] - 1]
+        far = ~near
+        if far.any():
+            out[far] = self.pairs(I[far], J[far])
         return out
 
     def roots(self) -> np.ndarray:
