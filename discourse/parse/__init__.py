@@ -3,4 +3,4 @@ reply linking (``linking``), put together by ``page.parse_page``."""
 
 from discourse.parse.page import account_lines, parse_page
 
-__all__ = ["parse_page", "account_lines"]
+__all__ = ["account_lines", "parse_page"]

@@ -317,11 +317,18 @@ class _PageFeatures:
         # named_rank: header replies, 0 for the named person's latest comment, 1 the one before...
         ends = starts[1:] - 1
         F[:, 10] = np.where(explicit_arr[seg], ends[seg] - np.arange(len(Jn)), 0)
-        for k, kinds in addressed_at.items():
-            for r in range(starts[k], starts[k + 1]):
-                kind = kinds.get(keys[J[r]], 0)
-                if kind:
-                    F[r, 0], F[r, 1] = float(kind == 2), float(kind == 1)
+        if addressed_at:  # rows whose candidate's author is addressed: look (comment, author) up
+            n_ids = int(kid.max()) + 2
+            pairs = {k * n_ids + int(kid[by_author[key][0]]): kind
+                     for k, kinds in addressed_at.items() for key, kind in kinds.items() if kind}
+            if pairs:
+                codes = np.array(sorted(pairs), dtype=np.int64)
+                kinds_arr = np.array([pairs[c] for c in codes.tolist()], dtype=np.int64)
+                row_codes = seg * n_ids + kid[Jn]
+                at = np.minimum(np.searchsorted(codes, row_codes), len(codes) - 1)
+                hit = (codes[at] == row_codes) & (kid[Jn] >= 0)
+                F[hit, 0] = kinds_arr[at[hit]] == 2
+                F[hit, 1] = kinds_arr[at[hit]] == 1
         for r in np.flatnonzero(lex >= 0.2).tolist():  # shares a 5-word run: a quote (only similar pairs can)
             si, sj = texts.shingles(int(I[r])), texts.shingles(J[r])
             if si and sj and not si.isdisjoint(sj):
@@ -383,55 +390,114 @@ class _Decider:
         self.w_depth, self.w_reply, self.w_deep = W[:, 11], W[:, 12], W[:, 15]
         self.has_headers = any(c.reply_to for c in self.comments)
         self.depth = np.zeros(n, dtype=np.int64)
-        self.dyn = np.zeros((len(MODELS), n))  # per weight set: the link-dependent score of each comment
         self.parent_kid = np.full(n, -2, dtype=np.int64)  # author id of each comment's parent
 
-    def decide(self, blk: _Block) -> None:
-        comments, page = self.comments, self.page
-        model = np.where(blk.explicit, MODELS.index("header"),
-                         MODELS.index("unheaded") if self.has_headers else MODELS.index("implicit"))
+    def decide(self, blk: _Block, max_rounds: int = 60) -> None:
+        """Decide a block of comments at once, by fixed-point iteration: score every candidate
+        with the link state of the previous round (depths, parents), decide all comments, repeat
+        until the state stops changing. A stable state is one where every decision agrees with
+        the decisions it depends on, which is exactly what deciding one comment after the other
+        gives; a block that does not settle in ``max_rounds`` is decided one by one."""
+        page, m, a = self.page, blk.m, blk.a
+        model = self._models(blk)
+        size = np.diff(blk.starts)
+        aug_size = size + (~blk.explicit)
+        aug_starts = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(aug_size, out=aug_starts[1:])
+        seg = np.repeat(np.arange(m), aug_size)
+        pos = np.arange(int(aug_starts[-1])) - aug_starts[seg]
+        is_cand = pos < size[seg]
+        src = (blk.starts[seg] + pos)[is_cand]  # row of the block's features
+        Jc = blk.J[src]
+        cand_seg = seg[is_cand]
+        mc = model[cand_seg]
+        me = page.kid[a + cand_seg]
+        base = np.empty(len(seg))
+        base[is_cand] = self._static_scores(blk, model)[src]
+        base[~is_cand] = self._root_scores(blk, model)[seg[~is_cand]]
+        wd, wdeep, wr, wa = self.w_depth[mc], self.w_deep[mc], self.w_reply[mc], self.w_answered[mc]
+        J_aug = np.full(len(seg), -1, dtype=np.int64)
+        J_aug[is_cand] = Jc
+        depth, parent_kid, kid = self.depth, self.parent_kid, page.kid
+        depth[a:a + m], parent_kid[a:a + m] = 0, -2
+        for _ in range(max_rounds):
+            dep, pk = depth[Jc], parent_kid[Jc]
+            answered = (pk == me) & (me >= 0)
+            scores = base.copy()
+            scores[is_cand] = (base[is_cand] + (wd * dep + wdeep * (dep >= 2) + wr * (pk != -2))) + wa * answered
+            best, top = _first_argmax(scores, aug_starts, aug_size)
+            par = J_aug[best]
+            new_depth = np.where(par >= 0, depth[par] + 1, 0)
+            new_pk = np.where(par >= 0, kid[par], -2)
+            if np.array_equal(new_depth, depth[a:a + m]) and np.array_equal(new_pk, parent_kid[a:a + m]):
+                break
+            depth[a:a + m], parent_kid[a:a + m] = new_depth, new_pk
+        else:
+            self._decide_sequential(blk)
+            return
+        z = np.add.reduceat(np.exp(scores - top[seg]), aug_starts[:-1])
+        ans_full = np.zeros(len(seg), dtype=bool)
+        ans_full[is_cand] = answered
+        comments = self.comments
+        for k, (bk, j, zk) in enumerate(zip(best.tolist(), par.tolist(), z.tolist())):
+            self._record(comments[a + k], blk, k, bk - int(aug_starts[k]), j, bool(ans_full[bk]), 1.0 / zk)
+
+    def _models(self, blk: _Block) -> np.ndarray:
+        unheaded = MODELS.index("unheaded") if self.has_headers else MODELS.index("implicit")
+        return np.where(blk.explicit, MODELS.index("header"), unheaded)
+
+    def _static_scores(self, blk: _Block, model: np.ndarray) -> np.ndarray:
         seg = np.repeat(np.arange(blk.m), np.diff(blk.starts))
-        S = np.einsum("rf,rf->r", blk.F, self.static_w[model[seg]]) if len(seg) else np.zeros(0)
-        root_scores = np.einsum("kf,kf->k", blk.root, self.root_w[model])
-        J, starts, kid = blk.J, blk.starts, page.kid
-        depth, dyn, parent_kid = self.depth, self.dyn, self.parent_kid
+        return np.einsum("rf,rf->r", blk.F, self.static_w[model[seg]]) if len(seg) else np.zeros(0)
+
+    def _root_scores(self, blk: _Block, model: np.ndarray) -> np.ndarray:
+        return np.einsum("kf,kf->k", blk.root, self.root_w[model])
+
+    def _record(self, c: Comment, blk: _Block, k: int, r: int, j: int, answered: bool, confidence: float) -> None:
+        """Write the decision for comment ``a+k``: candidate ``r`` of its rows (``j`` is that
+        comment, -1 for the article)."""
+        if j < 0:
+            c.parent_id, c.link = None, LINK_ROOT
+            c.evidence = "no sign of answering an earlier comment" if not c.reply_to else (
+                f"reply header names {c.reply_to!r}, who has no earlier comment here")
+        else:
+            parent = self.comments[j]
+            c.parent_id = parent.comment_id
+            row = blk.F[int(blk.starts[k]) + r].copy()
+            row[9] = float(answered)
+            if blk.explicit[k]:
+                c.link = LINK_EXPLICIT
+                c.evidence = _explain_header(c, row, int(blk.starts[k + 1] - blk.starts[k]))
+            else:
+                c.link = LINK_INFERRED
+                c.evidence = _explain_inferred(row, parent)
+        c.confidence = round(confidence, 4)
+
+    def _decide_sequential(self, blk: _Block) -> None:
+        """One comment after the other (the reference the block decision must agree with)."""
+        model = self._models(blk)
+        S = self._static_scores(blk, model)
+        root_scores = self._root_scores(blk, model)
+        J, starts, kid = blk.J, blk.starts, self.page.kid
+        depth, parent_kid = self.depth, self.parent_kid
         for k in range(blk.m):
             i = blk.a + k
-            c = comments[i]
             mi = int(model[k])
             s0, s1 = int(starts[k]), int(starts[k + 1])
             idx = J[s0:s1]
-            scores = S[s0:s1] + dyn[mi, idx]
+            dep, pk = depth[idx], parent_kid[idx]
             me = int(kid[i])
-            answered = None
-            if me >= 0 and s1 > s0:
-                answered = parent_kid[idx] == me
-                scores = scores + self.w_answered[mi] * answered
+            answered = (pk == me) & (me >= 0)
+            scores = (S[s0:s1] + (self.w_depth[mi] * dep + self.w_deep[mi] * (dep >= 2)
+                                  + self.w_reply[mi] * (pk != -2))) + self.w_answered[mi] * answered
             if not blk.explicit[k]:
                 scores = np.append(scores, root_scores[k])
             best = int(np.argmax(scores))
             confidence = 1.0 / float(np.exp(scores - scores[best]).sum())
-            if best == s1 - s0:
-                c.parent_id, c.link = None, LINK_ROOT
-                c.evidence = "no sign of answering an earlier comment" if not c.reply_to else (
-                    f"reply header names {c.reply_to!r}, who has no earlier comment here")
-                d, pk = 0, -2
-            else:
-                j = int(idx[best])
-                c.parent_id = comments[j].comment_id
-                row = blk.F[s0 + best].copy()
-                row[9] = float(answered[best]) if answered is not None else 0.0
-                if blk.explicit[k]:
-                    c.link = LINK_EXPLICIT
-                    c.evidence = _explain_header(c, row, s1 - s0)
-                else:
-                    c.link = LINK_INFERRED
-                    c.evidence = _explain_inferred(row, comments[j])
-                d, pk = int(depth[j]) + 1, int(kid[j])
-            depth[i] = d
-            parent_kid[i] = pk
-            dyn[:, i] = self.w_depth * d + self.w_deep * (d >= 2) + self.w_reply * (pk != -2)
-            c.confidence = round(confidence, 4)
+            j = int(idx[best]) if best < s1 - s0 else -1
+            self._record(self.comments[i], blk, k, best, j, bool(best < s1 - s0 and answered[best]), confidence)
+            depth[i] = depth[j] + 1 if j >= 0 else 0
+            parent_kid[i] = kid[j] if j >= 0 else -2
 
 
 #: Feature columns that depend on links already made (filled in by the decision or from gold).
@@ -636,7 +702,7 @@ class _Similarity:
             if self.dense is not None:
                 out[lo - a:, d - 1] = np.einsum("ij,ij->i", self.dense[lo:b], self.dense[lo - d:b - d])
             else:
-                prod = self.sparse[lo:b].multiply(self.sparse[lo - d:b - d])
+                prod = _rows(self.sparse, lo, b).multiply(_rows(self.sparse, lo - d, b - d))
                 out[lo - a:, d - 1] = np.asarray(prod.sum(axis=1)).ravel()
         return out
 
@@ -659,3 +725,12 @@ class _Similarity:
         if self.dense is not None:
             return self.dense[: self.n] @ self.dense[self.n]
         return np.asarray(self.sparse[: self.n] @ self.sparse[self.n].T.toarray()).ravel()
+
+
+def _rows(X, lo: int, hi: int):
+    """Rows ``lo..hi-1`` of a CSR matrix as a view on its arrays (slicing would copy them)."""
+    from scipy import sparse
+
+    p = X.indptr[lo:hi + 1]
+    a, b = int(p[0]), int(p[-1])
+    return sparse.csr_matrix((X.data[a:b], X.indices[a:b], p - a), shape=(hi - lo, X.shape[1]), copy=False)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from discourse.model import Article, Comment, RemovedLine, Thread
 from discourse.parse.furniture import FurnitureRules, default_rules
-from discourse.parse.segment import A, P, R, T, Line, Segmenter
+from discourse.parse.segment import A, Line, P, R, Segmenter, T
 
 _LEADING_DATE = re.compile(
     r"^(?:date|published|posted|updated)\s*:?\s*(\d{4}-\d{2}-\d{2})\b[\s,;:-]*", re.IGNORECASE

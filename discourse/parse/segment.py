@@ -20,6 +20,7 @@ before) becomes evidence for the lines that look alike. No site's layout is hard
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -34,16 +35,13 @@ _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk|ru|ua)/", re.IGNOREC
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _USERNAME_TOKEN = re.compile(r"^(?=.*[A-Za-z])(?:\w*\d\w*|\w*_\w*|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*)$")
 _ADDRESS_PREFIX = re.compile(r"^@?([^:@\n]{1,40}?)\s*(?::-?|,)\s")
-_PLACEHOLDER = re.compile(r"\[(?:deleted|removed|anonymous|unknown|blocked|hidden|account deleted)\]", re.I)
+_PLACEHOLDER = re.compile(r"\[(?:deleted|removed|anonymous|unknown|blocked|hidden|account deleted)\]", re.IGNORECASE)
 _AT_MENTION = re.compile(r"@([\w.-]{2,40})")
+_TWO_SENTENCES = re.compile(r"[.!?] +[A-Za-z]")
 
 #: Function words: headings and sentences are full of them, user names rarely are.
 STOPWORDS = frozenset(
-    """a an the and or but if of in on at to for from by with about as into over after before is are
-    was were be been being am do does did have has had i you he she it we they me him her us them my
-    your his its our their this that these those there here what which who whom whose why how when
-    where not no yes so than then too very can could will would should may might must just also
-    only all any some more most much many such own same both each few other""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "over", "after", "before", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "have", "has", "had", "i", "you", "he", "she", "it", "we", "they", "me", "him", "her", "us", "them", "my", "your", "his", "its", "our", "their", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "why", "how", "when", "where", "not", "no", "yes", "so", "than", "then", "too", "very", "can", "could", "will", "would", "should", "may", "might", "must", "just", "also", "only", "all", "any", "some", "more", "most", "much", "many", "such", "own", "same", "both", "each", "few", "other"]
 )
 
 
@@ -102,7 +100,7 @@ def shape_score(text: str) -> float:
     if placeholder:
         return 2.0
     punctuated = False
-    if text.endswith("...") or text.endswith("…"):
+    if text.endswith(("...", "…")):
         s -= 0.4
     elif last in ".!?;,":
         s -= 4.5
@@ -114,7 +112,7 @@ def shape_score(text: str) -> float:
         s -= 2.5
     if ", " in text or "; " in text:
         s -= 1.4
-    if re.search(r"[.!?] +[A-Za-z]", text):  # two sentences
+    if _TWO_SENTENCES.search(text):
         s -= 2.5
     alpha = _WORD.findall(text)
     if not alpha:  # rules, ellipses, numbers: "-----", "..."
@@ -190,12 +188,31 @@ class Segmenter:
         """The best label path for the content lines (see the module docstring)."""
         if not lines:
             return []
-        shapes = [shape_score(ln.text) for ln in lines]
+        cache: dict[str, float] = {}  # names recur: score each distinct line once
+        shapes = []
+        for ln in lines:
+            sh = cache.get(ln.text)
+            if sh is None:
+                sh = cache[ln.text] = shape_score(ln.text)
+            shapes.append(sh)
         ev = self.page_evidence(lines)
-        labels = self._decode(lines, ev, shapes)
+        keys = [ln.text.casefold() for ln in lines]
+        # What :meth:`name_score` adds from the page does not change between passes; work it
+        # out once per line (the per-pass part is the known names and the layout).
+        base = []
+        for key, sh in zip(keys, shapes):
+            s = sh
+            if sh > -8:
+                reps = ev.line_counts.get(key, 0)
+                if reps >= 2:
+                    s += self.repeat_bonus * min(1.0, 0.6 + 0.2 * (reps - 2)) * (1.0 if sh > -1.0 else 0.3)
+                if key in ev.addressed or key.lstrip("@") in ev.addressed:
+                    s += self.addressed_bonus
+            base.append(s)
+        labels = self._decode(lines, ev, shapes, keys, base)
         for _ in range(self.passes - 1):
             self._learn_from(lines, labels, ev)
-            labels = self._decode(lines, ev, shapes)
+            labels = self._decode(lines, ev, shapes, keys, base)
         return labels
 
     def _learn_from(self, lines: list[Line], labels: list[int], ev: PageEvidence) -> None:
@@ -204,32 +221,39 @@ class Segmenter:
         n_a = sum(1 for lab in labels if lab == A)
         if n_a < 3:
             return
-        pairs = list(zip(labels, labels[1:]))
+        pairs = list(itertools.pairwise(labels))
         tt = sum(1 for a, b in pairs if a == T and b == T)
         ta = sum(1 for a, b in pairs if a == T and b == A)
         ev.text_continues = 0.5 * math.log((tt + 1) / (tt + ta + 2))
         ev.text_ends = 0.5 * math.log((ta + 1) / (tt + ta + 2))
         ev.gap_odds = {}
         for side in ("before", "after"):
-            def gap(ln: Line) -> str:
-                return ln.gap_before if side == "before" else ln.gap_after
-            authors = Counter(gap(ln) for ln, lab in zip(lines, labels) if lab == A)
-            others = Counter(gap(ln) for ln, lab in zip(lines, labels) if lab == T)
+            attr = "gap_before" if side == "before" else "gap_after"
+            authors = Counter(getattr(ln, attr) for ln, lab in zip(lines, labels) if lab == A)
+            others = Counter(getattr(ln, attr) for ln, lab in zip(lines, labels) if lab == T)
             n_t = sum(others.values())
             for sig in set(authors) | set(others):
                 p_a = (authors[sig] + 0.5) / (n_a + 1.0)
                 p_t = (others[sig] + 0.5) / (n_t + 1.0)
                 ev.gap_odds[(side, sig)] = max(-3.0, min(3.0, math.log(p_a / p_t)))
 
-    def _decode(self, lines: list[Line], ev: PageEvidence, shapes: list[float]) -> list[int]:
+    def _decode(self, lines: list[Line], ev: PageEvidence, shapes: list[float], keys: list[str],
+                base: list[float]) -> list[int]:
         n = len(lines)
-        sa = [self.name_score(ln, ev, sh) for ln, sh in zip(lines, shapes)]
-        known = ev.known_names or {k for k, c in ev.line_counts.items() if c >= 2}
-        sr = []
-        for ln, sh in zip(lines, shapes):
-            s = self.name_score(ln, ev, sh, layout=False)
-            key = ln.text.casefold()
-            sr.append(s + (1.5 if key in known else -self.header_unknown_cost))
+        # sa: name_score with the layout (an author line); sr: without it (a reply header).
+        known_names, odds = ev.known_names, ev.gap_odds
+        known = known_names or {k for k, c in ev.line_counts.items() if c >= 2}
+        sa, sr = [], []
+        unknown = -self.header_unknown_cost
+        for ln, sh, key, b in zip(lines, shapes, keys, base):
+            if sh > -8:
+                if key in known_names:
+                    b += 1.0
+                sr.append(b + (1.5 if key in known else unknown))
+                sa.append(b + odds.get(("before", ln.gap_before), 0.0) + odds.get(("after", ln.gap_after), 0.0))
+            else:
+                sr.append(b + (1.5 if key in known else unknown))
+                sa.append(b)
         # Viterbi: score[state], back pointers per line.
         score = [NEG] * 4
         back = [[0] * 4 for _ in range(n)]
