@@ -68,7 +68,7 @@ _PRONOUNS = frozenset(["he", "she", "they", "it", "his", "her", "their", "its", 
 # Tokens and phrase matching
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     low: str  # lower-cased, curly apostrophe straightened
     base: str  # low without a possessive 's
@@ -79,20 +79,30 @@ class _Tok:
 
 
 def _tokenise(text: str) -> list[_Tok]:
-    text = _ABBREV.sub(r"\1\2", text) if "." in text else text
+    """Word tokens with character offsets into ``text`` (kept exact, so evidence quotes the text)."""
+    if "." in text:  # U.S. -> "US  ": the same length, so offsets stay true
+        text = _ABBREV.sub(lambda m: m.group(1) + m.group(2) + "  ", text)
     if "http" in text or "www." in text:  # a link's words ("bbc.com/news") are not mentions
         text = _URL.sub(lambda m: " " * len(m.group()), text)
     toks: list[_Tok] = []
+    append = toks.append
     sent = 0
+    last_sent = -1
     for m in _TOKEN.finditer(text):
         w = m.group()
         if w in _BREAKS:
-            if toks and toks[-1].sent == sent:
+            if last_sent == sent:
                 sent += 1
             continue
-        low = w.lower().replace("\u2019", "'")
-        base = low[:-2] if low.endswith("'s") else (low[:-1] if low.endswith("s'") else low)
-        toks.append(_Tok(low, base, w, m.start(), m.end(), sent))
+        low = w.lower()
+        if "'" in low or "\u2019" in low:
+            low = low.replace("\u2019", "'")
+            base = low[:-2] if low.endswith("'s") else (low[:-1] if low.endswith("s'") else low)
+        else:
+            base = low
+        start, end = m.span()
+        append(_Tok(low, base, w, start, end, sent))
+        last_sent = sent
     return toks
 
 
@@ -141,8 +151,12 @@ class _Matcher:
         else:
             self._exact[first.text.lower()].append((words, payload))
 
-    def find(self, toks: Sequence[_Tok], greedy: bool = True) -> list[tuple[int, int, object]]:
-        """(start, end, payload) for matches within one sentence; greedy skips covered tokens."""
+    def find(self, toks: Sequence[_Tok], greedy: bool = True, vocab: set | None = None) -> list:
+        """(start, end, payload) for matches within one sentence; greedy skips covered tokens.
+
+        ``vocab``: the text's lower-cased words, when known, to skip a text no phrase can start in."""
+        if vocab is not None and not self._prefix and self._exact.keys().isdisjoint(vocab):
+            return []
         out = []
         i, n = 0, len(toks)
         exact, prefix = self._exact, self._prefix
@@ -154,8 +168,16 @@ class _Matcher:
                     k = len(words)
                     if best is not None and k <= best[1] - i:
                         continue
-                    if i + k <= n and all(words[j].matches(toks[i + j]) and toks[i + j].sent == t.sent
-                                          for j in range(k)):
+                    if k == 1:
+                        if words[0].matches(t):
+                            best = (i, i + 1, payload)
+                        continue
+                    if i + k > n:
+                        continue
+                    nxt = toks[i + 1]
+                    if nxt.sent != t.sent or not words[1].matches(nxt) or not words[0].matches(t):
+                        continue
+                    if all(words[j].matches(toks[i + j]) and toks[i + j].sent == t.sent for j in range(2, k)):
                         best = (i, i + k, payload)
             if best is None and prefix:
                 for words, payload in prefix.get(t.low[:4], ()):
@@ -289,6 +311,7 @@ class TargetStance:
 
         self.copulas = frozenset(w.lower() for w in self.cues.get("copulas", []))
         self.fillers = frozenset(w.lower() for w in self.cues.get("label_fillers", []))
+        self.not_names = frozenset(w.lower() for w in self.cues.get("not_names", []))
         self.negators = frozenset(w.lower().replace("\u2019", "'") for w in self.cues.get("negators", []))
         self._victims = _Matcher()
         for v in self.cues.get("victims", []):
@@ -329,7 +352,7 @@ class TargetStance:
         for kind in ("refs", "agree", "disagree"):
             for p in art.get(kind, []):
                 self._article.add(p, kind)
-        self._alias_cache: dict[tuple, _Matcher] = {}
+        self._static: _Matcher | None = None
 
     # -- configuration helpers ------------------------------------------------------------
 
@@ -345,39 +368,54 @@ class TargetStance:
         """Every cue the model knows (pack and generic), for inspection and tests."""
         return list(self._cue_entries)
 
-    def _matcher_for(self, targets: Sequence[Target]) -> _Matcher:
-        key = tuple(t.key for t in targets)
-        m = self._alias_cache.get(key)
-        if m is not None:
-            return m
+    def _static_matcher(self) -> _Matcher:
+        """Cues, pack and user aliases and places in one matcher, built once (longest match wins
+        across all of them: "Kiev regime" over "Kiev", "Western media" over "Western")."""
+        if self._static is not None:
+            return self._static
         m = _Matcher()
         m._exact = defaultdict(list, {k: list(v) for k, v in self._base._exact.items()})
         m._prefix = defaultdict(list, {k: list(v) for k, v in self._base._prefix.items()})
+        self._add_aliases(m, self.targets.values())
+        self._static = m
+        return m
+
+    @staticmethod
+    def _add_aliases(m: _Matcher, targets: Iterable[Target]) -> None:
         taken = {tuple(w.text for w in words) for lst in m._exact.values() for words, _ in lst}
         for t in targets:
             for a in t.aliases:
-                words = _words(a)
-                if tuple(w.text for w in words) not in taken:  # a loaded cue with this phrase wins
+                if tuple(w.text for w in _words(a)) not in taken:  # a loaded cue with this phrase wins
                     m.add(a, _Mention(t.key))
             for a in t.case_sensitive:
                 m.add(a, _Mention(t.key), case=True)
             for a in t.places:
                 if tuple(w.text for w in _words(a)) not in taken:
                     m.add(a, _Place(t.key))
-        if len(self._alias_cache) > 256:
-            self._alias_cache.clear()
-        self._alias_cache[key] = m
-        return m
+
+    def _find(self, toks, extra: _Matcher | None):
+        """Static matches, plus a thread's salient-name matches where they overlap nothing."""
+        found = self._static_matcher().find(toks)
+        if extra is None:
+            return found
+        more = extra.find(toks)
+        if not more:
+            return found
+        used = set()
+        for s, e, _ in found:
+            used.update(range(s, e))
+        found += [x for x in more if not any(j in used for j in range(x[0], x[1]))]
+        found.sort(key=lambda x: x[0])
+        return found
 
     # -- salient entities -----------------------------------------------------------------
 
-    def salient(self, texts: Sequence[str], exclude: Iterable[str] = (), k: int | None = None) -> list[str]:
+    def salient(self, texts: Sequence[str], exclude: Iterable[str] = (), k: int | None = None,
+                tokenised: Sequence[list] | None = None) -> list[str]:
         """The ``k`` proper names most texts of a thread mention (at least two texts).
 
         A name is a run of capitalised words; a sentence's first word counts only if the same word
         is capitalised mid-sentence somewhere in the thread, and common words never count."""
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
         k = self.salient_entities if k is None else k
         if k <= 0:
             return []
@@ -385,15 +423,16 @@ class TargetStance:
         known |= {a.lower() for t in self.targets.values() for a in t.case_sensitive}
         known |= {t.label.lower() for t in self.targets.values()}
         known |= {e.lower() for e in exclude if e}
+        stop = self.not_names
         mid_caps: set[str] = set()
         runs_per_text: list[list[tuple[str, bool]]] = []
-        for text in texts:
+        for n, text in enumerate(texts):
             runs: list[tuple[str, bool]] = []
-            toks = _tokenise(text[:200_000])
+            toks = tokenised[n] if tokenised is not None and n < len(tokenised) else _tokenise(text)
             run: list[int] = []
             for i, t in enumerate(toks):
                 initial = i == 0 or toks[i - 1].sent != t.sent
-                cap = t.orig[:1].isupper() and t.base not in ENGLISH_STOP_WORDS and len(t.base) > 1
+                cap = t.orig[:1].isupper() and t.base not in stop and len(t.base) > 1
                 if cap and not initial:
                     mid_caps.add(t.base)
                 if cap and run and toks[run[-1]].sent == t.sent:
@@ -414,7 +453,7 @@ class TargetStance:
                 if initial and len(name.split()) == 1 and first not in mid_caps:
                     continue
                 low = name.lower()
-                if low in known or any(w in known for w in low.split()) or low in ENGLISH_STOP_WORDS:
+                if low in known or any(w in known for w in low.split()) or low in stop:
                     continue
                 if low not in seen:
                     seen.add(low)
@@ -432,13 +471,12 @@ class TargetStance:
 
     # -- scoring one text -----------------------------------------------------------------
 
-    def _score_text(self, text: str, matcher: _Matcher, targets: dict[str, Target], top_level: bool,
-                    lead: str | None = None):
+    def _score_text(self, text: str, toks: list[_Tok], extra: _Matcher | None, targets: dict[str, Target],
+                    top_level: bool, lead: str | None = None):
         """{target key: [raw score, evidence list, mention count, mention sentences]} for one text."""
-        toks = _tokenise(text)
         if not toks:
             return {}
-        matches = matcher.find(toks)
+        matches = self._find(toks, extra)
         result: dict[str, list] = {}
 
         def bucket(key):
@@ -477,7 +515,8 @@ class TargetStance:
         distance_from: dict[int, int] = {}  # sentence -> token index where rejected content starts
         so_called: set[int] = set()
         hedged: set[int] = set()
-        for s, e, kind in self._sarcasm.find(toks):
+        lows = {t.low for t in toks} | {t.base for t in toks}
+        for s, e, kind in self._sarcasm.find(toks, vocab=lows):
             sent = toks[s].sent
             if kind == "initial" and s > 0 and toks[s - 1].sent == sent:
                 continue  # "^sure": only a sentence-opening "Sure, ..." is a marker
@@ -549,6 +588,7 @@ class TargetStance:
             if cue.needs_victim:
                 if victim_sents is None:
                     victim_sents = {toks[vs].sent for vs, _, _ in self._victims.find(toks, greedy=False)}
+                    # (prefix entries make the word pre-check useless here; this runs rarely)
                 if sent not in victim_sents:
                     continue
             pol = cue.polarity
@@ -613,11 +653,11 @@ class TargetStance:
                             patients[j] = (idx, key)
                         break
         if top_level and self.article_target and ARTICLE in targets:
-            self._article_stance(text, toks, quoted, bucket, sarcasm_sents)
+            self._article_stance(text, toks, quoted, bucket, sarcasm_sents, lows)
         return result
 
-    def _article_stance(self, text, toks, quoted, bucket, sarcasm_sents):
-        hits = self._article.find(toks)
+    def _article_stance(self, text, toks, quoted, bucket, sarcasm_sents, lows=None):
+        hits = self._article.find(toks, vocab=lows)
         if not hits:
             return
         ref_sents = {toks[s].sent for s, _, k in hits if k == "refs"}
@@ -770,18 +810,24 @@ class TargetStance:
         emb_jobs = []  # (row index, target key, sentence text)
         for tid, idxs in by_thread.items():
             targets = dict(self.targets)
+            toks = [_tokenise(texts[i]) for i in idxs]
+            extra = None
             if self.salient_entities > 0:
                 thread_texts = [texts[i] for i in idxs]
                 if articles and tid in articles:
                     thread_texts.append(str(articles[tid]))
-                for name in self.salient(thread_texts, exclude={str(authors[i]) for i in idxs if authors[i]}):
-                    targets[name] = Target(name, name, "salient", surface_forms(name))
+                names = self.salient(thread_texts, exclude={str(authors[i]) for i in idxs if authors[i]},
+                                     tokenised=toks)
+                if names:
+                    extra = _Matcher()
+                    salient_targets = [Target(n, n, "salient", surface_forms(n)) for n in names]
+                    self._add_aliases(extra, salient_targets)
+                    targets.update((t.key, t) for t in salient_targets)
             if self.article_target:
                 targets[ARTICLE] = Target(ARTICLE, ARTICLE, ARTICLE)
-            matcher = self._matcher_for(list(targets.values()))
-            lead = self._lead_target(str(articles[tid]), matcher, targets) if articles and tid in articles else None
-            for i in idxs:
-                res = self._score_text(texts[i], matcher, targets, top[i], lead)
+            lead = self._lead_target(str(articles[tid]), targets) if articles and tid in articles else None
+            for n, i in enumerate(idxs):
+                res = self._score_text(texts[i], toks[n], extra, targets, top[i], lead)
                 for key, (raw, ev, n, sents) in res.items():
                     if key == ARTICLE and not ev and n == 0:
                         continue
@@ -798,12 +844,12 @@ class TargetStance:
             out.append((tid, cid, label, stance, round(math.tanh(raw / 1.5), 3), "; ".join(ev_sorted), n, source))
         return pd.DataFrame(out, columns=COLUMNS)
 
-    def _lead_target(self, article: str, matcher: _Matcher, targets) -> str | None:
+    def _lead_target(self, article: str, targets) -> str | None:
         """The target an article's title and first two paragraphs name most: what "them" in a
         top-level comment ("More power to them") most likely means."""
         head = "\n".join([p for p in article.split("\n") if p.strip()][:3])[:5000]
         counts = Counter()
-        for s, _, p in matcher.find(_tokenise(head)):
+        for _, _, p in self._static_matcher().find(_tokenise(head)):
             if isinstance(p, _Mention) and p.target in targets:
                 counts[p.target] += 1
         return counts.most_common(1)[0][0] if counts else None

@@ -126,6 +126,27 @@ def evaluate(use_embeddings: bool = False, splits=SPLITS, errors: int = 0, path:
     return report
 
 
+def bench(n: int = 20000, seed: int = 0) -> None:
+    """Time transform (cues only, salient entities on) on ``n`` synthetic comments, 100 per thread,
+    each two development texts joined: wall time and this process's CPU time (the machine is shared)."""
+    import random
+    import time
+
+    import pandas as pd
+
+    rng = random.Random(seed)
+    base = [r["text"] for r in load()]
+    texts = [f"{rng.choice(base)} {rng.choice(base)}" for _ in range(n)]
+    df = pd.DataFrame({"thread_id": [f"t{i // 100}" for i in range(n)], "comment_id": [f"c{i}" for i in range(n)],
+                       "parent_id": None, "author": [f"u{i % 500}" for i in range(n)], "text": texts})
+    model = TargetStance()
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = model.transform(df)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"{n} comments ({sum(map(len, texts)) / 1e6:.2f} MB), {len(out)} rows: wall {wall:.2f} s "
+          f"({n / wall:,.0f} comments/s), CPU {cpu:.2f} s ({n / cpu:,.0f} comments/s)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--embeddings", action="store_true", help="add prototype similarity (sentence encoder)")
@@ -133,7 +154,11 @@ def main(argv=None) -> int:
     ap.add_argument("--split", choices=SPLITS, action="append", help="report only these splits")
     ap.add_argument("--errors", type=int, default=0, help="print up to N errors per split")
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--bench", type=int, metavar="N", help="time N synthetic comments instead")
     args = ap.parse_args(argv)
+    if args.bench:
+        bench(args.bench)
+        return 0
     evaluate(args.embeddings and not args.no_embeddings, tuple(args.split or SPLITS), args.errors, args.data)
     return 0
 
