@@ -537,14 +537,15 @@ class _NameIndex:
         self.keys: set[str] = set()
         self.compact: dict[str, str] = {}
         self.first: dict[str, set[str]] = {}
-        self.heads: set[str] = set()  # first words of the names: a name can only start there
+        self.heads: dict[str, set[int]] = {}  # first word of a name -> its lengths in words
 
     def add(self, key: str) -> None:
         if key in self.keys:
             return
         self.keys.add(key)
         self.compact[key.replace(" ", "")] = key
-        self.heads.add(key.split(" ", 1)[0])
+        parts = key.split(" ")
+        self.heads.setdefault(parts[0], set()).add(len(parts))
         if " " in key:
             first = key.split()[0]
             if len(first) >= 4:
@@ -559,14 +560,17 @@ class _NameIndex:
                     found.add(key)
         words = [w.strip(".,:;!?-–—()\"'") for w in opening.split()]
         heads, keys, first = self.heads, self.keys, self.first
-        for a in range(len(words)):
-            if words[a] in heads:
-                for b in range(a + 1, min(len(words), a + 6) + 1):
-                    gram = " ".join(words[a:b])
-                    if gram in keys:
-                        found.add(gram)
-            if words[a] in first:
-                found.update(first[words[a]])
+        n = len(words)
+        for a, w in enumerate(words):
+            lengths = heads.get(w)
+            if lengths is not None:
+                for size in lengths:
+                    if size <= 6 and a + size <= n:
+                        gram = " ".join(words[a:a + size])
+                        if gram in keys:
+                            found.add(gram)
+            if w in first:
+                found.update(first[w])
         return found
 
 

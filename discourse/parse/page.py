@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from discourse.model import Article, Comment, RemovedLine, Thread
-from discourse.parse.furniture import FurnitureRules, default_rules
+from discourse.parse.furniture import MAX_CHROME_CHARS, FurnitureRules, default_rules
 from discourse.parse.segment import A, Line, P, R, Segmenter, T
 
 _LEADING_DATE = re.compile(
@@ -67,7 +67,7 @@ def parse_page(
     chrome: dict[int, str] = {}  # line index -> kind
     chrome_reason: dict[int, str] = {}
     for i, s in enumerate(stripped):
-        if not s:
+        if not s or len(s) > MAX_CHROME_CHARS:  # longer lines can only be article furniture
             continue
         m = rules.classify(s, "comments")
         if m is not None and m.kind in COMMENT_CHROME_KINDS:
