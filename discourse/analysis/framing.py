@@ -244,11 +244,11 @@ class FrameTagger:
                             stem_set = frozenset(stems)
                         if not (cue.context & stem_set) - set(cue.words):
                             continue
-                    span = text[sent_toks[i][1]:sent_toks[i + L - 1][2]]
+                    s0, s1 = sent_toks[i][1], sent_toks[i + L - 1][2]
                     slot = found.setdefault(cue.entry, {})
                     key = " ".join(cue.words)
                     if key not in slot or slot[key][0] < cue.weight:
-                        slot[key] = (cue.weight, f'"{span}"')
+                        slot[key] = (cue.weight, f'"{text[s0:s1]}"', s0, s1)
             if active_patterns:
                 sentence = text[a:b]
                 sl = lower[a:b]
@@ -260,42 +260,60 @@ class FrameTagger:
                         span = m.group().strip() or note
                         slot = found.setdefault(ei, {})
                         key = "pattern:" + rx.pattern
-                        slot[key] = (weight, f'"{_clip(span)}" ({note})')
+                        slot[key] = (weight, f'"{_clip(span)}" ({note})', a + m.start(), a + m.end())
             for ei, e in repetition:
                 self._repetition(ei, e, stems, sent_toks, text, seen_phrases, found)
         return [(a, b, h) for (a, b), h in zip(spans, hits)]
 
     def _repetition(self, ei, e, stems, sent_toks, text, seen_phrases, found) -> None:
-        """A content word said three times in a sentence, or a phrase said twice (here or earlier)."""
+        """A content word said three times in a sentence, a phrase said twice in it, or a phrase
+        (three words, two of them content words) already said earlier in the same unit."""
         p = e.params
         stop = self.stopwords
+        counts = Counter(stems)
         min_len = int(p.get("word_min_length", 4))
-        counts = Counter(s for s in stems if s not in stop and len(s) >= min_len and not s.isdigit())
-        slot = None
+        min_count = int(p.get("word_min_count", 3))
+
+        def add(key, weight, i, j, how):
+            found.setdefault(ei, {})[key] = (weight, f'"{text[sent_toks[i][1]:sent_toks[j][2]]}" {how}', -1, -1)
+
+        short = len(stems) <= int(p.get("word_max_sentence_words", 40))
         for w, c in counts.items():
-            if c >= int(p.get("word_min_count", 3)):
+            if short and c >= min_count and w not in stop and len(w) >= min_len and not w.isdigit():
                 i = stems.index(w)
-                slot = found.setdefault(ei, {})
-                slot["word:" + w] = (float(p.get("word_weight", 0.7)),
-                                     f'"{text[sent_toks[i][1]:sent_toks[i][2]]}" x{c}')
+                add("word:" + w, float(p.get("word_weight", 0.7)), i, i, f"x{c}")
+        content = [s not in stop and not s.isdigit() for s in stems]
+        n = len(stems)
+        # Within the sentence: a repeated phrase must start with a repeated word.
         n_min = int(p.get("phrase_min_words", 2))
-        n_early = int(p.get("phrase_earlier_min_words", 3))
-        here: set[tuple[str, ...]] = set()
-        for n in range(n_min, 5):
-            for i in range(len(stems) - n + 1):
-                gram = tuple(stems[i:i + n])
-                content = any(g not in stop for g in gram)
-                if not content and n < 3:
+        twice = {w for w, c in counts.items() if c >= 2}
+        if len(twice) >= n_min:
+            grams: dict[tuple, int] = {}
+            for i in range(n - n_min + 1):
+                if stems[i] not in twice:
                     continue
-                if gram in here:
-                    slot = found.setdefault(ei, {})
-                    slot["phrase:" + " ".join(gram)] = (float(p.get("phrase_weight_same_sentence", 0.7)),
-                                                        f'"{text[sent_toks[i][1]:sent_toks[i + n - 1][2]]}" repeated')
-                elif content and n >= n_early and gram in seen_phrases:
-                    slot = found.setdefault(ei, {})
-                    slot["phrase:" + " ".join(gram)] = (float(p.get("phrase_weight_earlier", 0.4)),
-                                                        f'"{text[sent_toks[i][1]:sent_toks[i + n - 1][2]]}" said before')
-                here.add(gram)
+                for L in range(4, n_min - 1, -1):
+                    if i + L > n:
+                        continue
+                    gram = tuple(stems[i:i + L])
+                    if not (any(content[i:i + L]) or L >= 3):
+                        continue
+                    if gram in grams and grams[gram] + L <= i:
+                        weight = p.get("phrase_weight_same_sentence", 0.7) if L >= 3 else p.get("bigram_weight", 0.4)
+                        add("phrase:" + " ".join(gram), float(weight), i, i + L - 1, "repeated")
+                        break
+                    grams.setdefault(gram, i)
+        # Across sentences of the same unit.
+        L = int(p.get("phrase_earlier_min_words", 3))
+        min_content = int(p.get("phrase_earlier_min_content", 2))
+        here = []
+        for i in range(n - L + 1):
+            if sum(content[i:i + L]) < min_content:
+                continue
+            gram = tuple(stems[i:i + L])
+            if gram in seen_phrases:
+                add("phrase:" + " ".join(gram), float(p.get("phrase_weight_earlier", 0.4)), i, i + L - 1, "said before")
+            here.append(gram)
         seen_phrases.update(here)
 
     # ------------------------------------------------------------------ public API
@@ -343,11 +361,11 @@ class FrameTagger:
             candidates |= {ei for ei, (s, _) in enumerate(sim_row) if s > self.similarity_floor}
         for ei in sorted(candidates):
             e = entries[ei]
-            cues = hits.get(ei, {})
+            cues = _merge_nested(hits.get(ei, {}).values())
             keep = 1.0
-            for w, _ in cues.values():
+            for w, _ in cues:
                 keep *= 1.0 - w
-            evidence = [ev for _, ev in sorted(cues.values(), key=lambda x: -x[0])]
+            evidence = [ev for _, ev in sorted(cues, key=lambda x: -x[0])]
             if sim_row is not None:
                 s, example = sim_row[ei]
                 bonus = self.similarity_weight * max(0.0, (s - self.similarity_floor) / (1 - self.similarity_floor))
@@ -421,6 +439,23 @@ class FrameTagger:
                 rows.append(gkey + (kind, label, c, int(n_sent), int(n_words),
                                     c / n_sent if n_sent else 0.0, 1000.0 * c / n_words if n_words else 0.0))
         return pd.DataFrame(rows, columns=keys + SUMMARY_VALUES)
+
+
+def _merge_nested(cues) -> list[tuple[float, str]]:
+    """One cue per stretch of text: "the result of" also matches "result of" and "result", which
+    must not count three times. A cue inside a longer one lends it its weight (and evidence) if
+    stronger."""
+    cues = sorted(cues, key=lambda c: (c[2] - c[3], c[2]))  # longest first
+    kept: list[list] = []
+    for w, ev, a, b in cues:
+        if a >= 0:
+            outer = next((k for k in kept if k[2] <= a and b <= k[3]), None)
+            if outer is not None:
+                if w > outer[0]:
+                    outer[0], outer[1] = w, ev
+                continue
+        kept.append([w, ev, a, b])
+    return [(w, ev) for w, ev, _, _ in kept]
 
 
 def _missing(v) -> bool:

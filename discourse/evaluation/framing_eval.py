@@ -66,7 +66,7 @@ def loaded_language_by_file(tagger, folder: str | Path) -> list[tuple[str, str, 
     from discourse.analysis.units import text_units
     from discourse.readers import read_threads
 
-    threads = read_threads([str(folder)])
+    threads = read_threads([str(folder)], semantic=False)
     out = []
     for t in threads:
         units = text_units([t])
