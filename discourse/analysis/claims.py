@@ -60,7 +60,7 @@ _QUOTES = set("\"“”„«»‘’'")
 _OPEN_QUOTES = set("“„«")
 _POSSESSIVE = re.compile(r"['’‘]s$", re.IGNORECASE)
 _MAX_NUMBER_CHARS = 24  # longer digit runs are identifiers or noise, never a reported figure
-_MAX_SENTENCE_TOKENS = 400  # a "sentence" longer than this is split into windows
+_MAX_SENTENCE_CHARS = 2000  # a longer "sentence" (no punctuation in a pasted table) is cut into windows
 
 
 @dataclass(slots=True)
@@ -297,8 +297,8 @@ class ClaimExtractor:
             if self._number_vocab.isdisjoint(vocab):
                 # Still follow who is speaking, so that a later "he said" or "its figures" resolves.
                 if track_sources and not self._cue_vocab.isdisjoint(vocab):
-                    for s, e in sentence_spans(text):
-                        toks = _tokenise(text[s:e], s)[:_MAX_SENTENCE_TOKENS]
+                    for s, e in _windows(text, sentence_spans(text)):
+                        toks = _tokenise(text[s:e], s)
                         by_cat = self._by_cat(toks)
                         _, last_source = self._attributions(toks, by_cat, last_source)
                 return [], last_source
@@ -306,10 +306,9 @@ class ClaimExtractor:
         prev_attr: tuple[str, str] | None = None
         open_quote = False
         pending: list[dict] = []  # figures inside a quotation whose speaker is named after it
-        for s, e in sentence_spans(text):
-            toks_all = _tokenise(text[s:e], s)
-            for w0 in range(0, max(len(toks_all), 1), _MAX_SENTENCE_TOKENS):
-                toks = toks_all[w0:w0 + _MAX_SENTENCE_TOKENS]
+        for s, e in _windows(text, sentence_spans(text)):
+            for _once in (1,):
+                toks = _tokenise(text[s:e], s)
                 if not toks:
                     continue
                 claims, attrs, last_source, starts_cont = self._sentence(
@@ -347,6 +346,7 @@ class ClaimExtractor:
 
     def _sentence(self, text: str, toks: list[_Tok], pub: str | None, last_source: str):
         by_cat = self._by_cat(toks)
+        low = [t.low for t in toks]
         starts_cont = any(i == 0 or (i == 1 and toks[0].text in _QUOTES)
                           for i, _, _ in by_cat.get("continuation", []))
 
@@ -364,13 +364,13 @@ class ClaimExtractor:
         claims = []
         found = []
         for num in numbers:
-            subj = self._subject(toks, num, by_cat)
+            subj = self._subject(toks, num, by_cat, low)
             if subj is not None:
                 found.append([num, *subj])
         # In a list ("destroyed 3610 tanks, 6974 APVs; ...", "17 tanks, ... 54 vehicles destroyed")
         # a verb before the first item or after the last one applies to the items between.
         def listed(a, b) -> bool:  # b follows a directly in a list of counted things
-            return (b[0]["list_item"] and b[0]["span_i"] - a[3] <= 2
+            return (b[0]["list_item"] and b[0]["span_i"] - a[3] <= 6
                     and a[4] not in _MEASURES and b[4] not in _MEASURES)
 
         for k in range(1, len(found)):
@@ -657,7 +657,7 @@ class ClaimExtractor:
             if t.kind == "num":
                 res = self._digit_number(toks, i)
             elif t.kind == "word" and (t.low in self._number_vocab or t.low in ("a", "an")):
-                res = self._word_number(toks, i, several_end)
+                res = self._word_number(toks, i, several_end, low)
             if res is None:
                 i += 1
                 continue
@@ -779,10 +779,9 @@ class ClaimExtractor:
             j += 1
         return lo, lo, hi, j, False, unit
 
-    def _word_number(self, toks: list[_Tok], i: int, several_end: dict[int, int]):
+    def _word_number(self, toks: list[_Tok], i: int, several_end: dict[int, int], low: list[str]):
         """Number words: 'one million', 'a hundred', 'twenty-five', 'tens of thousands', 'several hundred'."""
         n = len(toks)
-        low = [t.low for t in toks]
         w = low[i]
         if w in self.vague:
             lo, hi = self.vague[w]
@@ -898,7 +897,8 @@ class ClaimExtractor:
                                     "tripled", "reached", "totalled", "totaled", "stood", "amounted",
                                     "hit", "estimated", "cost", "costs", "worth", "valued"}
         steps = 0
-        while k >= 0 and steps < 6 and toks[k].kind == "word" and toks[k].low in skip:
+        while k >= 0 and steps < 6 and toks[k].kind == "word" and (
+                toks[k].low in skip or (toks[k].low.endswith("ed") and toks[k].text[0].islower())):
             k -= 1
             steps += 1
         words: list[str] = []
@@ -910,10 +910,9 @@ class ClaimExtractor:
             k -= 1
         return words
 
-    def _subject(self, toks: list[_Tok], num: dict, by_cat):
+    def _subject(self, toks: list[_Tok], num: dict, by_cat, low: list[str]):
         """What the figure counts: (subject key, words, end token, unit, action) or None."""
         n = len(toks)
-        low = [t.low for t in toks]
         j = num["j"]
         unit = num["unit"]
         # a unit word after the number: 38 percent, 70 kilometers, 5 per cent, 200 square meters
@@ -966,13 +965,13 @@ class ClaimExtractor:
         subject = self.normalise_subject(" ".join(subject_words))
         if not subject:
             return None
-        return subject, subject_words, end, unit, self._action(toks, num, end, subject_words)
+        return subject, subject_words, end, unit, self._action(toks, num, end, subject_words, low)
 
-    def _action(self, toks: list[_Tok], num: dict, end: int, words: list[str]) -> tuple[str, str]:
+    def _action(self, toks: list[_Tok], num: dict, end: int, words: list[str],
+                low: list[str]) -> tuple[str, str]:
         """What happened to what is counted (killed, destroyed, launched, produced...), if said, and
         where it was said: the verb after the phrase, the verb before the figure, or the head noun."""
         n = len(toks)
-        low = [t.low for t in toks]
         # the verb governing the figure comes first: "downed four drones launched by Russia"
         k = num["span_i"] - 1
         steps = 0
@@ -1225,6 +1224,23 @@ class ClaimExtractor:
         head = words[-1]
         mods = frozenset(w for w in words[:-1] if w not in self.determiners and w not in ("to", "of"))
         return head, mods
+
+
+def _windows(text: str, spans: list[tuple[int, int]]):
+    """Sentence spans, with overlong ones cut at a space, so that work and memory stay per window
+    (a megabyte without a full stop is many windows, not one huge token list)."""
+    for s, e in spans:
+        while e - s > _MAX_SENTENCE_CHARS:
+            lo, hi = s + _MAX_SENTENCE_CHARS // 2, s + _MAX_SENTENCE_CHARS
+            cut = max(text.rfind(", ", lo, hi), text.rfind("; ", lo, hi)) + 1 or text.rfind(" ", lo, hi)
+            if cut <= s:
+                cut = s + _MAX_SENTENCE_CHARS
+                # never split a run of digits and separators: move to its end (bounded)
+                while cut < e and cut - s < 2 * _MAX_SENTENCE_CHARS and (text[cut].isdigit() or text[cut] in ",."):
+                    cut += 1
+            yield s, cut
+            s = cut
+        yield s, e
 
 
 def _join_tokens(toks: list[_Tok]) -> list[str]:
@@ -1507,6 +1523,12 @@ def _same_sentence(a: dict, b: dict) -> bool:
             and _row_get(a, "claim", None) is not None and _row_get(a, "claim") == _row_get(b, "claim"))
 
 
+def _span_kind(r: dict) -> str:
+    """The length of time a non-cumulative figure counts over; a point date counts as unstated."""
+    p = r["_period"]
+    return "" if p in ("", "date", "cumulative", "since") else p
+
+
 def _relation(a: dict, b: dict, tol: float) -> tuple[str, str]:
     fa, fb = _fmt(a["value"]), _fmt(b["value"])
     ra, rb = str(_row_get(a, "raw", fa)), str(_row_get(b, "raw", fb))
@@ -1518,10 +1540,15 @@ def _relation(a: dict, b: dict, tol: float) -> tuple[str, str]:
         return "different_scope", (
             f"{_row_get(run, 'raw', '')} is a running total ({run['_asof'] or 'cumulative'}) while "
             f"{_row_get(per, 'raw', '')} counts {per['_asof'] or 'one occasion'}; they measure different things")
-    if not a["_cum"] and a["_period"] and b["_period"] and a["_period"] != b["_period"] \
-            and a["_period"] not in ("date",) and b["_period"] not in ("date",):
-        return "different_scope", (f"{ra} is per {a['_period']} ({a['_asof']}) and {rb} per {b['_period']} "
-                                   f"({b['_asof']}); different periods")
+    pa, pb = _span_kind(a), _span_kind(b)
+    if not a["_cum"] and pa != pb:
+        if pa and pb:
+            return "different_scope", (f"{ra} counts per {pa} ({a['_asof']}) and {rb} per {pb} "
+                                       f"({b['_asof']}); different periods")
+        stated, bare = (a, b) if pa else (b, a)
+        return "different_scope", (f"{_row_get(stated, 'raw', '')} counts over '{stated['_asof']}' while "
+                                   f"{_row_get(bare, 'raw', '')} states no period; not the same measure "
+                                   f"as far as the text says")
     lo = max(a["_lo"], b["_lo"])
     hi = min(a["_hi"], b["_hi"])
     agree = lo <= hi or (lo - hi) <= tol * abs(lo)
