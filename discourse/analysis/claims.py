@@ -196,6 +196,7 @@ class ClaimExtractor:
         self.subject_stop = {w.lower() for w in lex["subject_stop"]}
         self.ed_nouns = {w.lower() for w in lex.get("ed_nouns", [])}
         self.ing_nouns = {w.lower() for w in lex.get("ing_nouns", [])}
+        self.ly_nouns = {w.lower() for w in lex.get("ly_nouns", [])}
         self.determiners = {w.lower() for w in lex["determiners"]}
         self.irregular: dict[str, str] = {k.lower(): v for k, v in lex.get("irregular_plurals", {}).items()}
         self.synonyms: dict[str, str] = {k.lower(): v for k, v in lex.get("subject_synonyms", {}).items()}
@@ -516,7 +517,7 @@ class ClaimExtractor:
                 nxt = low[i + 1] if i + 1 < n else ""
                 prev = low[i - 1] if i > 0 else ""
                 nxt_is_word = i + 1 < n and toks[i + 1].kind == "word"
-                if (prev in self.period_preps or prev in ("year", "of", "early", "late", "mid", "and", "between")
+                if (prev in self.period_preps or prev in ("year", "of", "early", "late", "mid", "and", "between", "the")
                         or not nxt_is_word or nxt in self.subject_stop or nxt in self.months):
                     excluded.add(i)
                     if nxt == "s" and adjacent(i, i + 1):  # the 1990s
@@ -874,7 +875,8 @@ class ClaimExtractor:
                 break
             if words and t.text[0].islower() and len(w) > 4 and (
                     (w.endswith("ed") and w not in self.ed_nouns)
-                    or (w.endswith("ing") and w not in self.ing_nouns)):
+                    or (w.endswith("ing") and w not in self.ing_nouns)
+                    or (w.endswith("ly") and w not in self.ly_nouns)):
                 break
             if w in self.determiners and not words:
                 k += 1
