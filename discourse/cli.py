@@ -50,6 +50,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip sentence embeddings in reply inference (several times faster, a little less accurate)")
     _add_common(p)
 
+    p = sub.add_parser("analyze", help="tone, stance, targets, topics, framing and more, as tables (CSV and Parquet)",
+                       description="Read anything `parse` reads (or its JSONL) and write analysis tables to OUT: "
+                                   "comments, threads, targets, topics and the tables of later stages.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("-o", "--output", metavar="OUT", default="reports/analysis",
+                   help="folder for the tables (default: reports/analysis)")
+    p.add_argument("--targets", metavar="LIST",
+                   help='comma-separated names to measure stance toward, e.g. "Russia,Ukraine,NATO" '
+                        "(added to the domain pack's targets and each thread's salient names)")
+    p.add_argument("--domain", default="russia_ukraine",
+                   help="domain pack for targets and narratives (default: russia_ukraine; 'none' for none)")
+    p.add_argument("--format", choices=("both", "csv", "parquet"), default="both", help="table file formats")
+    p.add_argument("--fast", action="store_true",
+                   help="no sentence embeddings (no encoder: keyword topics, cue-only matching)")
+    p.add_argument("--skip", metavar="STAGES", default="",
+                   help="comma-separated stages to leave out (see the README for the list)")
+    _add_common(p)
+
     p = sub.add_parser("evaluate", help="measure the tool against gold data (needs ../shared/data)")
     esub = p.add_subparsers(dest="what", metavar="WHAT")
     e = esub.add_parser("parse", help="comment recovery and parent accuracy on gold threads rendered as pages")
@@ -77,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "parse":
             return cmd_parse(args)
+        if args.command == "analyze":
+            return cmd_analyze(args)
         if args.command == "evaluate":
             return cmd_evaluate(args, parser)
         if args.command == "bench":
@@ -99,18 +119,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_parse(args) -> int:
-    from discourse.readers import discover, read_path
-    from discourse.progress import progress
-
-    threads, failures = [], 0
-    paths = discover(args.paths)
-    for path in progress(paths, desc="parsing", unit="file", quiet=args.quiet):
-        try:
-            threads.extend(read_path(path, semantic=not args.fast))
-        except InputError as exc:
-            print(f"discourse: error: {exc}", file=sys.stderr)
-            failures += 1
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "jsonl":
             for t in threads:
@@ -128,6 +138,51 @@ def cmd_parse(args) -> int:
             out.close()
     if failures and not threads:
         return EXIT_FAILURE
+    return EXIT_FAILURE if failures else 0
+
+
+def _read_all(paths, quiet: bool, semantic: bool = True):
+    """Threads from every readable input; unreadable files are reported and counted."""
+    from discourse.progress import progress
+    from discourse.readers import discover, read_path
+
+    threads, failures = [], 0
+    files = discover(paths)
+    for path in progress(files, desc="reading", unit="file", quiet=quiet):
+        try:
+            threads.extend(read_path(path, semantic=semantic))
+        except InputError as exc:
+            print(f"discourse: error: {exc}", file=sys.stderr)
+            failures += 1
+    return threads, failures
+
+
+def cmd_analyze(args) -> int:
+    from discourse.analysis.pipeline import Analyzer
+    from discourse.writers.tables import write_tables
+
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    if not threads:
+        print("discourse: error: nothing to analyse (no readable input)", file=sys.stderr)
+        return EXIT_FAILURE
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = skip - set(Analyzer.STAGES)
+    if unknown:
+        raise InputError(f"unknown stage(s) in --skip: {', '.join(sorted(unknown))}; "
+                         f"stages are {', '.join(Analyzer.STAGES)}")
+    targets = [t.strip() for t in (args.targets or "").split(",") if t.strip()] or None
+    analyzer = Analyzer(stages=[s for s in Analyzer.STAGES if s not in skip], targets=targets,
+                        domain=None if args.domain.lower() == "none" else args.domain,
+                        use_embeddings=not args.fast, quiet=args.quiet)
+    result = analyzer.run(threads)
+    formats = ("csv", "parquet") if args.format == "both" else (args.format,)
+    written = write_tables(result.tables, args.output, formats=formats)
+    if not args.quiet:
+        for note in result.notes:
+            print(f"discourse: note: {note}", file=sys.stderr)
+        n = len(result.tables["comments"])
+        print(f"discourse: {len(threads)} threads, {n} comments: {len(written)} files in {args.output}",
+              file=sys.stderr)
     return EXIT_FAILURE if failures else 0
 
 

@@ -1,0 +1,226 @@
+"""The analysis pipeline: named stages over parsed threads, each adding tables or columns.
+
+Like a spaCy pipeline, stages run in a fixed order and can be switched off by name
+(``Analyzer(stages=[...])``); each stage reads what earlier ones wrote into the shared
+:class:`Analysis` and adds its own. Texts are encoded once up front by the run's one embedder, so
+every stage that needs vectors (reply stance, topics, narratives, near-duplicates) reads them from
+memory. :func:`analyze` is the one-call API behind ``discourse analyze``.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..model import Thread, threads_to_frame
+from ..progress import progress
+from .units import article_texts, text_units
+
+log = logging.getLogger("discourse")
+
+COMMENT_COLUMNS = [
+    "thread_id", "comment_id", "parent_id", "author", "depth", "text", "sentiment", "sentiment_pos",
+    "sentiment_neg", "sentiment_neu", "stance", "stance_score", "topic", "topic_label",
+]
+THREAD_COLUMNS = [
+    "thread_id", "title", "outlet", "published", "comments", "authors", "max_depth", "sentiment_mean",
+    "support", "deny", "query", "comment",
+]
+STANCES = ("support", "deny", "query", "comment")
+
+
+@dataclass
+class Analysis:
+    """What a run produced: the threads, their tables by name, notes for people, stage timings."""
+
+    threads: list[Thread]
+    tables: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    units: object = None  # article paragraphs and comments (see units.text_units)
+    articles: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str):
+        return self.tables[name]
+
+    @property
+    def comments(self):
+        return self.tables["comments"]
+
+
+class Analyzer:
+    """Configured once, run over any number of threads (``run``). Deterministic for a given seed."""
+
+    #: every stage, in the order they run
+    STAGES: tuple[str, ...] = ("embeddings", "sentiment", "stance", "targets", "topics", "frames", "claims", "threads")
+
+    def __init__(self, stages: Iterable[str] | None = None, targets: list[str] | None = None,
+                 domain: str | None = "russia_ukraine", embedder=None, use_embeddings: bool = True,
+                 seed: int = 42, quiet: bool = False, topic_options: dict | None = None):
+        wanted = list(stages) if stages is not None else list(self.STAGES)
+        unknown = [s for s in wanted if s not in self.STAGES]
+        if unknown:
+            raise ValueError(f"unknown stage(s) {unknown}; stages are {list(self.STAGES)}")
+        self.stages = [s for s in self.STAGES if s in wanted]
+        self.targets = targets
+        self.domain = domain
+        self.embedder = embedder
+        self.use_embeddings = use_embeddings
+        self.seed = seed
+        self.quiet = quiet
+        self.topic_options = topic_options or {}
+
+    # -- running ---------------------------------------------------------------------------------
+    def run(self, threads: list[Thread]) -> Analysis:
+        result = Analysis(threads=list(threads))
+        comments = threads_to_frame(result.threads)
+        result.tables["comments"] = comments
+        result.units = text_units(result.threads)
+        result.articles = article_texts(result.threads)
+        for name in progress(self.stages, desc="analysing", unit="stage", quiet=self.quiet):
+            start = time.perf_counter()
+            getattr(self, f"_stage_{name}")(result)
+            result.timings[name] = time.perf_counter() - start
+            log.info("stage %s: %.2f s", name, result.timings[name])
+        result.tables["comments"] = _order_columns(result.tables["comments"], COMMENT_COLUMNS)
+        if "threads" in result.tables:
+            result.tables["threads"] = _order_columns(result.tables["threads"], THREAD_COLUMNS)
+        return result
+
+    def _embedder(self):
+        if self.embedder is None:
+            from ..embeddings import shared_embedder
+
+            self.embedder = shared_embedder()
+        return self.embedder
+
+    # -- stages ----------------------------------------------------------------------------------
+    def _stage_embeddings(self, a: Analysis) -> None:
+        """Encode every distinct text of the run once; later stages read the embedder's memory."""
+        if not self.use_embeddings or a.units is None or a.units.empty:
+            return
+        texts = list(dict.fromkeys(a.units["text"].fillna("").tolist() + list(a.articles.values())))
+        self._embedder().encode(texts)
+
+    def _stage_sentiment(self, a: Analysis) -> None:
+        from .sentiment import Sentiment, author_means, escalation
+
+        model = Sentiment()
+        scores = model.transform(a.comments)
+        a.tables["comments"] = _merge(a.comments, scores)
+        a.tables["sentences"] = model.sentences(a.units)
+        a.tables["escalation"] = escalation(a.comments)
+        a.tables["authors"] = author_means(a.comments)
+
+    def _stage_stance(self, a: Analysis) -> None:
+        from .reply_stance import ReplyStance
+
+        model = ReplyStance(embedder=self._embedder() if self.use_embeddings else None,
+                            use_embeddings=self.use_embeddings)
+        a.tables["comments"] = _merge(a.comments, model.transform(a.comments, a.articles))
+
+    def _stage_targets(self, a: Analysis) -> None:
+        """Stance toward named targets in comments and article paragraphs (the domain pack, the
+        user's ``--targets`` and each thread's salient names)."""
+        from .target_stance import TargetStance, aggregate_targets
+
+        model = TargetStance(domain=self.domain, targets=self.targets)
+        targets = model.transform(a.units, a.articles)
+        a.tables["targets"] = targets
+        on_comments = targets[targets["comment_id"] != ""] if not targets.empty else targets
+        for by in ("author", "thread_id", "outlet"):
+            try:
+                a.tables[f"targets_by_{by if by != 'thread_id' else 'thread'}"] = aggregate_targets(
+                    on_comments if by == "author" else targets, a.comments, by=by)
+            except KeyError:  # no such column (e.g. no outlets known)
+                continue
+
+    def _stage_topics(self, a: Analysis) -> None:
+        from .topics import Topics, thread_topics
+
+        opts = dict(self.topic_options)
+        model = Topics(embedder=self._embedder(), seed=self.seed, **opts)
+        if not self.use_embeddings:
+            model.min_docs = 10**9  # keywords only: clustering needs the encoder
+        assigned = model.fit_transform(a.units)
+        a.tables["topics"] = model.topics_
+        a.tables["thread_topics"] = thread_topics(assigned)
+        a.tables["unit_topics"] = assigned
+        if model.note_:
+            a.notes.append(f"topics: {model.note_}")
+        on_comments = assigned[assigned["comment_id"] != ""][["thread_id", "comment_id", "topic", "topic_label",
+                                                               "topic_score"]]
+        a.tables["comments"] = _merge(a.comments, on_comments)
+
+    def _stage_frames(self, a: Analysis) -> None:
+        """Frames and persuasion techniques per sentence of article paragraphs and comments."""
+        from .framing import FrameTagger
+
+        model = FrameTagger()
+        frames = model.transform(a.units)
+        a.tables["frames"] = frames
+        a.tables["frames_by_thread"] = model.summarise(frames, a.units, by="thread_id")
+
+    def _stage_claims(self, a: Analysis) -> None:
+        """Check-worthy figures with who asserts them, and where figures about the same thing disagree."""
+        from .claims import ClaimExtractor, compare_claims
+
+        claims = ClaimExtractor().transform(a.units)
+        a.tables["claims"] = claims
+        a.tables["claim_comparison"] = compare_claims(claims)
+
+    def _stage_threads(self, a: Analysis) -> None:
+        a.tables["threads"] = thread_table(a.threads, a.comments)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _merge(comments, extra):
+    """Add ``extra``'s columns to ``comments`` by (thread_id, comment_id), replacing older versions."""
+    keys = ["thread_id", "comment_id"]
+    new = [c for c in extra.columns if c not in keys]
+    base = comments.drop(columns=[c for c in new if c in comments.columns])
+    return base.merge(extra[keys + new], on=keys, how="left")
+
+
+def _order_columns(frame, first: list[str]):
+    """Contract columns first (created empty when a stage was switched off), then the rest."""
+    for col in first:
+        if col not in frame.columns:
+            frame[col] = None
+    rest = [c for c in frame.columns if c not in first]
+    return frame[first + rest]
+
+
+def thread_table(threads: list[Thread], comments):
+    """One row per thread: metadata, size, depth, mean tone and the shares of each reply stance."""
+    import pandas as pd
+
+    rows = []
+    by_thread = {tid: g for tid, g in comments.groupby("thread_id")} if not comments.empty else {}
+    for t in threads:
+        g = by_thread.get(t.thread_id)
+        n = 0 if g is None else len(g)
+        row = {
+            "thread_id": t.thread_id, "title": t.article.title, "outlet": t.article.outlet,
+            "published": t.article.published, "url": t.article.url, "source": t.source,
+            "comments": n,
+            "authors": 0 if g is None else int(g["author"].dropna().nunique()),
+            "max_depth": 0 if g is None else int(g["depth"].max()),
+            "article_words": len(t.article.text.split()),
+        }
+        row["sentiment_mean"] = float(g["sentiment"].mean()) if n and "sentiment" in g else None
+        for s in STANCES:
+            row[s] = float((g["stance"] == s).mean()) if n and "stance" in g else None
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def analyze(threads: list[Thread], *, targets: list[str] | None = None, stages: Iterable[str] | None = None,
+            embedder=None, use_embeddings: bool = True, seed: int = 42, quiet: bool = True,
+            **options) -> Analysis:
+    """Run the whole pipeline; ``analysis.tables`` holds ``comments, threads, targets, topics`` and more."""
+    return Analyzer(stages=stages, targets=targets, embedder=embedder, use_embeddings=use_embeddings,
+                    seed=seed, quiet=quiet, **options).run(threads)
+

@@ -1,0 +1,113 @@
+"""Tone with VADER, per comment and per sentence, and how tone moves along reply chains.
+
+VADER reads case ("GREAT"), punctuation ("!!!"), emoticons and negation, so it is always fed the
+original text: nothing is lower-cased or stripped first. Tone is not stance: a sarcastic "great job"
+scores positive and a loaded label scores neutral; stance has its own modules.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..text import sentence_spans
+
+SCORE_COLUMNS = ["sentiment", "sentiment_pos", "sentiment_neg", "sentiment_neu"]
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def polarity(text: str) -> tuple[float, float, float, float]:
+    """(compound, pos, neg, neu) for one text; zeros with neu 1 for empty text."""
+    if not text or not text.strip():
+        return 0.0, 0.0, 0.0, 1.0
+    s = _vader().polarity_scores(text)
+    return s["compound"], s["pos"], s["neg"], s["neu"]
+
+
+class Sentiment:
+    """VADER tone per comment (``transform``) and per sentence (``sentences``).
+
+    ``max_chars`` caps the text VADER reads per comment: its cost grows with length and a
+    megabyte-long "comment" is spam, not tone. The cap is applied per sentence for sentence scores.
+    """
+
+    def __init__(self, max_chars: int = 20_000):
+        self.max_chars = max_chars
+
+    def score(self, texts) -> pd.DataFrame:  # noqa: F821
+        import pandas as pd
+
+        rows = [polarity((t or "")[: self.max_chars]) for t in texts]
+        return pd.DataFrame(rows, columns=SCORE_COLUMNS, dtype=float)
+
+    def transform(self, comments):
+        """``thread_id, comment_id`` plus the four VADER scores for each comment."""
+        out = comments[["thread_id", "comment_id"]].reset_index(drop=True).copy()
+        scores = self.score(comments["text"].tolist())
+        for col in SCORE_COLUMNS:
+            out[col] = scores[col].to_numpy() if len(scores) else np.array([], dtype=float)
+        return out
+
+    def sentences(self, units):
+        """One row per sentence of each unit (article paragraph or comment) with its compound score.
+
+        ``units`` needs ``thread_id, comment_id, text``; ``paragraph`` is kept when present.
+        """
+        import pandas as pd
+
+        rows = []
+        has_para = "paragraph" in units.columns
+        for rec in units.itertuples(index=False):
+            text = rec.text or ""
+            for i, (s, e) in enumerate(sentence_spans(text)):
+                compound, pos, neg, neu = polarity(text[s:e][: self.max_chars])
+                rows.append((rec.thread_id, rec.comment_id, rec.paragraph if has_para else -1, i, s, e,
+                             text[s:e], compound, pos, neg, neu))
+        return pd.DataFrame(rows, columns=[
+            "thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
+            *SCORE_COLUMNS,
+        ])
+
+
+def escalation(comments):
+    """Tone change from each parent comment to its reply (``reply - parent`` compound).
+
+    Returns one row per reply whose parent is a comment: ``thread_id, comment_id, parent_id,
+    parent_sentiment, sentiment, escalation``. Negative ``escalation`` means the reply is harsher.
+    ``comments`` must already carry a ``sentiment`` column.
+    """
+    import pandas as pd
+
+    cols = ["thread_id", "comment_id", "parent_id", "parent_sentiment", "sentiment", "escalation"]
+    if comments.empty:
+        return pd.DataFrame(columns=cols)
+    parents = comments[["thread_id", "comment_id", "sentiment"]].rename(
+        columns={"comment_id": "parent_id", "sentiment": "parent_sentiment"})
+    replies = comments[comments["parent_id"].notna() & (comments["parent_id"] != "")]
+    merged = replies[["thread_id", "comment_id", "parent_id", "sentiment"]].merge(
+        parents, on=["thread_id", "parent_id"], how="inner")
+    merged["escalation"] = merged["sentiment"] - merged["parent_sentiment"]
+    return merged[cols].reset_index(drop=True)
+
+
+def author_means(comments):
+    """Per author: number of comments, mean compound, share of negative comments (compound <= -0.05)."""
+    import pandas as pd
+
+    cols = ["author", "comments", "sentiment_mean", "negative_share"]
+    known = comments[comments["author"].notna()]
+    if known.empty:
+        return pd.DataFrame(columns=cols)
+    g = known.groupby("author")["sentiment"]
+    out = pd.DataFrame({
+        "comments": g.size(),
+        "sentiment_mean": g.mean(),
+        "negative_share": g.apply(lambda s: float((s <= -0.05).mean())),
+    }).reset_index()
+    return out.sort_values(["comments", "author"], ascending=[False, True]).reset_index(drop=True)[cols]

@@ -1,0 +1,110 @@
+"""How fast ``discourse analyze`` runs: comments/s per stage and peak memory, cold and warm.
+
+The corpus is synthetic but English-like (comments assembled from phrases about news topics, with
+tone words, questions, denials, names and links), so every stage does real work: VADER finds
+sentiment words, the stance cues fire, topics have something to cluster. Two runs over the same
+corpus: *cold* (a fresh embedding cache, so the encoder embeds every text) and *warm* (a new
+embedder over the cache the cold run left, as a rerun would have). The encoder's time is reported
+apart from everything else, since the issue's target excludes it.
+
+Run as ``python -m discourse.evaluation.bench_analyze [--comments 20000] [--threads 100]``.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+
+from discourse.model import Article, Comment, Thread
+
+_SUBJECTS = ["Ukraine", "Russia", "NATO", "the government", "the minister", "the army", "this article",
+             "the West", "Putin", "Zelensky", "the media", "the drone program", "the report", "Moscow",
+             "Kyiv", "the EU", "the budget", "the council", "the company", "the police"]
+_VERBS = ["is winning", "is losing", "lied about", "confirmed", "denied", "funded", "attacked", "supports",
+          "ignored", "exaggerated", "reported", "failed at", "improved", "destroyed", "defended", "blamed"]
+_OBJECTS = ["the war", "the economy", "drone production", "the front line", "the peace talks", "the sanctions",
+            "energy prices", "the election", "the refugees", "the casualties", "the ceasefire", "housing",
+            "the schools", "air defence", "the budget deficit", "the new factory"]
+_OPENERS = ["", "", "", "Honestly, ", "No, ", "Exactly. ", "Sorry but ", "LOL ", "Great job, ", "Sadly, ",
+            "I doubt that ", "Is it true that ", "Source? ", "Well said. ", "Nonsense, "]
+_TAILS = ["", "", ".", "!", "!!!", "?", " :(", " :)", ". Fake news.", ". Thanks for the article.",
+          ". What a disaster.", ". Brilliant reporting.", " https://example.com/story", ". Not true at all."]
+_NAMES = [f"{a}{b}" for a in ("Red", "Blue", "Old", "True", "North", "Free", "Lone", "Wise", "Grim", "Sunny")
+          for b in ("Fox", "Owl", "River", "Patriot", "Reader", "Voice", "Oak", "Hawk", "Lake", "Star")]
+
+
+def synthetic_corpus(n_comments: int = 20_000, n_threads: int = 100, seed: int = 0) -> list[Thread]:
+    rng = random.Random(seed)
+
+    def sentence() -> str:
+        return (rng.choice(_OPENERS) + f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}"
+                + rng.choice(_TAILS))
+
+    threads = []
+    per = max(1, n_comments // n_threads)
+    for k in range(n_threads):
+        article = Article(title=f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}",
+                          outlet=f"outlet{k % 5}", published=f"2024-{1 + k % 12:02d}-01",
+                          text="\n".join(" ".join(sentence() for _ in range(3)) for _ in range(6)))
+        comments = []
+        for i in range(per):
+            parent = rng.choice(comments[-20:]).comment_id if comments and rng.random() < 0.6 else None
+            text = " ".join(sentence() for _ in range(rng.choice((1, 1, 2, 2, 3, 4))))
+            comments.append(Comment(comment_id=f"c{i}", text=text, author=rng.choice(_NAMES), parent_id=parent,
+                                    position=i, link="explicit" if parent else "root"))
+        threads.append(Thread(thread_id=f"t{k:03d}", source="synthetic", article=article, comments=comments))
+    return threads
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_once(threads, cache_dir: str, stages=None) -> tuple[float, dict[str, float]]:
+    from discourse.analysis.pipeline import Analyzer
+    from discourse.embeddings import Embedder
+
+    embedder = Embedder(cache_dir=cache_dir)
+    start = time.perf_counter()
+    result = Analyzer(embedder=embedder, quiet=True, stages=stages).run(threads)
+    return time.perf_counter() - start, result.timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--comments", type=int, default=20_000)
+    ap.add_argument("--threads", type=int, default=100)
+    ap.add_argument("--warm-runs", type=int, default=3, help="warm runs (the median is reported)")
+    args = ap.parse_args(argv)
+
+    threads = synthetic_corpus(args.comments, args.threads)
+    n = sum(len(t.comments) for t in threads)
+    print(f"synthetic corpus: {len(threads)} threads, {n} comments, "
+          f"{sum(len(t.article.paragraphs()) for t in threads)} article paragraphs")
+    with tempfile.TemporaryDirectory(prefix="discourse-bench-") as cache:
+        cold_total, cold = run_once(threads, cache)
+        warm = [run_once(threads, cache) for _ in range(max(1, args.warm_runs))]
+    warm_total = statistics.median(w[0] for w in warm)
+    stages = list(cold)
+    print(f"\n{'stage':<14}{'cold s':>9}{'warm s':>9}{'warm comments/s':>17}")
+    for s in stages:
+        w = statistics.median(r[1][s] for r in warm)
+        print(f"{s:<14}{cold[s]:>9.2f}{w:>9.2f}{(n / w if w else float('inf')):>17,.0f}")
+    cold_rest = cold_total - cold.get("embeddings", 0.0)
+    warm_rest = statistics.median(r[0] - r[1].get("embeddings", 0.0) for r in warm)
+    print(f"\ncold run: {cold_total:.1f} s total ({n / cold_total:,.0f} comments/s); "
+          f"encoder {cold.get('embeddings', 0.0):.1f} s; everything else {cold_rest:.1f} s "
+          f"({n / cold_rest:,.0f} comments/s)")
+    print(f"warm run (median of {len(warm)}): {warm_total:.1f} s total ({n / warm_total:,.0f} comments/s); "
+          f"everything but the encoder {warm_rest:.1f} s ({n / warm_rest:,.0f} comments/s)")
+    print(f"warm / cold speed-up: {cold_total / warm_total:.1f}x")
+    print(f"peak memory (RSS): {_peak_rss_mb():,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

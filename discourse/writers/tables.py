@@ -1,0 +1,69 @@
+"""Tables out to CSV and Parquet.
+
+CSV files are opened in spreadsheets, and comment text is untrusted: a cell that starts with
+``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) would run as a formula, so it gets a leading
+apostrophe. Numbers stay numbers (a negative score is not text). Parquet keeps the exact values.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+log = logging.getLogger("discourse")
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame):
+    """A copy of ``frame`` whose text cells cannot start a spreadsheet formula."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(neutralise_cell)
+    return out
+
+
+def _parquet_ready(frame):
+    """Object columns holding mixed values become strings (Parquet needs one type per column)."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            kinds = {type(v) for v in out[col].dropna()}
+            if len(kinds) > 1 or (kinds and not kinds <= {str}):
+                out[col] = out[col].map(lambda v: None if pd.isna(v) else str(v))
+    return out
+
+
+def write_csv(frame, path: str | Path) -> Path:
+    path = Path(path)
+    neutralise_formulas(frame).to_csv(path, index=False)
+    return path
+
+
+def write_tables(tables: dict, out_dir: str | Path, formats=("csv", "parquet")) -> list[Path]:
+    """Write each table as ``NAME.csv`` and ``NAME.parquet`` in ``out_dir``; returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        if frame is None:
+            continue
+        if "csv" in formats:
+            written.append(write_csv(frame, out_dir / f"{name}.csv"))
+        if "parquet" in formats:
+            try:
+                path = out_dir / f"{name}.parquet"
+                _parquet_ready(frame).to_parquet(path, index=False)
+                written.append(path)
+            except ImportError:
+                log.warning("pyarrow is not installed: Parquet files skipped")
+                formats = tuple(f for f in formats if f != "parquet")
+    return written
