@@ -1,0 +1,158 @@
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from discourse.analysis.coordination import (
+    COORDINATION_COLUMNS,
+    Coordination,
+    _window_bursts,
+    normalise,
+    parse_times,
+)
+
+LONG = "Sanctions are destroying our economy and the politicians do not care at all."
+
+
+def frame(rows, **extra):
+    cols = ["thread_id", "comment_id", "author", "text"]
+    df = pd.DataFrame(rows, columns=cols)
+    for k, v in extra.items():
+        df[k] = v
+    return df
+
+
+class WordEmbedder:
+    """A stand-in encoder: bag-of-words vectors, so small edits stay close and topics do not."""
+
+    def encode(self, texts):
+        vocab = {}
+        rows = []
+        for t in texts:
+            v = np.zeros(512, dtype=np.float32)
+            for w in normalise(t).split():
+                v[vocab.setdefault(w, hash(w) % 512)] += 1
+            rows.append(v / max(np.linalg.norm(v), 1e-9))
+        return np.stack(rows) if rows else np.zeros((0, 512), np.float32)
+
+
+def test_normalise():
+    assert normalise("  CHECK this: https://x.io/a?b=1 @bob!!  Now...") == "check this now"
+    assert normalise(None) == ""
+
+
+def test_exact_duplicates_across_authors_and_threads():
+    df = frame([
+        ("t1", "c1", "ann", LONG),
+        ("t2", "c2", "bob", LONG.upper() + " https://spam.example/x"),
+        ("t3", "c3", "cid", "  " + LONG.replace(" ", "   ") + "!!"),
+        ("t1", "c4", "dan", "Something entirely different that nobody else said here."),
+    ])
+    out = Coordination(use_embeddings=False).transform(df)
+    assert list(out.columns) == COORDINATION_COLUMNS
+    first = out.iloc[0]
+    assert first.exact_duplicates == 2 and first.duplicate_authors == 2
+    assert first.duplicate_of == "c2; c3"
+    assert first.duplicate_group and first.duplicate_group == out.iloc[2].duplicate_group
+    assert "exact copy of 2 comments by 2 other authors" in first.coordination_reasons
+    assert first.coordination_score == pytest.approx(0.75)
+    assert out.iloc[3].duplicate_group == "" and out.iloc[3].coordination_score == 0
+
+
+def test_same_author_copies_are_separate_unless_asked():
+    df = frame([("t1", "c1", "ann", LONG), ("t2", "c2", "ann", LONG), ("t3", "c3", "bob", LONG)])
+    out = Coordination(use_embeddings=False).transform(df)
+    assert out.exact_duplicates.tolist() == [1, 1, 2]
+    assert out.same_author_duplicates.tolist() == [1, 1, 0]
+    assert out.duplicate_authors.tolist() == [1, 1, 1]
+    assert "same author posted it 1 other time" in out.iloc[0].coordination_reasons
+    both = Coordination(use_embeddings=False, also_same_author=True).transform(df)
+    assert both.exact_duplicates.tolist() == [2, 2, 2]
+
+
+def test_near_duplicate_paraphrase_embeddings():
+    edited = "Sanctions are destroying our economy and politicians don't care at all!"
+    df = frame([("t1", "c1", "ann", LONG), ("t2", "c2", "bob", edited),
+                ("t3", "c3", "cid", "The weather in Stockholm was lovely for the forum this week.")])
+    out = Coordination(embedder=WordEmbedder(), near_threshold=0.8).transform(df)
+    assert out.near_duplicates.tolist() == [1, 1, 0]
+    assert out.exact_duplicates.tolist() == [0, 0, 0]
+    assert out.iloc[0].duplicate_of == "c2"
+    assert "near-duplicate of 1 comment by 1 other author" in out.iloc[1].coordination_reasons
+
+
+def test_near_duplicate_paraphrase_lexical():
+    edited = "Sanctions are destroying our whole economy and the politicians do not care at all."
+    df = frame([("t1", "c1", "ann", LONG), ("t2", "c2", "bob", edited),
+                ("t1", "c3", "cid", "Sanctions are a tool that takes years to work on a large economy.")])
+    out = Coordination(use_embeddings=False).transform(df)
+    assert out.near_duplicates.tolist() == [1, 1, 0]
+
+
+def test_near_duplicate_with_the_sentence_encoder():
+    edited = "Sanctions are destroying our economy, and our politicians don't care at all."
+    df = frame([("t1", "c1", "ann", LONG), ("t2", "c2", "bob", edited),
+                ("t3", "c3", "cid", "Drone production in Ukraine has grown a hundredfold this year.")])
+    out = Coordination().transform(df)
+    assert out.near_duplicates.tolist() == [1, 1, 0]
+
+
+def test_short_texts_are_ignored():
+    df = frame([("t1", "c1", "ann", "lol"), ("t1", "c2", "bob", "lol"), ("t2", "c3", "cid", "Agreed."),
+                ("t2", "c4", "dan", "Agreed!")])
+    out = Coordination(use_embeddings=False).transform(df)
+    assert out.exact_duplicates.sum() == 0 and (out.duplicate_group == "").all()
+    assert (out.coordination_score == 0).all()
+
+
+def test_burst_with_timestamps():
+    base = 1_700_000_000
+    rows = [(f"t{i % 3}", f"c{i}", "spam", f"Comment number {i} with enough words to count.") for i in range(6)]
+    rows.append(("t1", "c6", "calm", "An ordinary remark made once in the afternoon."))
+    times = [base, base + 60, "2023-11-14T22:15:20Z", base + 200, base + 250, base + 5000, base + 100]
+    out = Coordination(use_embeddings=False).transform(frame(rows, timestamp=times))
+    assert out.burst.tolist() == [True] * 5 + [False, False]
+    assert out.burst_size.tolist()[:5] == [5] * 5
+    assert "burst: 5 comments by spam within 10 min" in out.iloc[0].coordination_reasons
+    assert 0 < out.iloc[0].coordination_score < 0.5
+
+
+def test_burst_without_timestamps_uses_page_order():
+    authors = ["x", "x", "y", "x", "x", "x", "z", "a", "b", "x", "c", "d"]
+    rows = [("t1", f"c{i}", a, f"Reply number {i}, long enough to matter.") for i, a in enumerate(authors)]
+    out = Coordination(use_embeddings=False).transform(frame(rows, position=list(range(len(rows)))))
+    # x holds 5 of the first 6 positions (window of 7): a burst; the later x comment is outside it
+    assert out.burst.tolist() == [True, True, False, True, True, True] + [False] * 6
+    # two people trading replies are not a burst
+    alt = [("t1", f"c{i}", "xy"[i % 2], f"Turn {i} of a long back and forth argument.") for i in range(12)]
+    assert not Coordination(use_embeddings=False).transform(frame(alt)).burst.any()
+
+
+def test_window_bursts_is_exact():
+    keys = np.array([0, 1, 2, 3, 10, 11, 12, 13, 14, 30], dtype=float)
+    assert _window_bursts(keys, 4, 4).tolist() == [4, 4, 4, 4, 5, 5, 5, 5, 5, 0]
+
+
+def test_parse_times():
+    t = parse_times(["2024-01-01T00:00:00Z", 1704067200, "1704067200000", None, "", "soon"])
+    assert t[0] == t[1] == t[2] == 1704067200
+    assert np.isnan(t[3:]).all()
+
+
+def test_empty_input():
+    out = Coordination().transform(frame([]))
+    assert list(out.columns) == COORDINATION_COLUMNS and out.empty
+
+
+def test_duplicate_of_is_capped():
+    df = frame([(f"t{i}", f"c{i}", f"u{i}", LONG) for i in range(30)])
+    out = Coordination(use_embeddings=False, max_listed=5).transform(df)
+    assert out.iloc[0].duplicate_of.endswith("(+24)") and out.iloc[0].exact_duplicates == 29
+    assert out.iloc[0].coordination_score > 0.99
+
+
+def test_hostile_long_text_is_fast():
+    start = time.perf_counter()
+    Coordination(use_embeddings=False).transform(frame([("t", "c", "a", "@" * 500_000 + "http://" + "a" * 500_000)]))
+    assert time.perf_counter() - start < 5
