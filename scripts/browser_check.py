@@ -89,9 +89,10 @@ class Browser:
         self._from_child_r, from_child_w = os.pipe()
 
         def wire_fds():  # in the child: DevTools reads fd 3 and writes fd 4
-            a = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 100)
-            b = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 100)
-            os.dup2(a, 3)
+            # Copies first (close-on-exec), so neither pipe end is overwritten if it is 3 or 4.
+            a = fcntl.fcntl(to_child_r, fcntl.F_DUPFD_CLOEXEC, 100)
+            b = fcntl.fcntl(from_child_w, fcntl.F_DUPFD_CLOEXEC, 100)
+            os.dup2(a, 3)  # dup2 makes 3 and 4 inheritable
             os.dup2(b, 4)
 
         args = [
@@ -101,8 +102,9 @@ class Browser:
             f"--user-data-dir={self.profile.name}", f"--window-size={self.width},{self.height}", "about:blank",
         ]
         # wire_fds only calls fcntl/dup2 (no locks, no allocation), so it is safe after fork even
-        # when the parent has threads.
-        self.proc = subprocess.Popen(args, pass_fds=(3, 4), preexec_fn=wire_fds, stdin=subprocess.DEVNULL,  # noqa: PLW1509
+        # when the parent has threads. close_fds=False because fds 3 and 4 are made in the child
+        # (pass_fds would need them open in the parent); Python's own fds are close-on-exec anyway.
+        self.proc = subprocess.Popen(args, close_fds=False, preexec_fn=wire_fds, stdin=subprocess.DEVNULL,  # noqa: PLW1509
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_child_r)
         os.close(from_child_w)
@@ -168,8 +170,13 @@ class Browser:
                 events.append(msg)
 
     # -- pages --------------------------------------------------------------------------------
-    def open(self, path: str | Path, screenshot: str | Path | None = None, full_height: int | None = None) -> dict:
-        """Load a local page; return the probe results, requests, console lines and exceptions."""
+    def open(self, path: str | Path, screenshot: str | Path | None = None, full_height: int | None = None,
+             selector: str | None = None, max_height: int = 1600) -> dict:
+        """Load a local page; return the probe results, requests, console lines and exceptions.
+
+        ``screenshot`` saves a PNG of the viewport, or of the element ``selector`` names (its top
+        ``max_height`` pixels).
+        """
         url = Path(path).resolve().as_uri()
         events: list[dict] = []
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -191,7 +198,19 @@ class Browser:
         html = self.call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML", "returnByValue": True},
                          session, events)["result"]["value"]
         if screenshot:
-            shot = self.call("Page.captureScreenshot", {"format": "png"}, session, events)
+            params: dict = {"format": "png"}
+            if selector:
+                rect = self.call("Runtime.evaluate", {
+                    "expression": "(() => { const r = document.querySelector(" + json.dumps(selector) + ")"
+                                  ".getBoundingClientRect();"
+                                  " return JSON.stringify([r.left + scrollX, r.top + scrollY, r.width, r.height]); })()",
+                    "returnByValue": True}, session, events)["result"]["value"]
+                x, y, w, h = json.loads(rect)
+                pad = 16
+                x, y = max(0, x - pad), max(0, y - 4)
+                params.update(clip={"x": x, "y": y, "width": w + 2 * pad, "height": min(h + 2 * pad, max_height), "scale": 1},
+                              captureBeyondViewport=True)
+            shot = self.call("Page.captureScreenshot", params, session, events)
             import base64
 
             Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
@@ -231,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pages", nargs="+", help="HTML files")
     ap.add_argument("--screenshot", help="PNG of the first page's top")
+    ap.add_argument("--selector", help="CSS selector of the element to capture (default: the viewport)")
     ap.add_argument("--height", type=int, default=900, help="viewport height for the screenshot")
     ap.add_argument("--json", action="store_true", help="print the results as JSON lines")
     args = ap.parse_args(argv)
@@ -240,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     with Browser(height=args.height) as browser:
         for i, page in enumerate(args.pages):
-            r = browser.open(page, screenshot=args.screenshot if i == 0 else None)
+            r = browser.open(page, screenshot=args.screenshot if i == 0 else None, selector=args.selector)
             bad = problems(r)
             status |= bool(bad)
             r.pop("dom")
