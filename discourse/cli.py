@@ -68,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated stages to leave out (see the README for the list)")
     _add_common(p)
 
+    p = sub.add_parser("triage", help="a ranked, explained moderation queue (kept in SQLite across runs)",
+                       description="Score every comment for moderation (incivility, possible disinformation, "
+                                   "coordination, spam, escalation), add new ones to the queue in --db and print "
+                                   "the top of the queue. Record decisions with "
+                                   "`discourse triage decide ID approve|reject [--note TEXT]`.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--top", type=int, default=20, metavar="N", help="show this many pending comments (default 20; 0: all)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--db", default="reports/triage.sqlite", metavar="FILE",
+                   help="queue database (default: reports/triage.sqlite)")
+    p.add_argument("--config", metavar="FILE", help="TOML file overriding scoring weights (see README)")
+    p.add_argument("--fast", action="store_true", help="no sentence embeddings")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    _add_common(p)
+
     p = sub.add_parser("evaluate", help="measure the tool against gold data (needs ../shared/data)")
     esub = p.add_subparsers(dest="what", metavar="WHAT")
     e = esub.add_parser("parse", help="comment recovery and parent accuracy on gold threads rendered as pages")
@@ -85,9 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_decide_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="discourse triage decide",
+                                description="Record a moderation decision for a queued comment. Decisions are "
+                                            "appended, never overwritten: changing one needs --override.")
+    p.add_argument("ident", metavar="COMMENT_ID",
+                   help="the id column of `discourse triage`, a comment id, or THREAD:COMMENT")
+    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
+    p.add_argument("--db", default="reports/triage.sqlite", metavar="FILE",
+                   help="queue database (default: reports/triage.sqlite)")
+    p.add_argument("--override", action="store_true", help="change an earlier, different decision")
+    _add_common(p)
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["triage", "decide"]:
+        parser = build_decide_parser()
+        args = parser.parse_args(argv[2:])
+        args.command = "decide"
+    else:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -97,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_parse(args)
         if args.command == "analyze":
             return cmd_analyze(args)
+        if args.command == "triage":
+            return cmd_triage(args)
+        if args.command == "decide":
+            return cmd_decide(args)
         if args.command == "evaluate":
             return cmd_evaluate(args, parser)
         if args.command == "bench":
@@ -184,6 +224,78 @@ def cmd_analyze(args) -> int:
         print(f"discourse: {len(threads)} threads, {n} comments: {len(written)} files in {args.output}",
               file=sys.stderr)
     return EXIT_FAILURE if failures else 0
+
+
+TRIAGE_STAGES = ("embeddings", "sentiment", "narratives", "claims", "coordination", "incivility", "disinfo")
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_triage(args) -> int:
+    from discourse.analysis.pipeline import Analyzer
+    from discourse.analysis.triage import TriagePriority
+    from discourse.config import load_config
+    from discourse.moderation.queue import ReviewQueue
+
+    config = load_config(args.config)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    if not threads:
+        print("discourse: error: nothing to triage (no readable input)", file=sys.stderr)
+        return EXIT_FAILURE
+    result = Analyzer(stages=TRIAGE_STAGES, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
+    comments = result.comments
+    scored = comments.merge(TriagePriority(config=config).transform(comments), on=["thread_id", "comment_id"])
+    with ReviewQueue(args.db) as queue:
+        added = queue.add(scored)
+        top = queue.pending(limit=args.top or None)
+    new = set(added["new"])
+    rows = [{"rank": i + 1, "id": r["fingerprint"][:10], "new": r["fingerprint"] in new, "thread_id": r["thread_id"],
+             "comment_id": r["comment_id"], "author": r["author"], "triage_priority": round(r["priority"], 3),
+             "triage_reasons": r["reasons"], "text": r["text"]} for i, r in enumerate(top)]
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        if args.format == "json":
+            json.dump(rows, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        elif args.format == "csv":
+            import pandas as pd
+
+            from discourse.writers.tables import neutralise_formulas
+
+            neutralise_formulas(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["rank"])).to_csv(out, index=False)
+        else:
+            for r in rows:
+                flag = "NEW " if r["new"] else ""
+                out.write(f"{r['rank']:>3}. [{r['id']}] {flag}{r['thread_id']}:{r['comment_id']} "
+                          f"{r['author'] or '-'}  priority {r['triage_priority']:.2f}\n")
+                out.write(f"     why: {r['triage_reasons'] or 'no flag (low priority)'}\n")
+                out.write(f"     text: {_clip(r['text'], 110)}\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if not args.quiet:
+        n_new = len(added["new"])
+        print(f"discourse: {n_new} new comment{'s' if n_new != 1 else ''} queued; {added['pending']} already in the queue; "
+              f"{added['decided']} already decided (not re-queued); queue: {args.db}", file=sys.stderr)
+    return EXIT_FAILURE if failures else 0
+
+
+def cmd_decide(args) -> int:
+    from discourse.moderation.queue import PAST, ReviewQueue
+
+    with ReviewQueue(args.db) as queue:
+        done = queue.decide(args.ident, args.decision, note=args.note, override=args.override)
+    where = f"{done['thread_id']}:{done['comment_id']} [{done['fingerprint'][:10]}]"
+    if not done["changed"]:
+        print(f"{where} was already {PAST[args.decision]}; nothing recorded")
+    elif done["previous"] and done["previous"] != args.decision:
+        print(f"{where}: {PAST[done['previous']]} → {PAST[args.decision]} (history kept)")
+    else:
+        print(f"{where}: {PAST[args.decision]}")
+    return 0
 
 
 def cmd_evaluate(args, parser) -> int:

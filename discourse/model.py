@@ -220,7 +220,7 @@ def threads_to_frame(threads: Iterable[Thread]):
 
     columns = [
         "thread_id", "source", "title", "outlet", "published", "comment_id", "author", "parent_id",
-        "reply_to", "depth", "position", "link", "confidence", "text",
+        "reply_to", "depth", "position", "link", "confidence", "timestamp", "text",
     ]
     rows = []
     for t in threads:
@@ -240,6 +240,7 @@ def threads_to_frame(threads: Iterable[Thread]):
                 "position": c.position,
                 "link": c.link,
                 "confidence": c.confidence,
+                "timestamp": c.timestamp,
                 "text": c.text,
             })
     return pd.DataFrame(rows, columns=columns)

@@ -64,3 +64,35 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 def words(text: str) -> list[str]:
     """Lower-cased alphabetic words, for lexicon matching and counting."""
     return [w.lower() for w in _WORD.findall(text)]
+
+
+_PHRASE_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+class PhraseMatcher:
+    """Whole-word phrase lookup in linear time (no regex alternation over user-supplied phrases).
+
+    Phrases and text are lower-cased and split into word tokens; apostrophes inside words stay
+    ("won't"), hyphens split ("cover-up" == "cover up"). ``find`` returns ``(start, end, phrase)``
+    character spans of every match, longest phrase first at each position.
+    """
+
+    def __init__(self, phrases):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase in phrases:
+            toks = tuple(m.group().replace("’", "'") for m in _PHRASE_TOKEN.finditer(phrase.lower()))
+            if toks:
+                self._by_first.setdefault(toks[0], []).append((toks, phrase))
+        for options in self._by_first.values():
+            options.sort(key=lambda o: -len(o[0]))
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        matches = list(_PHRASE_TOKEN.finditer(text.lower()))
+        words = [m.group().replace("’", "'") for m in matches]
+        found = []
+        for i, w in enumerate(words):
+            for toks, phrase in self._by_first.get(w, ()):
+                if tuple(words[i:i + len(toks)]) == toks:
+                    found.append((matches[i].start(), matches[i + len(toks) - 1].end(), phrase))
+                    break
+        return found

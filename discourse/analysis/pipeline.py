@@ -22,10 +22,11 @@ log = logging.getLogger("discourse")
 COMMENT_COLUMNS = [
     "thread_id", "comment_id", "parent_id", "author", "depth", "text", "sentiment", "sentiment_pos",
     "sentiment_neg", "sentiment_neu", "stance", "stance_score", "topic", "topic_label",
+    "incivility", "incivility_reasons", "disinfo_risk", "disinfo_reasons",
 ]
 THREAD_COLUMNS = [
     "thread_id", "title", "outlet", "published", "comments", "authors", "max_depth", "sentiment_mean",
-    "support", "deny", "query", "comment",
+    "support", "deny", "query", "comment", "disinfo_risk", "disinfo_reasons",
 ]
 STANCES = ("support", "deny", "query", "comment")
 
@@ -53,11 +54,13 @@ class Analyzer:
     """Configured once, run over any number of threads (``run``). Deterministic for a given seed."""
 
     #: every stage, in the order they run
-    STAGES: tuple[str, ...] = ("embeddings", "sentiment", "stance", "targets", "topics", "frames", "claims", "threads")
+    STAGES: tuple[str, ...] = ("embeddings", "sentiment", "stance", "targets", "topics", "frames", "narratives",
+                               "claims", "coordination", "incivility", "disinfo", "threads")
 
     def __init__(self, stages: Iterable[str] | None = None, targets: list[str] | None = None,
                  domain: str | None = "russia_ukraine", embedder=None, use_embeddings: bool = True,
-                 seed: int = 42, quiet: bool = False, topic_options: dict | None = None):
+                 seed: int = 42, quiet: bool = False, topic_options: dict | None = None,
+                 config: dict | None = None):
         wanted = list(stages) if stages is not None else list(self.STAGES)
         unknown = [s for s in wanted if s not in self.STAGES]
         if unknown:
@@ -70,6 +73,11 @@ class Analyzer:
         self.seed = seed
         self.quiet = quiet
         self.topic_options = topic_options or {}
+        if config is None:
+            from ..config import load_config
+
+            config = load_config()
+        self.config = config
 
     # -- running ---------------------------------------------------------------------------------
     def run(self, threads: list[Thread]) -> Analysis:
@@ -170,8 +178,54 @@ class Analyzer:
         a.tables["claims"] = claims
         a.tables["claim_comparison"] = compare_claims(claims)
 
+    def _stage_narratives(self, a: Analysis) -> None:
+        """Sentences that resemble the domain's narrative catalogue (examples and cue terms)."""
+        from .narratives import NarrativeMatcher, summarise
+
+        if not self.domain:
+            return
+        model = NarrativeMatcher(domain=self.domain, embedder=self._embedder() if self.use_embeddings else None,
+                                 use_embeddings=self.use_embeddings)
+        narratives = model.transform(a.units)
+        a.tables["narratives"] = narratives
+        a.tables["narratives_by_thread"] = summarise(narratives, a.units, by="thread_id")
+
+    def _stage_coordination(self, a: Analysis) -> None:
+        """Exact and near-duplicate comments across authors and threads; bursts by one author."""
+        from .coordination import Coordination
+
+        model = Coordination(embedder=self._embedder() if self.use_embeddings else None,
+                             use_embeddings=self.use_embeddings)
+        coordination = model.transform(a.comments)
+        a.tables["coordination"] = coordination
+        keep = ["thread_id", "comment_id", "duplicate_group", "near_duplicates", "exact_duplicates",
+                "duplicate_authors", "coordination_score", "coordination_reasons"]
+        a.tables["comments"] = _merge(a.comments, coordination[[c for c in keep if c in coordination]])
+
+    def _stage_incivility(self, a: Analysis) -> None:
+        """Insults, profanity, threats and identity attacks per comment, aimed at whom."""
+        from .incivility import Incivility
+
+        a.tables["comments"] = _merge(a.comments, Incivility().transform(a.comments))
+
+    def _stage_disinfo(self, a: Analysis) -> None:
+        """Possible-disinformation risk per comment, per article and per thread, with reasons."""
+        from .disinfo import DisinfoRisk
+
+        model = DisinfoRisk(config=self.config)
+        units = model.transform(a.comments, narratives=a.tables.get("narratives"), claims=a.tables.get("claims"),
+                                claim_comparison=a.tables.get("claim_comparison"),
+                                coordination=a.tables.get("coordination"), articles=a.articles)
+        on_comments = units[units["comment_id"] != ""]
+        a.tables["comments"] = _merge(a.comments, on_comments)
+        a.tables["thread_disinfo"] = model.threads(units, a.comments, a.articles)
+
     def _stage_threads(self, a: Analysis) -> None:
-        a.tables["threads"] = thread_table(a.threads, a.comments)
+        table = thread_table(a.threads, a.comments)
+        extra = a.tables.pop("thread_disinfo", None)
+        if extra is not None and len(extra):
+            table = table.merge(extra, on="thread_id", how="left")
+        a.tables["threads"] = table
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -1,0 +1,183 @@
+"""Possible disinformation: a 0-1 risk per comment and per thread, always with its reasons.
+
+Nothing is called false. The score gathers signals a person should look at: narrative matches,
+figures nobody is named as asserting or that another source contradicts, language that
+delegitimises the press, coordination, and, for a thread, the reply pattern around its claim:
+denials and questions piling up under a claim are the classic sign of a false rumour (RumourEval).
+Weights live in ``data/scoring.toml`` (section ``[disinfo]``); cue phrases in
+``data/lexicons/disinfo_cues.json``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..config import load_config
+from ..resources import load_json
+from ..text import PhraseMatcher
+
+COMMENT_COLUMNS = ["thread_id", "comment_id", "disinfo_risk", "disinfo_reasons"]
+THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disinfo_risk", "deny_query_share",
+                  "replies_to_claim"]
+
+
+def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]:
+    """Combine (contribution, reason) pairs; reasons strongest first, weak ones left out."""
+    risk = 1.0 - float(np.prod([1.0 - min(max(p, 0.0), 1.0) for p, _ in parts])) if parts else 0.0
+    reasons = [r for p, r in sorted(parts, key=lambda x: -x[0]) if p >= floor]
+    return round(risk, 4), "; ".join(reasons)
+
+
+def _clip(text: str, n: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class DisinfoRisk:
+    """Combine the outputs of earlier stages into ``disinfo_risk`` and ``disinfo_reasons``."""
+
+    def __init__(self, config: dict | None = None, cues_path=None):
+        self.weights = (config or load_config())["disinfo"]
+        cues = load_json("lexicons", "disinfo_cues.json", path=cues_path)
+        self._press = {c["phrase"]: c for c in cues["press_delegitimising"]}
+        self._hedges = {c["phrase"]: c for c in cues["hedged_source"]}
+        self._press_matcher = PhraseMatcher(self._press)
+        self._hedge_matcher = PhraseMatcher(self._hedges)
+
+    # -- signals -----------------------------------------------------------------------------------
+    def press_cues(self, text: str) -> tuple[float, str]:
+        """Strongest press-delegitimising cue in ``text``: (weight, quoted evidence)."""
+        best, quote = 0.0, ""
+        for s, e, phrase in self._press_matcher.find(text or ""):
+            w = float(self._press[phrase]["weight"])
+            if w > best:
+                best, quote = w, text[s:e]
+        return best, quote
+
+    def hedge_cues(self, text: str) -> tuple[float, str]:
+        best, quote = 0.0, ""
+        for s, e, phrase in self._hedge_matcher.find(text or ""):
+            w = float(self._hedges[phrase]["weight"])
+            if w > best:
+                best, quote = w, text[s:e]
+        return best, quote
+
+    def _unit_parts(self, text, narratives, claims, contradicted, coordination) -> list[tuple[float, str]]:
+        w = self.weights
+        parts: list[tuple[float, str]] = []
+        if narratives is not None and len(narratives):
+            top = narratives.sort_values("score", ascending=False).iloc[0]
+            label = f"{top['narrative']}: {top['subnarrative']}" if top.get("subnarrative") else top["narrative"]
+            parts.append((w["narrative"] * float(top["score"]),
+                          f"matches narrative '{label}' ({float(top['score']):.2f}): {_clip(top.get('evidence', ''))}"))
+        weight, quote = self.press_cues(text)
+        if weight:
+            parts.append((w["press_delegitimising"] * weight, f"delegitimises the press: '{_clip(quote)}'"))
+        if claims is not None and len(claims):
+            unattributed = claims[(claims["attributed_to"].fillna("") == "")]
+            if "checkworthy" in claims:
+                unattributed = unattributed[unattributed["checkworthy"].fillna(0) >= 0.5]
+            if len(unattributed):
+                raw = unattributed.iloc[0].get("raw", unattributed.iloc[0]["value"])
+                parts.append((w["unattributed_claim"],
+                              f"figure with no source named: '{_clip(raw, 40)} {unattributed.iloc[0]['subject']}'"))
+        if contradicted:
+            parts.append((w["contradicted_claim"], f"figure contradicted elsewhere: {_clip(contradicted, 120)}"))
+        if coordination is not None and float(coordination.get("coordination_score", 0) or 0) > 0:
+            parts.append((w["coordination"] * float(coordination["coordination_score"]),
+                          str(coordination.get("coordination_reasons") or "coordination signal")))
+        return parts
+
+    # -- per comment and per thread --------------------------------------------------------------
+    def transform(self, comments, *, narratives=None, claims=None, claim_comparison=None, coordination=None,
+                  articles: dict[str, str] | None = None):
+        """Per comment ``disinfo_risk, disinfo_reasons`` (``thread_id, comment_id`` keys), and the
+        same for article text under ``comment_id == ""`` when ``articles`` is given."""
+        import pandas as pd
+
+        by_unit = _group(narratives)
+        claims_by_unit = _group(claims)
+        coord = ({(r["thread_id"], r["comment_id"]): r for r in coordination.to_dict("records")}
+                 if coordination is not None and len(coordination) else {})
+        contradicted = _contradictions(claim_comparison)
+        rows = []
+        units = [(r.thread_id, r.comment_id, r.text) for r in comments[["thread_id", "comment_id", "text"]]
+                 .itertuples(index=False)]
+        if articles:
+            units += [(tid, "", text) for tid, text in articles.items()]
+        for tid, cid, text in units:
+            key = (tid, cid)
+            parts = self._unit_parts(text or "", by_unit.get(key), claims_by_unit.get(key),
+                                     contradicted.get(key, ""), coord.get(key))
+            risk, reasons = _noisy_or(parts, self.weights["min_contribution"])
+            rows.append((tid, cid, risk, reasons))
+        return pd.DataFrame(rows, columns=COMMENT_COLUMNS)
+
+    def threads(self, unit_risk, comments, articles: dict[str, str] | None = None):
+        """Per thread: the riskiest comments, the article's own risk, a claim's hedges, and the
+        deny/query pattern among the replies to the claim (the article, or the first comment when
+        the article has no text, as in a rumour thread that starts with a post)."""
+        import pandas as pd
+
+        w = self.weights
+        rows = []
+        articles = articles or {}
+        risk_of = {(r.thread_id, r.comment_id): (r.disinfo_risk, r.disinfo_reasons)
+                   for r in unit_risk.itertuples(index=False)}
+        groups = dict(tuple(comments.groupby("thread_id"))) if len(comments) else {}
+        thread_ids = list(dict.fromkeys(list(articles) + list(groups)))
+        for tid in thread_ids:
+            g = groups.get(tid)
+            article_text = (articles.get(tid) or "").strip()
+            parts: list[tuple[float, str]] = []
+            art_risk, art_reasons = risk_of.get((tid, ""), (0.0, ""))
+            if art_risk:
+                parts.append((w["thread_article_weight"] * art_risk, f"article: {art_reasons.split('; ')[0]}"))
+            claim_text, responses = article_text, g
+            if g is not None and len(g) and not article_text:
+                roots = g[g["parent_id"].isna() | (g["parent_id"] == "")]
+                first = roots.sort_values("position").iloc[0] if len(roots) else g.iloc[0]
+                claim_text = first["text"] or ""
+                responses = g[g["comment_id"] != first["comment_id"]]
+            hedge, quote = self.hedge_cues(claim_text)
+            if hedge:
+                parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{_clip(quote)}'"))
+            share, n_resp = 0.0, 0
+            if responses is not None and len(responses) and "stance" in responses:
+                stances = responses["stance"].dropna()
+                n_resp = len(stances)
+                if n_resp:
+                    share = float(stances.isin(["deny", "query"]).mean())
+                if n_resp >= w["stance_pattern_min_replies"] and share > w["stance_pattern_baseline"]:
+                    excess = (share - w["stance_pattern_baseline"]) / (1 - w["stance_pattern_baseline"])
+                    parts.append((w["stance_pattern_weight"] * excess,
+                                  f"denials and questions pile up: {share:.0%} of {n_resp} replies deny or question"))
+            if g is not None and len(g):
+                risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"])[::-1]
+                top = risks[: int(w["thread_top_comments"])]
+                mean_top = float(np.mean([r for r, _ in top])) if top else 0.0
+                if mean_top:
+                    first_reason = risk_of[(tid, top[0][1])][1].split("; ")[0]
+                    parts.append((w["thread_comment_weight"] * mean_top,
+                                  f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}"))
+            risk, reasons = _noisy_or(parts, w["min_contribution"])
+            rows.append((tid, risk, reasons, art_risk, round(share, 4), n_resp))
+        return pd.DataFrame(rows, columns=THREAD_COLUMNS)
+
+
+def _group(frame) -> dict:
+    if frame is None or len(frame) == 0:
+        return {}
+    return {key: g for key, g in frame.groupby(["thread_id", "comment_id"], sort=False)}
+
+
+def _contradictions(comparison) -> dict:
+    """(thread_id, comment_id) → explanation, for claims another unit disagrees with."""
+    out: dict = {}
+    if comparison is None or len(comparison) == 0:
+        return out
+    bad = comparison[comparison["relation"].isin(["disagree", "inconsistent"])]
+    for r in bad.to_dict("records"):
+        for side in ("a", "b"):
+            key = (r[f"thread_id_{side}"], r.get(f"comment_id_{side}", "") or "")
+            out.setdefault(key, r.get("explanation", "") or r["relation"])
+    return out

@@ -1,0 +1,121 @@
+"""Moderation priority: which comments a moderator should see first, and why.
+
+Combines what earlier stages found (incivility, possible disinformation, coordination) with cheap
+spam signals (links, link-only comments, shouting) and escalation (a reply far harsher than the
+comment it answers). Weights are in ``data/scoring.toml`` (section ``[triage]``). Every
+contribution above ``min_contribution`` is named in ``triage_reasons``: moderators' most common
+complaint about such tools is a flag without a reason.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from ..config import load_config
+
+TRIAGE_COLUMNS = ["thread_id", "comment_id", "triage_priority", "triage_reasons"]
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_HOST = re.compile(r"(?:https?://)?(?:www\.)?([^/\s:?#]+)", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+_UPPER = re.compile(r"[A-Z]")
+_REPEAT = re.compile(r"(.)\1{4,}")
+
+
+def _num(v) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if math.isnan(f) else f
+
+
+def _first_reason(reasons) -> str:
+    return str(reasons).split("; ")[0] if isinstance(reasons, str) and reasons else ""
+
+
+class TriagePriority:
+    """``transform(comments) -> thread_id, comment_id, triage_priority, triage_reasons``.
+
+    ``comments`` is the analysis ``comments`` table; columns a stage did not produce count as 0.
+    """
+
+    def __init__(self, config: dict | None = None, site_hosts: tuple[str, ...] = ()):
+        self.weights = (config or load_config())["triage"]
+        self.site_hosts = tuple(h.lower() for h in site_hosts)
+
+    def spam_parts(self, text: str) -> list[tuple[float, str]]:
+        w = self.weights
+        parts = []
+        urls = _URL.findall(text or "")
+        external = []
+        for u in urls:
+            m = _HOST.match(u)
+            host = (m.group(1) if m else u).lower()
+            if not any(host.endswith(h) for h in self.site_hosts):
+                external.append(host)
+        if external:
+            rest = _URL.sub("", text).strip()
+            if len(rest.split()) <= 3:
+                parts.append((w["link_only"], f"little more than a link to {external[0]}"))
+            else:
+                parts.append((w["external_link"], f"link to an external site ({external[0]})"))
+        letters = _LETTER.findall(_URL.sub("", text or ""))
+        if len(letters) >= 20:
+            upper = sum(1 for ch in letters if _UPPER.match(ch))
+            if upper / len(letters) > 0.7:
+                parts.append((w["shouting"], f"mostly capital letters ({upper / len(letters):.0%})"))
+        m = _REPEAT.search(text or "")
+        if m:
+            parts.append((w["repeated_characters"], f"repeated characters: '{m.group()[:12]}'"))
+        return parts
+
+    def transform(self, comments):
+        import pandas as pd
+
+        w = self.weights
+        if comments.empty:
+            return pd.DataFrame(columns=TRIAGE_COLUMNS)
+        col = {c: comments[c].tolist() if c in comments else [None] * len(comments) for c in (
+            "incivility", "incivility_reasons", "incivility_target", "disinfo_risk", "disinfo_reasons",
+            "coordination_score", "coordination_reasons", "sentiment", "parent_id", "author")}
+        sentiment_of = {}
+        author_of = {}
+        if "sentiment" in comments:
+            sentiment_of = dict(zip(zip(comments["thread_id"], comments["comment_id"]), comments["sentiment"]))
+            author_of = dict(zip(zip(comments["thread_id"], comments["comment_id"]), col["author"]))
+        rows = []
+        for i, (tid, cid, text) in enumerate(zip(comments["thread_id"], comments["comment_id"], comments["text"])):
+            parts: list[tuple[float, str]] = []
+            inc = _num(col["incivility"][i])
+            reason = _first_reason(col["incivility_reasons"][i])
+            if inc and (reason or inc >= w["incivility_floor"]):
+                # a low score with no quoted evidence is noise, not a reason to look
+                target = col["incivility_target"][i]
+                if not reason:
+                    reason = "hostile tone" + (f" toward {target}" if isinstance(target, str) and target else "")
+                parts.append((w["incivility"] * inc, f"incivility {inc:.2f}: {reason}"))
+            risk = _num(col["disinfo_risk"][i])
+            if risk:
+                parts.append((w["disinfo"] * risk, _first_reason(col["disinfo_reasons"][i]) or "possible disinformation"))
+            coord = _num(col["coordination_score"][i])
+            if coord:
+                reason = _first_reason(col["coordination_reasons"][i]) or "coordination signal"
+                if reason not in (r for _, r in parts):
+                    parts.append((w["coordination"] * coord, reason))
+            parts += self.spam_parts(text or "")
+            parent = col["parent_id"][i]
+            if sentiment_of and isinstance(parent, str) and parent:
+                mine, theirs = _num(col["sentiment"][i]), sentiment_of.get((tid, parent))
+                if theirs is not None and not math.isnan(float(theirs)):
+                    drop = float(theirs) - mine
+                    if drop >= w["escalation_min_drop"]:
+                        who = author_of.get((tid, parent)) or parent
+                        parts.append((w["escalation"] * min(drop / 2, 1.0),
+                                      f"reply much more negative than its parent ({who}: {theirs:+.2f} → {mine:+.2f})"))
+            prio = 1.0 - float(np.prod([1.0 - min(max(p, 0.0), 1.0) for p, _ in parts])) if parts else 0.0
+            reasons = "; ".join(r for p, r in sorted(parts, key=lambda x: -x[0]) if p >= w["min_contribution"])
+            rows.append((tid, cid, round(prio, 4), reasons))
+        return pd.DataFrame(rows, columns=TRIAGE_COLUMNS)

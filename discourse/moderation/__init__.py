@@ -1,0 +1,1 @@
+"""Moderation: the persistent review queue behind ``discourse triage``."""
