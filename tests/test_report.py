@@ -386,6 +386,22 @@ def test_deep_chain_and_odd_ids(tmp_path):
     assert "depth 1499" in page
 
 
+def test_megabyte_line(tmp_path):
+    """A 1 MB single-line comment with quotes everywhere, and 1 MB of quoted evidence, render fast."""
+    line = ('x "quoted" <b>&amp; ' * 60_000)[:1_000_000]
+    thread = Thread("big", "b.txt", Article(title="T", text="A sentence here."),
+                    [Comment("c0", line, author="a"), Comment("c1", "short reply", author="b", parent_id="c0", position=1)])
+    tables = {"frames": pd.DataFrame([{"thread_id": "big", "comment_id": "c0", "paragraph": -1, "sentence_index": 0,
+                                       "start": 0, "end": len(line), "sentence": line, "kind": "frame", "label": "L",
+                                       "score": 1.0, "evidence": '"quoted"; ' * 100_000}])}
+    start = time.perf_counter()
+    write_reports([thread], tables, tmp_path, quiet=True)
+    assert time.perf_counter() - start < 30
+    page = (tmp_path / "big.html").read_text(encoding="utf-8")
+    assert page.count('<mark class="fr" title="frame: L">quoted</mark>') == 1
+    assert "&lt;b&gt;&amp;amp;" in page
+
+
 def test_missing_and_empty_tables(tmp_path):
     thread = hostile_thread("t1", 5, 1)
     empty = {name: pd.DataFrame() for name in ("comments", "threads", "targets", "topics", "frames", "narratives",

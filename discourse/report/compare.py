@@ -296,6 +296,7 @@ def _claims(grouping: Grouping, tables):
 def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
     images: dict[str, bytes] = {}
     by = plots.short(grouping.by, 30)
+    all_groups = list(result["groups"]["group"])
 
     def put(key, data):
         if data:
@@ -307,22 +308,27 @@ def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
                                            title=f"Stance of the replies, by {by}", xlabel="share of comments (%)", ylabel=by))
     tg = result["stance_targets"]
     if len(tg):
-        top = tg.groupby("target")["mentions"].sum().sort_values(ascending=False).index[:12]
+        # Targets someone took a side on; mentions with stance "none" alone draw nothing.
+        sided = (tg["favor"] + tg["against"]).groupby(tg["target"]).sum()
+        top = sided[sided > 0].sort_values(ascending=False, kind="stable").index[:10]
         sub = tg[tg["target"].isin(top)].copy()
         sub["target"] = sub["target"].astype("category").cat.set_categories(list(top))
         sub = sub.sort_values(["target", "group"])
         sub["target"] = sub["target"].astype(str)
-        put("targets", plots.diverging(sub, title=f"Stance toward each target, by {by}"))
+        if len(sub):
+            put("targets", plots.diverging(sub, title=f"Stance toward each target, by {by}"))
     fr = result["frames"]
     for kind, key, title in (("frame", "frames", "Frames"), ("technique", "techniques", "Persuasion techniques")):
         sub = fr[fr["kind"] == kind] if len(fr) else fr
         if len(sub):
             pivot = sub.pivot_table(index="group", columns="label", values="per_1000_words", aggfunc="sum", fill_value=0.0)
+            pivot = pivot.reindex(all_groups, fill_value=0.0)  # a group without any is a finding too
             put(key, plots.heatmap(pivot, title=f"{title} per 1,000 words, by {by}", cbar_label="per 1,000 words",
                                    xlabel=kind, ylabel=by))
     na = result["narratives"]
     if len(na):
         pivot = na.pivot_table(index="group", columns="narrative", values="prevalence", aggfunc="sum", fill_value=0.0) * 100
+        pivot = pivot.reindex(all_groups, fill_value=0.0)
         put("narratives", plots.heatmap(pivot, title=f"Narrative prevalence, by {by}", cbar_label="% of texts carrying it",
                                         xlabel="narrative", ylabel=by))
     put("sentiment", _sentiment_plot(grouping, tables))

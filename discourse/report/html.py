@@ -27,6 +27,7 @@ from .sections import (
     Section,
     Table,
     fmt,
+    fmt_value,
 )
 from .view import KIND_CLASSES, STANCE_COLOURS, ThreadView, clip, num, segments, text_of
 
@@ -164,7 +165,7 @@ class BlockRenderer:
             a = self.anchor.get(value.comment_id)
             return f'<a href="#{a}">{esc(value.text)}</a>' if a else esc(value.text)
         if isinstance(value, float):
-            return esc(fmt(value))
+            return esc(fmt_value(value))
         return esc(value)
 
     def table(self, t: Table) -> str:

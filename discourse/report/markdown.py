@@ -21,6 +21,7 @@ from .sections import (
     Section,
     Table,
     fmt,
+    fmt_value,
 )
 from .view import ThreadView, clip, num, segments, text_of
 
@@ -72,7 +73,7 @@ class BlockRenderer:
         if isinstance(value, Ref):
             return md(value.text)
         if isinstance(value, float):
-            return md(fmt(value))
+            return md(fmt_value(value))
         return md(value)
 
     def table(self, t: Table) -> str:

@@ -199,7 +199,8 @@ def heatmap(pivot, title: str, cbar_label: str, xlabel: str = "label", ylabel: s
     fig = figure(width=min(11.0, max(5.0, 0.55 * n_cols + 3.0)), height=min(9.0, 0.4 * n_rows + 2.6))
     ax = fig.add_subplot()
     im = ax.imshow(values, aspect="auto", cmap="Blues", vmin=0)
-    ax.set_xticks(range(n_cols), ["\n".join(short(w, 40) for w in textwrap.wrap(short(c, 40, escape=False), 16)[:3]) for c in pivot.columns],
+    ax.set_xticks(range(n_cols), ["\n".join(short(w, 40) for w in textwrap.wrap(short(str(c).replace("_", " "), 40, escape=False), 16)[:3])
+                   for c in pivot.columns],
                   rotation=60, ha="right", fontsize=7, rotation_mode="anchor")
     ax.set_yticks(range(n_rows), [short(r, 34) for r in pivot.index], fontsize=7)
     top = values.max() if values.size else 0
@@ -228,7 +229,7 @@ def diverging(df, title: str = "Stance toward each target: favour vs against") -
     targets = list(dict.fromkeys(df["target"]))[:12]
     groups = list(dict.fromkeys(df["group"]))[:8]
     n_g = len(groups)
-    fig = figure(height=min(9.0, 0.32 * len(targets) * max(1, n_g) * 0.8 + 1.6))
+    fig = figure(height=float(np.clip(0.22 * len(targets) * (1 + min(n_g, 6) * 0.45) + 1.4, 2.4, 8.0)))
     ax = fig.add_subplot()
     h = 0.8 / n_g
     palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]

@@ -235,7 +235,8 @@ def _stance(view: ThreadView, images) -> Section:
                          " | ".join(clip(e, 90) for e in ev)))
         tdf = _df(rows, ["target", "mentions", "favor", "against", "none", "favor_share", "against_share", "net", "evidence"])
         tdf = tdf.sort_values(["mentions", "target"], ascending=[False, True])
-        png = plots.diverging(tdf.assign(group="this thread").head(12), title="Stance toward each target in this thread")
+        sided = tdf[(tdf["favor"] + tdf["against"]) > 0].head(12)
+        png = plots.diverging(sided.assign(group="this thread"), title="Stance toward each target in this thread")
         if png:
             images["targets"] = png
             s.blocks.append(Image("targets", "Favour and against shares per target"))

@@ -132,6 +132,7 @@ def resolve_span(text: str, start, end, sentence: str = "", evidence: str = "") 
     return None
 
 
+MAX_FRAGMENTS = 20  # quoted pieces highlighted per finding; bounds the work on hostile evidence
 _QUOTED = re.compile(r'["\u201c\u201d]([^"\u201c\u201d\n]{1,300})["\u201c\u201d]')
 
 
@@ -140,7 +141,12 @@ def evidence_fragments(evidence: str) -> list[str]:
     it quotes nothing and is short enough to be a span of text itself."""
     if not evidence:
         return []
-    found = [m.group(1).strip() for m in _QUOTED.finditer(evidence) if m.group(1).strip()]
+    found = []
+    for m in _QUOTED.finditer(evidence):
+        if m.group(1).strip():
+            found.append(m.group(1).strip())
+            if len(found) == MAX_FRAGMENTS:
+                break
     if found:
         return list(dict.fromkeys(found))
     return [evidence.strip()] if len(evidence) <= 300 else []
