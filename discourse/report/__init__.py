@@ -5,6 +5,8 @@ The pipeline hands over a dict of DataFrames (``comments``, ``threads``, ``targe
 threads. Any table may be missing or empty; the page then says "not available" for that part.
 Pages are self-contained (inline CSS, plots as data: URIs, no scripts, a strict
 Content-Security-Policy) and every input string is escaped, so a hostile comment stays text.
+Importing this package is light: matplotlib and pandas load only when something is drawn or
+read, so CSV writers can use :mod:`discourse.report.safe_csv` freely.
 """
 from .compare import compare
 from .manifest import apply_manifest, load_manifest

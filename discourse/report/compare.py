@@ -22,7 +22,6 @@ from discourse.text import words
 
 from . import html as html_render
 from . import markdown as md_render
-from . import plots
 from .safe_csv import write_csv
 from .sections import Image, Missing, Note, Para, Section, Table, fmt
 from .view import STANCE_COLOURS, STANCE_ORDER, num, table, text_of
@@ -294,6 +293,8 @@ def _claims(grouping: Grouping, tables):
 # -- plots and page -------------------------------------------------------------------------------
 
 def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
+    from . import plots  # matplotlib only when a comparison is drawn
+
     images: dict[str, bytes] = {}
     by = plots.short(grouping.by, 30)
     all_groups = list(result["groups"]["group"])
@@ -336,6 +337,8 @@ def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
 
 
 def _sentiment_plot(grouping: Grouping, tables) -> bytes | None:
+    from . import plots
+
     cdf = _comment_rows(grouping, tables)
     if cdf is None or "sentiment" not in cdf.columns:
         return None

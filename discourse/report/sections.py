@@ -11,8 +11,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import plots
-from .tree import draw_tree
 from .view import TARGET_STANCES, ThreadView, clip, has, key_figures, num, text_of
 
 MAX_TABLE_ROWS = 300  # a page stays light; the CSV tables hold everything
@@ -150,6 +148,7 @@ def _summary(view: ThreadView) -> Section:
 
 
 def _tree(view: ThreadView, images) -> Section:
+    from .tree import draw_tree  # matplotlib only when a page is drawn
     s = Section("tree", "Reply tree")
     if not view.thread.comments:
         s.blocks.append(Missing("comments (this page has none)"))
@@ -168,6 +167,7 @@ def _tree(view: ThreadView, images) -> Section:
 
 
 def _sentiment(view: ThreadView, images) -> Section:
+    from . import plots  # matplotlib only when a page is drawn
     s = Section("sentiment", "Sentiment along the thread")
     c = view.comments
     if has(c, "sentiment"):
@@ -203,6 +203,7 @@ def _sentiment(view: ThreadView, images) -> Section:
 
 
 def _stance(view: ThreadView, images) -> Section:
+    from . import plots  # matplotlib only when a page is drawn
     s = Section("stance", "Stance")
     shares = view.stance_shares()
     if shares:
@@ -249,6 +250,7 @@ def _stance(view: ThreadView, images) -> Section:
 
 
 def _topics(view: ThreadView, images) -> Section:
+    from . import plots  # matplotlib only when a page is drawn
     s = Section("topics", "Topics")
     c = view.comments
     col = "topic_label" if has(c, "topic_label") else ("topic" if has(c, "topic") else None)
@@ -279,6 +281,7 @@ def _topics(view: ThreadView, images) -> Section:
 
 
 def _framing(view: ThreadView, images) -> Section:
+    from . import plots  # matplotlib only when a page is drawn
     s = Section("framing", "Frames, techniques and narratives")
     f = view.findings
     if f is None or len(f) == 0:
