@@ -9,24 +9,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+# One implementation of formula neutralisation for every CSV the project writes.
+from ..report.safe_csv import neutralise_formulas, write_csv
+
 log = logging.getLogger("discourse")
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralise_formulas(frame):
-    """A copy of ``frame`` whose text cells cannot start a spreadsheet formula."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(neutralise_cell)
-    return out
+__all__ = ["neutralise_formulas", "write_csv", "write_tables"]
 
 
 def _parquet_ready(frame):
@@ -40,12 +28,6 @@ def _parquet_ready(frame):
             if len(kinds) > 1 or (kinds and not kinds <= {str}):
                 out[col] = out[col].map(lambda v: None if pd.isna(v) else str(v))
     return out
-
-
-def write_csv(frame, path: str | Path) -> Path:
-    path = Path(path)
-    neutralise_formulas(frame).to_csv(path, index=False)
-    return path
 
 
 def write_tables(tables: dict, out_dir: str | Path, formats=("csv", "parquet")) -> list[Path]:

@@ -1,0 +1,197 @@
+"""Possible-disinformation scores, triage priority, the SQLite review queue and its commands."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from discourse.analysis.disinfo import DisinfoRisk
+from discourse.analysis.triage import TriagePriority
+from discourse.cli import main
+from discourse.config import load_config
+from discourse.errors import InputError
+from discourse.moderation.queue import ReviewQueue, fingerprints
+
+SAMPLE = Path("threads/001_2a083d8a6e258254.txt")
+
+
+def frame(**cols):
+    n = len(next(iter(cols.values())))
+    base = {"thread_id": ["t"] * n, "comment_id": [f"c{i}" for i in range(n)], "author": [f"a{i}" for i in range(n)],
+            "parent_id": [None] * n}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+# -- config ---------------------------------------------------------------------------------------
+
+def test_config_overrides_and_rejects_unknown_keys(tmp_path):
+    user = tmp_path / "c.toml"
+    user.write_text("[triage]\nincivility = 0.5\n", encoding="utf-8")
+    cfg = load_config(user)
+    assert cfg["triage"]["incivility"] == 0.5 and cfg["triage"]["disinfo"] == load_config()["triage"]["disinfo"]
+    user.write_text("[triage]\nincivilty = 0.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown key"):
+        load_config(user)
+    user.write_text("[triage\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_config(user)
+
+
+# -- disinformation risk ----------------------------------------------------------------------------
+
+def test_press_cues_and_reasons():
+    model = DisinfoRisk()
+    comments = frame(text=["The Western media assured us this would never happen.", "Nice weather today."])
+    out = model.transform(comments).set_index("comment_id")
+    assert out.loc["c0", "disinfo_risk"] > 0.3
+    assert "delegitimises the press: 'media assured us'" in out.loc["c0", "disinfo_reasons"]
+    assert out.loc["c1", "disinfo_risk"] == 0 and out.loc["c1", "disinfo_reasons"] == ""
+
+
+def test_thread_risk_rises_with_denials_under_the_claim():
+    model = DisinfoRisk()
+
+    def thread_risk(stances):
+        c = frame(text=["BREAKING: unconfirmed reports of an explosion"] + ["reply"] * len(stances),
+                  stance=["support"] + stances)
+        c["parent_id"] = [None] + ["c0"] * len(stances)
+        c["position"] = range(len(c))
+        units = model.transform(c)
+        return model.threads(units, c).iloc[0]
+
+    calm = thread_risk(["comment", "support", "comment", "comment", "support"])
+    doubted = thread_risk(["deny", "query", "deny", "comment", "query"])
+    assert doubted.disinfo_risk > calm.disinfo_risk
+    assert "deny or question" in doubted.disinfo_reasons
+    assert "hedged" in calm.disinfo_reasons  # "unconfirmed" in the claim itself
+
+
+# -- triage priority -------------------------------------------------------------------------------
+
+def test_triage_reasons_for_each_signal():
+    c = frame(
+        text=["You are an idiot", "Buy now http://spam.example/x", "THIS IS ALL A LIE AND EVERYONE KNOWS IT",
+              "I love this thoughtful piece", "What a stupid, hateful, awful reply"],
+        incivility=[0.9, 0.0, 0.2, 0.0, 0.5], incivility_reasons=["insult aimed at a1: 'idiot'", "", "", "", ""],
+        sentiment=[-0.5, 0.0, -0.3, 0.9, -0.9], disinfo_risk=[0, 0, 0.5, 0, 0],
+        disinfo_reasons=["", "", "delegitimises the press: 'x'", "", ""],
+    )
+    c.loc[4, "parent_id"] = "c3"
+    out = TriagePriority().transform(c).set_index("comment_id")
+    assert "insult aimed at a1" in out.loc["c0", "triage_reasons"]
+    assert "link to spam.example" in out.loc["c1", "triage_reasons"]
+    assert "capital letters" in out.loc["c2", "triage_reasons"]
+    assert out.loc["c3", "triage_priority"] == 0 and out.loc["c3", "triage_reasons"] == ""
+    assert "reply much more negative than its parent (a3" in out.loc["c4", "triage_reasons"]
+    assert out.triage_priority.between(0, 1).all()
+
+
+# -- the queue ---------------------------------------------------------------------------------------
+
+def scored(texts, authors=None):
+    c = frame(text=texts, triage_priority=[0.1 * (i + 1) for i in range(len(texts))],
+              triage_reasons=[f"reason {i}" for i in range(len(texts))])
+    if authors:
+        c["author"] = authors
+    return c
+
+
+def test_fingerprints_are_stable_and_distinguish_repeats():
+    a = fingerprints(scored(["same", "same", "other"], authors=["x", "x", "x"]))
+    assert len(set(a)) == 3
+    reordered = scored(["new first", "same", "same", "other"], authors=["y", "x", "x", "x"])
+    reordered["comment_id"] = ["c9", "c0", "c1", "c2"]
+    assert fingerprints(reordered)[1:] == a  # ids and positions may change, fingerprints do not
+
+
+def test_queue_adds_only_new_and_keeps_decisions(tmp_path):
+    db = tmp_path / "q.sqlite"
+    with ReviewQueue(db) as q:
+        first = q.add(scored(["one", "two", "three"]))
+        assert len(first["new"]) == 3
+        assert [r["text"] for r in q.pending()] == ["three", "two", "one"]
+        q.decide("t:c2", "reject", note="abuse")
+        again = q.add(scored(["one", "two", "three", "four"]))
+        assert len(again["new"]) == 1 and again["decided"] == 1 and again["pending"] == 2
+        assert "three" not in [r["text"] for r in q.pending()]
+        with pytest.raises(InputError, match="already rejected"):
+            q.decide("t:c2", "approve")
+        assert q.decide("t:c2", "reject")["changed"] is False
+        changed = q.decide("t:c2", "approve", override=True)
+        assert changed["previous"] == "reject"
+        fp = q.resolve("t:c2")["fingerprint"]
+        assert [h["decision"] for h in q.history(fp)] == ["reject", "approve"]
+        with pytest.raises(InputError, match="no queued comment"):
+            q.decide("nothing-like-this", "approve")
+
+
+def test_two_writers_at_once_do_not_corrupt(tmp_path):
+    db = tmp_path / "q.sqlite"
+    ReviewQueue(db).close()
+    errors = []
+
+    def worker(k):
+        try:
+            with ReviewQueue(db) as q:
+                q.add(scored([f"text {k} {i}" for i in range(200)]))
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 800
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_text("this is not sqlite" * 100, encoding="utf-8")
+    with pytest.raises(InputError, match="triage database"):
+        ReviewQueue(bad)
+
+
+# -- the command, on the sample thread ---------------------------------------------------------------
+
+def test_triage_command_ranks_insults_and_queues_only_new(tmp_path, capsys):
+    page = tmp_path / "thread.txt"
+    shutil.copy(SAMPLE, page)
+    db = tmp_path / "q.sqlite"
+    assert main(["triage", str(page), "--db", str(db), "--format", "json", "--top", "0", "--fast"]) == 0
+    out, err = capsys.readouterr()
+    import json
+
+    rows = json.loads(out)
+    assert len(rows) == 9 and "9 new comments queued" in err
+    rank = {r["text"][:30]: r["rank"] for r in rows}
+
+    def rank_of(fragment):
+        return next(r["rank"] for r in rows if fragment in r["text"])
+
+    insults = [rank_of("small child"), rank_of("understandable English"), rank_of("tarred and feathered")]
+    on_topic = [rank_of("We all know China"), rank_of("Impossible, the Western media")]
+    assert max(insults) < min(on_topic), rank
+    assert all(r["triage_reasons"] for r in rows if r["rank"] <= 3)
+
+    page.write_text(page.read_text(encoding="utf-8") + "\nNewcomer\nThanks for the balanced report.\n",
+                    encoding="utf-8")
+    assert main(["triage", str(page), "--db", str(db), "--format", "json", "--fast"]) == 0
+    out, err = capsys.readouterr()
+    assert "1 new comment queued" in err and "9 already in the queue" in err
+    assert next(r for r in json.loads(out) if r["new"])["text"] == "Thanks for the balanced report."
+
+    first_id = rows[0]["id"]
+    assert main(["triage", "decide", first_id, "reject", "--note", "insult", "--db", str(db)]) == 0
+    assert main(["triage", "decide", first_id, "approve", "--db", str(db)]) == 1
+    assert "--override" in capsys.readouterr().err
+    assert main(["triage", str(page), "--db", str(db), "--format", "csv", "--fast", "-q"]) == 0
+    assert first_id not in capsys.readouterr().out
