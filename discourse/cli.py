@@ -66,6 +66,39 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no sentence embeddings (no encoder: keyword topics, cue-only matching)")
     p.add_argument("--skip", metavar="STAGES", default="",
                    help="comma-separated stages to leave out (see the README for the list)")
+    p.add_argument("--manifest", metavar="FILE",
+                   help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
+    _add_common(p)
+
+    p = sub.add_parser("report", help="the main job: an HTML and Markdown report per thread, an index and a "
+                                      "cross-outlet comparison",
+                       description="Analyse every thread and write, in OUT: a self-contained HTML page and a "
+                                   "Markdown twin per thread, index.html, the comparison by outlet "
+                                   "(compare.html) and the analysis tables (tables/).")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("-o", "--output", metavar="OUT", default="reports", help="output folder (default: reports)")
+    p.add_argument("--by", default="outlet", help="what the comparison groups by (default: outlet)")
+    p.add_argument("--targets", metavar="LIST", help='extra stance targets, e.g. "Russia,Ukraine,NATO"')
+    p.add_argument("--manifest", metavar="FILE",
+                   help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
+    p.add_argument("--fast", action="store_true", help="no sentence embeddings")
+    p.add_argument("--config", metavar="FILE", help="TOML file overriding scoring weights")
+    _add_common(p)
+
+    p = sub.add_parser("compare", help="compare outlets (or months, authors, any column): stance, frames, "
+                                       "narratives, tone, claims",
+                       description="Analyse the threads and compare groups: stance toward each target, frames and "
+                                   "techniques per 1,000 words, narrative prevalence, sentiment distribution and "
+                                   "claim disagreements, as tables (CSV) and plots in compare.html/compare.md.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--by", default="outlet",
+                   help="outlet (default), published (by month), author, or another column of the thread or "
+                        "comment tables")
+    p.add_argument("-o", "--output", metavar="DIR", default="reports", help="output folder (default: reports)")
+    p.add_argument("--targets", metavar="LIST", help='extra stance targets, e.g. "Russia,Ukraine,NATO"')
+    p.add_argument("--manifest", metavar="FILE",
+                   help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
+    p.add_argument("--fast", action="store_true", help="no sentence embeddings")
     _add_common(p)
 
     p = sub.add_parser("triage", help="a ranked, explained moderation queue (kept in SQLite across runs)",
@@ -135,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_analyze(args)
         if args.command == "triage":
             return cmd_triage(args)
+        if args.command in ("report", "compare"):
+            return cmd_report(args)
         if args.command == "decide":
             return cmd_decide(args)
         if args.command == "evaluate":
@@ -181,10 +216,17 @@ def cmd_parse(args) -> int:
     return EXIT_FAILURE if failures else 0
 
 
-def _read_all(paths, quiet: bool, semantic: bool = True):
-    """Threads from every readable input; unreadable files are reported and counted."""
+def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None):
+    """Threads from every readable input; unreadable files are reported and counted.
+
+    Article metadata missing from the input (outlet, url, published) is filled from a manifest:
+    ``--manifest FILE``, or a ``manifest.csv`` in an input folder or beside an input file.
+    """
+    from pathlib import Path
+
     from discourse.progress import progress
     from discourse.readers import discover, read_path
+    from discourse.report.manifest import apply_manifest
 
     threads, failures = [], 0
     files = discover(paths)
@@ -194,6 +236,17 @@ def _read_all(paths, quiet: bool, semantic: bool = True):
         except InputError as exc:
             print(f"discourse: error: {exc}", file=sys.stderr)
             failures += 1
+    manifests = [Path(manifest)] if manifest else []
+    if not manifest:
+        for raw in paths:
+            folder = Path(raw) if Path(raw).is_dir() else Path(raw).parent
+            if (folder / "manifest.csv").is_file() and folder / "manifest.csv" not in manifests:
+                manifests.append(folder / "manifest.csv")
+    for m in manifests:
+        try:
+            apply_manifest(threads, m)
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot use manifest {m}: {exc}") from None
     return threads, failures
 
 
@@ -201,7 +254,7 @@ def cmd_analyze(args) -> int:
     from discourse.analysis.pipeline import Analyzer
     from discourse.writers.tables import write_tables
 
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest)
     if not threads:
         print("discourse: error: nothing to analyse (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
@@ -223,6 +276,42 @@ def cmd_analyze(args) -> int:
         n = len(result.tables["comments"])
         print(f"discourse: {len(threads)} threads, {n} comments: {len(written)} files in {args.output}",
               file=sys.stderr)
+    return EXIT_FAILURE if failures else 0
+
+
+def cmd_report(args) -> int:
+    from pathlib import Path
+
+    from discourse.analysis.pipeline import Analyzer
+    from discourse.config import load_config
+    from discourse.report import compare, write_reports
+    from discourse.writers.tables import write_tables
+
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest)
+    if not threads:
+        print("discourse: error: nothing to report on (no readable input)", file=sys.stderr)
+        return EXIT_FAILURE
+    targets = [t.strip() for t in (args.targets or "").split(",") if t.strip()] or None
+    config = load_config(getattr(args, "config", None))
+    result = Analyzer(targets=targets, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
+    out = Path(args.output)
+    try:
+        compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if args.command == "compare":
+        if not args.quiet:
+            print(f"discourse: comparison by {args.by} of {len(threads)} threads: {out / 'compare.html'}",
+                  file=sys.stderr)
+        return EXIT_FAILURE if failures else 0
+    write_tables(result.tables, out / "tables")
+    pages = write_reports(result.threads, result.tables, out, quiet=args.quiet)
+    if not args.quiet:
+        for note in result.notes:
+            print(f"discourse: note: {note}", file=sys.stderr)
+        index = next((p for p in pages if p.name == "index.html"), out / "index.html")
+        print(f"discourse: {len(threads)} thread reports; open {index} (comparison: {out / 'compare.html'}; "
+              f"tables: {out / 'tables'})", file=sys.stderr)
     return EXIT_FAILURE if failures else 0
 
 

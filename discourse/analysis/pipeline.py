@@ -22,7 +22,7 @@ log = logging.getLogger("discourse")
 COMMENT_COLUMNS = [
     "thread_id", "comment_id", "parent_id", "author", "depth", "text", "sentiment", "sentiment_pos",
     "sentiment_neg", "sentiment_neu", "stance", "stance_score", "topic", "topic_label",
-    "incivility", "incivility_reasons", "disinfo_risk", "disinfo_reasons",
+    "incivility", "incivility_reasons", "disinfo_risk", "disinfo_reasons", "triage_priority", "triage_reasons",
 ]
 THREAD_COLUMNS = [
     "thread_id", "title", "outlet", "published", "comments", "authors", "max_depth", "sentiment_mean",
@@ -55,7 +55,7 @@ class Analyzer:
 
     #: every stage, in the order they run
     STAGES: tuple[str, ...] = ("embeddings", "sentiment", "stance", "targets", "topics", "frames", "narratives",
-                               "claims", "coordination", "incivility", "disinfo", "threads")
+                               "claims", "coordination", "incivility", "disinfo", "triage", "threads")
 
     def __init__(self, stages: Iterable[str] | None = None, targets: list[str] | None = None,
                  domain: str | None = "russia_ukraine", embedder=None, use_embeddings: bool = True,
@@ -219,6 +219,12 @@ class Analyzer:
         on_comments = units[units["comment_id"] != ""]
         a.tables["comments"] = _merge(a.comments, on_comments)
         a.tables["thread_disinfo"] = model.threads(units, a.comments, a.articles)
+
+    def _stage_triage(self, a: Analysis) -> None:
+        """Moderation priority per comment with its reasons (the queue itself lives in SQLite)."""
+        from .triage import TriagePriority
+
+        a.tables["comments"] = _merge(a.comments, TriagePriority(config=self.config).transform(a.comments))
 
     def _stage_threads(self, a: Analysis) -> None:
         table = thread_table(a.threads, a.comments)
