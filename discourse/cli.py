@@ -315,7 +315,8 @@ def cmd_report(args) -> int:
     return EXIT_FAILURE if failures else 0
 
 
-TRIAGE_STAGES = ("embeddings", "sentiment", "narratives", "claims", "coordination", "incivility", "disinfo")
+TRIAGE_STAGES = ("embeddings", "sentiment", "narratives", "claims", "coordination", "incivility", "disinfo",
+                 "triage")
 
 
 def _clip(text: str, width: int) -> str:
@@ -325,7 +326,6 @@ def _clip(text: str, width: int) -> str:
 
 def cmd_triage(args) -> int:
     from discourse.analysis.pipeline import Analyzer
-    from discourse.analysis.triage import TriagePriority
     from discourse.config import load_config
     from discourse.moderation.queue import ReviewQueue
 
@@ -335,8 +335,7 @@ def cmd_triage(args) -> int:
         print("discourse: error: nothing to triage (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
     result = Analyzer(stages=TRIAGE_STAGES, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
-    comments = result.comments
-    scored = comments.merge(TriagePriority(config=config).transform(comments), on=["thread_id", "comment_id"])
+    scored = result.comments
     with ReviewQueue(args.db) as queue:
         added = queue.add(scored)
         top = queue.pending(limit=args.top or None)

@@ -228,6 +228,12 @@ class Analyzer:
 
     def _stage_threads(self, a: Analysis) -> None:
         table = thread_table(a.threads, a.comments)
+        sents = a.tables.get("sentences")
+        if sents is not None and len(sents):
+            from .sentiment import combine_sentences
+
+            article = sents[sents["comment_id"] == ""].groupby("thread_id")["sentiment"].agg(combine_sentences)
+            table["article_sentiment"] = table["thread_id"].map(article)
         extra = a.tables.pop("thread_disinfo", None)
         if extra is not None and len(extra):
             table = table.merge(extra, on="thread_id", how="left")
