@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--fast", action="store_true", help="without sentence embeddings")
     e.add_argument("--limit", type=int, default=None, help="at most this many threads per data set")
     _add_common(e)
+    for name, (module, helptext) in EVALUATIONS.items():
+        e = esub.add_parser(name, help=helptext, description=f"Runs python -m {module}; extra options pass through.")
+        e.add_argument("extra", nargs=argparse.REMAINDER, help="options of the evaluation script (e.g. --data DIR)")
+        _add_common(e)
 
     p = sub.add_parser("bench", help="print throughput figures on synthetic data")
     bsub = p.add_subparsers(dest="what", metavar="WHAT")
@@ -130,7 +134,24 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--mb", type=float, default=20.0, help="size of the synthetic page in MB")
     b.add_argument("--runs", type=int, default=3, help="timed runs (the median is reported)")
     _add_common(b)
+    b = bsub.add_parser("analyze", help="analysis throughput per stage and peak memory, cold and warm cache")
+    b.add_argument("--comments", type=int, default=20_000, help="synthetic comments (default 20,000)")
+    b.add_argument("--threads", type=int, default=100, help="threads they are spread over")
+    b.add_argument("--runs", type=int, default=3, help="warm runs (the median is reported)")
+    _add_common(b)
     return parser
+
+
+#: ``discourse evaluate NAME`` → the evaluation module it runs.
+EVALUATIONS = {
+    "stance": ("discourse.evaluation.stance_eval", "reply stance macro-F1 on held-out RumourEval threads"),
+    "sentiment": ("discourse.evaluation.sentiment_eval", "sentiment agreement with human ratings (VADER tweets)"),
+    "targets": ("discourse.evaluation.target_eval", "target stance macro-F1 for Russia and Ukraine"),
+    "techniques": ("discourse.evaluation.framing_eval", "persuasion techniques micro-F1 per sentence"),
+    "narratives": ("discourse.evaluation.narratives_eval", "narrative matching precision and recall"),
+    "toxicity": ("discourse.evaluation.toxicity_eval", "incivility ranking: average precision and P@20"),
+    "veracity": ("discourse.evaluation.veracity_eval", "thread disinfo_risk ROC AUC, false vs true rumours"),
+}
 
 
 def build_decide_parser() -> argparse.ArgumentParser:
@@ -398,6 +419,11 @@ def cmd_evaluate(args, parser) -> int:
         if args.limit is not None:
             argv += ["--limit", str(args.limit)]
         return eval_main(argv) or 0
+    if args.what in EVALUATIONS:
+        import importlib
+
+        module = importlib.import_module(EVALUATIONS[args.what][0])
+        return module.main(list(args.extra)) or 0
     parser.parse_args(["evaluate", "--help"])
     return EXIT_USAGE
 
@@ -407,6 +433,11 @@ def cmd_bench(args, parser) -> int:
         from discourse.evaluation.bench_parse import main as bench_main
 
         return bench_main(["--mb", str(args.mb), "--runs", str(args.runs)]) or 0
+    if args.what == "analyze":
+        from discourse.evaluation.bench_analyze import main as bench_main
+
+        return bench_main(["--comments", str(args.comments), "--threads", str(args.threads),
+                           "--warm-runs", str(args.runs)]) or 0
     parser.parse_args(["bench", "--help"])
     return EXIT_USAGE
 

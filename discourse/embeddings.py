@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -66,6 +67,7 @@ class Embedder:
         self.use_disk_cache = use_disk_cache
         self._memory: dict[str, np.ndarray] = {}
         self.encoded = 0  # texts that went through the model in this run (for benchmarks)
+        self.model_seconds = 0.0  # time spent loading and running the model (for benchmarks)
 
     @property
     def model(self):
@@ -88,6 +90,7 @@ class Embedder:
             for k, t in zip(keys, texts):
                 first_text.setdefault(k, t)
             todo = [first_text[k] for k in missing]
+            started = time.perf_counter()
             vectors = np.asarray(
                 self.model.encode(todo, batch_size=self.batch_size, show_progress_bar=self.progress,
                                   convert_to_numpy=True),
@@ -96,6 +99,7 @@ class Embedder:
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors = vectors / np.maximum(norms, 1e-12)
             self.encoded += len(todo)
+            self.model_seconds += time.perf_counter() - started
             for k, v in zip(missing, vectors):
                 self._memory[k] = v
             if self.use_disk_cache:

@@ -105,11 +105,19 @@ class Analyzer:
 
     # -- stages ----------------------------------------------------------------------------------
     def _stage_embeddings(self, a: Analysis) -> None:
-        """Encode every distinct text of the run once; later stages read the embedder's memory."""
+        """Encode every distinct text of the run once, whole texts and their sentences (what reply
+        stance, topics, narratives and near-duplicates read), so later stages find them in memory."""
         if not self.use_embeddings or a.units is None or a.units.empty:
             return
-        texts = list(dict.fromkeys(a.units["text"].fillna("").tolist() + list(a.articles.values())))
-        self._embedder().encode(texts)
+        from ..text import sentences
+        from .narratives import _MAX_EMBED_CHARS
+        from .reply_stance import clean_text
+
+        texts = a.units["text"].fillna("").tolist()
+        wanted = texts + list(a.articles.values()) + [clean_text(t) for t in texts]
+        if self.domain and "narratives" in self.stages:
+            wanted += [s[:_MAX_EMBED_CHARS] for t in texts for s in sentences(t)]
+        self._embedder().encode(list(dict.fromkeys(wanted)))
 
     def _stage_sentiment(self, a: Analysis) -> None:
         from .sentiment import Sentiment, author_means, escalation
