@@ -54,7 +54,8 @@ def test_weights_are_plain_json_with_the_four_classes():
 def test_obvious_denial_and_query(lexical):
     out = lexical.predict(["That's fake, it never happened", "Is this confirmed? source?"],
                           ["Police say the gunman has been arrested.", "Police say the gunman has been arrested."])
-    assert list(out.columns) == ["stance", "stance_score", "stance_evidence"]
+    assert list(out.columns)[:3] == ["stance", "stance_score", "stance_evidence"]
+    assert out[["p_support", "p_deny", "p_query", "p_comment"]].sum(axis=1).round(2).eq(1.0).all()
     assert out.stance.tolist() == ["deny", "query"]
     assert "'fake'" in out.stance_evidence[0]
     assert "question mark" in out.stance_evidence[1]

@@ -67,7 +67,7 @@ def test_thread_risk_rises_with_denials_under_the_claim():
     calm = thread_risk(["comment", "support", "comment", "comment", "support"])
     doubted = thread_risk(["deny", "query", "deny", "comment", "query"])
     assert doubted.disinfo_risk > calm.disinfo_risk
-    assert "deny or question" in doubted.disinfo_reasons
+    assert "replies lean toward denial" in doubted.disinfo_reasons
     assert "hedged" in calm.disinfo_reasons  # "unconfirmed" in the claim itself
 
 

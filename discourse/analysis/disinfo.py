@@ -3,7 +3,9 @@
 Nothing is called false. The score gathers signals a person should look at: narrative matches,
 figures nobody is named as asserting or that another source contradicts, language that
 delegitimises the press, coordination, and, for a thread, the reply pattern around its claim:
-denials and questions piling up under a claim are the classic sign of a false rumour (RumourEval).
+denials piling up under a claim are the classic sign of a false rumour. On RumourEval the mean
+probability of "deny" among the replies separates false from true rumours best (questions do
+not: they follow true breaking news as much as false), so that is the signal used.
 Weights live in ``data/scoring.toml`` (section ``[disinfo]``); cue phrases in
 ``data/lexicons/disinfo_cues.json``.
 """
@@ -17,7 +19,7 @@ from ..text import PhraseMatcher
 
 COMMENT_COLUMNS = ["thread_id", "comment_id", "disinfo_risk", "disinfo_reasons"]
 THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disinfo_risk", "deny_query_share",
-                  "replies_to_claim"]
+                  "deny_level", "replies_to_claim"]
 
 
 def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]:
@@ -141,16 +143,26 @@ class DisinfoRisk:
             hedge, quote = self.hedge_cues(claim_text)
             if hedge:
                 parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{_clip(quote)}'"))
-            share, n_resp = 0.0, 0
+            share, n_resp, deny_level = 0.0, 0, 0.0
             if responses is not None and len(responses) and "stance" in responses:
                 stances = responses["stance"].dropna()
                 n_resp = len(stances)
                 if n_resp:
                     share = float(stances.isin(["deny", "query"]).mean())
-                if n_resp >= w["stance_pattern_min_replies"] and share > w["stance_pattern_baseline"]:
-                    excess = (share - w["stance_pattern_baseline"]) / (1 - w["stance_pattern_baseline"])
+                    # how strongly the replies deny, from the model's probabilities when present
+                    # (smoother than counting labels on a dozen replies), else the label share
+                    if "p_deny" in responses and responses["p_deny"].notna().any():
+                        deny_level = float(responses["p_deny"].astype(float).mean())
+                    else:
+                        deny_level = float((stances == "deny").mean())
+                base = w["stance_pattern_baseline"]
+                if n_resp >= w["stance_pattern_min_replies"] and deny_level > base:
+                    excess = min((deny_level - base) / (w["stance_pattern_full"] - base), 1.0)
+                    n_deny = int((stances == "deny").sum())
+                    n_query = int((stances == "query").sum())
                     parts.append((w["stance_pattern_weight"] * excess,
-                                  f"denials and questions pile up: {share:.0%} of {n_resp} replies deny or question"))
+                                  (f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
+                                  f"{n_deny} of {n_resp} replies deny, {n_query} question it)")))
             if g is not None and len(g):
                 risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"])[::-1]
                 top = risks[: int(w["thread_top_comments"])]
@@ -160,7 +172,7 @@ class DisinfoRisk:
                     parts.append((w["thread_comment_weight"] * mean_top,
                                   f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}"))
             risk, reasons = _noisy_or(parts, w["min_contribution"])
-            rows.append((tid, risk, reasons, art_risk, round(share, 4), n_resp))
+            rows.append((tid, risk, reasons, art_risk, round(share, 4), round(deny_level, 4), n_resp))
         return pd.DataFrame(rows, columns=THREAD_COLUMNS)
 
 

@@ -27,8 +27,9 @@ import numpy as np
 from discourse.resources import load_json
 
 LABELS = ("support", "deny", "query", "comment")
-OUTPUT_COLUMNS = ["thread_id", "comment_id", "stance", "stance_score", "stance_evidence"]
-PREDICT_COLUMNS = ["stance", "stance_score", "stance_evidence"]
+OUTPUT_COLUMNS = ["thread_id", "comment_id", "stance", "stance_score", "stance_evidence",
+                  "p_support", "p_deny", "p_query", "p_comment"]
+PREDICT_COLUMNS = ["stance", "stance_score", "stance_evidence", "p_support", "p_deny", "p_query", "p_comment"]
 
 # Twitter furniture that says nothing about stance and does not exist in news comments.
 _HANDLE = re.compile(r"@\w+")
@@ -356,18 +357,20 @@ class ReplyStance:
         if len(texts) != len(parent_texts):
             raise ValueError(f"{len(texts)} texts but {len(parent_texts)} parent texts")
         if not texts:
-            return pd.DataFrame({"stance": pd.Series([], dtype=object),
-                                 "stance_score": pd.Series([], dtype=float),
-                                 "stance_evidence": pd.Series([], dtype=object)})
+            return pd.DataFrame({c: pd.Series([], dtype=object if c in ("stance", "stance_evidence") else float)
+                                 for c in PREDICT_COLUMNS})
         x, matches = self.features(texts, parent_texts)
         proba = self.model.proba(x)
         pred = proba.argmax(axis=1)
         evidence = self._evidence(x, pred, matches)
-        return pd.DataFrame({
+        out = pd.DataFrame({
             "stance": [LABELS[k] for k in pred],
             "stance_score": np.round(proba[np.arange(len(pred)), pred], 4),
             "stance_evidence": evidence,
         })
+        for k, label in enumerate(LABELS):  # every class's probability, for aggregates over a thread
+            out[f"p_{label}"] = np.round(proba[:, k], 4)
+        return out
 
     def _evidence(self, x: np.ndarray, pred: np.ndarray, matches: list[dict[str, list[str]]]) -> list[str]:
         """Name the present cues that pushed most toward the chosen class, quoting matched words."""

@@ -94,6 +94,7 @@ def main(argv=None) -> int:
         deny = comments.assign(d=comments.stance == "deny").groupby("thread_id")["d"].mean().to_dict()
         signals = {
             "disinfo_risk (combined)": table["disinfo_risk"].fillna(0),
+            "mean deny probability of replies": table["deny_level"].fillna(0),
             "deny+query share of replies": table["deny_query_share"].fillna(0),
             "article/claim risk alone": table["article_disinfo_risk"].fillna(0),
             "deny share of replies": [deny.get(t.thread_id, 0.0) for t in shaped],
