@@ -26,9 +26,17 @@ from pathlib import Path
 import numpy as np
 
 from discourse.model import Thread
-from discourse.parse.linking import ALL_FEATURES, MODELS, ReplyLinker, candidate_matrix, model_for
+from discourse.parse.linking import (
+    ALL_FEATURES,
+    MODELS,
+    ReplyLinker,
+    candidate_matrix,
+    model_for,
+)
 
 HEADER_MODES = ("all", "some", "none")
+#: Weight of an unheaded comment on a page where every reply has a header (see _cases).
+ALL_HEADERS_WEIGHT = 0.0
 ORDERS = ("chronological", "nested")
 
 
@@ -39,6 +47,8 @@ class Example:
     model: str  # which weight set decides this case (see discourse.parse.linking.MODELS)
     dataset: str
     group: str  # for cross-validation: thread id, or thread id + top-level sub-thread
+    state: str = "gold"  # where the link-dependent features came from: "gold" or "predicted" links
+    weight: float = 1.0  # relative weight of the case in the fit
 
 
 def _page(thread: Thread, order: str, headers: str, seed: int) -> tuple[Thread, list[str | None]]:
@@ -59,41 +69,69 @@ def _page(thread: Thread, order: str, headers: str, seed: int) -> tuple[Thread, 
     return page, gold
 
 
-def examples_for(thread: Thread, dataset: str, linker: ReplyLinker, seed: int = 0) -> list[Example]:
+def examples_for(thread: Thread, dataset: str, linker: ReplyLinker, seed: int = 0,
+                 dynamic: str = "gold") -> list[Example]:
+    """Training cases of one gold thread, in every page layout.
+
+    ``dynamic`` says where the link-dependent features (a candidate's depth, whether it is a
+    reply, whether it answered this author) come from: ``gold`` links; ``predicted`` links, those
+    the linker makes with its current weights, which is what it sees when parsing (a model fitted
+    on gold links alone trusts them more than its own guesses deserve); ``both`` gives a case of
+    each kind.
+    """
     out = []
     for order in ORDERS:
         for headers in HEADER_MODES:
             page, gold = _page(thread, order, headers, seed)
-            has_headers = any(c.reply_to for c in page.comments)
+            states = []
+            if dynamic in ("gold", "both"):
+                states.append(gold)
+            if dynamic in ("predicted", "both"):
+                guess = Thread(page.thread_id, page.source, page.article, [copy.copy(c) for c in page.comments])
+                linker.link(guess)
+                states.append([c.parent_id for c in guess.comments])
             feats = linker.candidate_features(page)
-            comments = page.comments
-            position = {c.comment_id: k for k, c in enumerate(comments)}
-            for c, g in zip(comments, gold):  # gold links, for the dynamic features
-                c.parent_id = g
-            depth: list[int] = []
-            top_of: list[str] = []
-            for k, (c, f) in enumerate(zip(comments, feats)):
-                g = gold[k]
-                pk = position.get(g) if g is not None else None
-                depth.append(0 if pk is None else depth[pk] + 1)
-                top_of.append(c.comment_id if pk is None else top_of[pk])
-                rows = candidate_matrix(comments, k, f, depth, position)
-                if pk is None:
-                    if f["explicit"]:
-                        continue  # cannot happen: a header is only shown on replies
-                    label = len(f["cands"])
-                elif pk in f["cands"]:
-                    label = f["cands"].index(pk)
-                else:
-                    continue  # gold parent out of reach (beyond the window, or unnamed)
-                model = model_for(f, has_headers)
-                if model == "unheaded" and headers == "all":
-                    # Learn unheaded comments from pages that mark only some replies: a page
-                    # cannot tell us it marks all of them, and reading every unmarked comment as
-                    # top-level would discard what its text says.
-                    continue
-                out.append(Example(rows, label, model, dataset,
-                                   f"{thread.thread_id}/{top_of[k]}"))
+            for state, kind in zip(states, ("gold", "predicted") if dynamic != "predicted" else ("predicted",)):
+                out.extend(_cases(page, feats, gold, state, dataset, thread.thread_id, kind, headers))
+    return out
+
+
+def _cases(page: Thread, feats: list[dict], gold: list[str | None], state: list[str | None], dataset: str,
+           thread_id: str, kind: str, headers: str) -> list[Example]:
+    """One example per comment whose gold parent is among its candidates; ``state`` holds the
+    links the dynamic features are computed from."""
+    out = []
+    has_headers = any(c.reply_to for c in page.comments)
+    comments = [copy.copy(c) for c in page.comments]
+    position = {c.comment_id: k for k, c in enumerate(comments)}
+    for c, p in zip(comments, state):
+        c.parent_id = p
+    depth: list[int] = []
+    top_of: list[str] = []
+    for k, (c, f) in enumerate(zip(comments, feats)):
+        g = gold[k]
+        pk = position.get(g) if g is not None else None
+        sk = position.get(state[k]) if state[k] is not None else None
+        depth.append(0 if sk is None else depth[sk] + 1)
+        top_of.append(c.comment_id if pk is None else top_of[pk])  # sub-thread, for the folds
+        rows = candidate_matrix(comments, k, f, depth, position)
+        if pk is None:
+            if f["explicit"]:
+                continue  # cannot happen: a header is only shown on replies
+            label = len(f["cands"])
+        elif pk in f["cands"]:
+            label = f["cands"].index(pk)
+        else:
+            continue  # gold parent out of reach (beyond the window, or unnamed)
+        # Unheaded comments on pages that mark every reply are all top-level. They are learnt
+        # too (from the share of comments with a header, root_header_share), at a lower weight:
+        # a page cannot tell us it marks every reply, and reading each unmarked comment as
+        # top-level would discard what its text says.
+        model = model_for(f, has_headers)
+        weight = ALL_HEADERS_WEIGHT if (model == "unheaded" and headers == "all") else 1.0
+        if weight <= 0:
+            continue
+        out.append(Example(rows, label, model, dataset, f"{thread_id}/{top_of[k]}", kind, weight))
     return out
 
 
@@ -108,7 +146,7 @@ def fit(examples: list[Example], weight_of: dict[str, float], l2: float = 1.0) -
     X = np.vstack([e.rows for e in examples])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     gold_rows = starts + np.array([e.label for e in examples])
-    sample_w = np.array([weight_of.get(e.dataset, 1.0) for e in examples])
+    sample_w = np.array([weight_of.get(e.dataset, 1.0) * e.weight for e in examples])
     seg = np.repeat(np.arange(len(examples)), sizes)
     total_w = sample_w.sum()
 
@@ -141,13 +179,15 @@ def cross_validate(examples: list[Example], weight_of: dict[str, float], folds: 
     rng.shuffle(groups)
     fold_of = {g: k % folds for k, g in enumerate(groups)}
     hits: dict[tuple[str, str], list[int]] = {}
+    # Score the cases that look like parsing (features from the linker's own links) when present.
+    scored = "predicted" if any(e.state == "predicted" for e in examples) else "gold"
     for k in range(folds):
         train = [e for e in examples if fold_of[e.group] != k]
         test = [e for e in examples if fold_of[e.group] == k]
         for model in MODELS:
             theta = fit([e for e in train if e.model == model], weight_of, l2)
             for e in test:
-                if e.model == model:
+                if e.model == model and e.state == scored:
                     hits.setdefault((e.dataset, model), []).append(int(np.argmax(e.rows @ theta)) == e.label)
     return {key: (float(np.mean(v)), len(v)) for key, v in hits.items()}
 
@@ -159,6 +199,10 @@ def main(argv=None) -> int:
     ap.add_argument("--globe-weight", type=float, default=100.0,
                     help="weight of a news-comment example relative to a tweet (news is the target)")
     ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty")
+    ap.add_argument("--dynamic", choices=("gold", "predicted", "both"), default="gold",
+                    help="links the link-dependent features come from (see examples_for)")
+    ap.add_argument("--variant", choices=("both", "semantic", "fast"), default="both",
+                    help="fit the weights used with sentence embeddings, without them (--fast), or both")
     ap.add_argument("--write", action="store_true", help="save the fitted weights into the package")
     args = ap.parse_args(argv)
     from discourse.evaluation.gold import load_gold
@@ -169,9 +213,10 @@ def main(argv=None) -> int:
         return 0
     weight_of = {"globe-and-mail": args.globe_weight, "rumoureval": 1.0}
     result = {}
-    for variant, semantic in (("", True), ("_fast", False)):
+    variants = (("", True), ("_fast", False))
+    for variant, semantic in [v for v in variants if args.variant in ("both", "semantic" if v[1] else "fast")]:
         linker = ReplyLinker(semantic=semantic)
-        examples = [e for name, threads in gold.items() for t in threads for e in examples_for(t, name, linker)]
+        examples = [e for name, threads in gold.items() for t in threads for e in examples_for(t, name, linker, dynamic=args.dynamic)]
         cv = cross_validate(examples, weight_of, l2=args.l2)
         print(f"variant {'semantic' if semantic else 'fast'}: {len(examples)} examples")
         for (dataset, model), (acc, n) in sorted(cv.items()):

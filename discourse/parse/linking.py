@@ -59,11 +59,14 @@ FEATURES = (
     "lexical_margin",  # TF-IDF similarity to the candidate minus similarity to the article
     "semantic_margin",  # the same with sentence embeddings
     "rebuttal_best",  # a rebuttal/second-person opening and the candidate is the most similar one
+    "previous_if_nested",  # is_previous x the page's order score (see ``page_order_score``)
+    "distance_if_nested",  # log_distance x the page's order score
 )
 ROOT_FEATURES = (
     "root_bias", "root_lexical", "root_semantic", "root_quote", "root_rebuttal", "root_second_person",
     "root_header_share",  # share of the page's comments with a reply header: where replies are
     # marked, an unmarked comment is most likely top-level
+    "root_nested",  # the page's order score: nested pages put replies right under their parents
 )
 
 
@@ -243,6 +246,7 @@ class _PageFeatures:
         self.kid = np.array([ids.setdefault(k, len(ids)) if k else -1 for k in self.keys], dtype=np.int64)
         self.header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
         self.addressing_opening = self.texts.rebuttal | self.texts.second_person
+        self.order_score = page_order_score(self.lexical, n, self.window)
         self.by_author: dict[str, list[int]] = {}
         self.names = _NameIndex()
         self.planned = 0
@@ -314,6 +318,8 @@ class _PageFeatures:
         kid = self.kid
         F[:, 8] = (kid[I] == kid[Jn]) & (kid[Jn] >= 0)
         F[:, 16] = lex - self.lex_root[I]
+        F[:, 19] = F[:, 5] * self.order_score
+        F[:, 20] = F[:, 6] * self.order_score
         # named_rank: header replies, 0 for the named person's latest comment, 1 the one before...
         ends = starts[1:] - 1
         F[:, 10] = np.where(explicit_arr[seg], ends[seg] - np.arange(len(Jn)), 0)
@@ -352,7 +358,26 @@ class _PageFeatures:
         root[:, 4] = texts.rebuttal[a:b]
         root[:, 5] = texts.second_person[a:b]
         root[:, 6] = self.header_share
+        root[:, 7] = self.order_score
         return _Block(a, starts, Jn, F, explicit_arr, root)
+
+
+def page_order_score(lexical: _Similarity, n: int, window: int, sample: int = 2000) -> float:
+    """How much more a comment resembles the one right above it than those further up, as a
+    log ratio of mean TF-IDF cosines (about 0 for pages in chronological order, up to 1 for
+    nested pages, where replies sit under their parents). It lets one set of weights shape the
+    recency prior to the page: in a chronological page a reply may answer any earlier comment.
+    Measured on the first ``sample`` comments, so it costs the same on any page."""
+    m = min(n, sample)
+    w = min(window, m - 1)
+    if w < 2:
+        return 0.0
+    band = lexical.band(1, m, w)  # row k: comment k+1 against the comments above it
+    valid = (np.arange(1, m)[:, None] - np.arange(1, w + 1)[None, :]) >= 0
+    near = band[:, 0].mean()
+    far_cells = valid[:, 1:]
+    far = band[:, 1:][far_cells].mean() if far_cells.any() else near
+    return float(np.clip(np.log((near + 0.01) / (far + 0.01)), -1.0, 2.0))
 
 
 def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
