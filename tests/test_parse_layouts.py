@@ -50,12 +50,13 @@ def test_headline_and_no_comment_section():
 
 
 def test_placeholder_authors_and_stock_phrases():
-    text = ARTICLE + "\n".join([
+    lines = [
         "[removed]", "This comment has been deleted",
         "GuaranteedEtern", "That is not what he said.", "Good to know.",
         "Thomas Darcy McGee", "Good to know.",
         "GuaranteedEtern", "Thomas Darcy McGee", "Sure it is.",
-    ]) + "\n"
+    ]
+    text = ARTICLE + "\n".join(lines) + "\n"
     thread = parse_page(text, semantic=False)
     assert [c.author for c in thread.comments] == ["[removed]", "GuaranteedEtern", "Thomas Darcy McGee", "GuaranteedEtern"]
     assert thread.comments[1].text == "That is not what he said.\nGood to know."

@@ -23,11 +23,16 @@ from __future__ import annotations
 import argparse
 import difflib
 import zlib
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from discourse.errors import log
-from discourse.evaluation.gold import DEFAULT_DATA_DIR, GLOBE_DIR, RUMOUREVAL_DIR, load_gold
+from discourse.evaluation.gold import (
+    DEFAULT_DATA_DIR,
+    GLOBE_DIR,
+    RUMOUREVAL_DIR,
+    load_gold,
+)
 from discourse.evaluation.render import LAYOUTS, layout_name, render
 from discourse.model import Comment, Thread
 
@@ -210,7 +215,7 @@ def evaluate(
                 try:
                     parsed = parser(page.text, source=dataset, thread_id=thread.thread_id, semantic=semantic)
                     counts = score_parse(page.comments, parsed.comments, notes)
-                except Exception as exc:  # a crash is a score of zero for that page, not a dead run
+                except Exception as exc:  # noqa: BLE001 - a crash scores zero for that page, not a dead run
                     log.warning("%s %s thread %s: parser failed: %s: %s",
                                 dataset, name, thread.thread_id, type(exc).__name__, exc)
                     tot["failures"] += 1
