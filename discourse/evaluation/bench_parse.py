@@ -16,8 +16,8 @@ import argparse
 import random
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from discourse.evaluation.render import render
 from discourse.model import Article, Comment, Thread
@@ -48,7 +48,7 @@ def synthetic_thread(target_bytes: int, seed: int = 0) -> Thread:
 
     article = Article(title="A synthetic article for timing the parser", published="2024-01-01",
                       text="\n".join(paragraph() for _ in range(8)))
-    t = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    t = datetime(2024, 1, 1, tzinfo=UTC)
     comments: list[Comment] = []
     size = 0
     while size < target_bytes:
