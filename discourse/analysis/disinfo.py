@@ -46,22 +46,23 @@ class DisinfoRisk:
         self._hedge_matcher = PhraseMatcher(self._hedges)
 
     # -- signals -----------------------------------------------------------------------------------
-    def press_cues(self, text: str) -> tuple[float, str]:
-        """Strongest press-delegitimising cue in ``text``: (weight, quoted evidence)."""
+    @staticmethod
+    def _strongest(matcher, entries: dict, text: str) -> tuple[float, str]:
+        """The heaviest cue of ``entries`` in ``text``: (weight, the quoted span)."""
         best, quote = 0.0, ""
-        for s, e, phrase in self._press_matcher.find(text or ""):
-            w = float(self._press[phrase]["weight"])
+        for s, e, phrase in matcher.find(text or ""):
+            w = float(entries[phrase]["weight"])
             if w > best:
                 best, quote = w, text[s:e]
         return best, quote
 
+    def press_cues(self, text: str) -> tuple[float, str]:
+        """Strongest press-delegitimising cue in ``text``: (weight, quoted evidence)."""
+        return self._strongest(self._press_matcher, self._press, text)
+
     def hedge_cues(self, text: str) -> tuple[float, str]:
-        best, quote = 0.0, ""
-        for s, e, phrase in self._hedge_matcher.find(text or ""):
-            w = float(self._hedges[phrase]["weight"])
-            if w > best:
-                best, quote = w, text[s:e]
-        return best, quote
+        """Strongest hedge ("unconfirmed", "reportedly") in ``text``: (weight, quoted evidence)."""
+        return self._strongest(self._hedge_matcher, self._hedges, text)
 
     def _unit_parts(self, text, narratives, claims, contradicted, coordination) -> list[tuple[float, str]]:
         w = self.weights
