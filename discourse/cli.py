@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--comments", type=int, default=20_000, help="synthetic comments (default 20,000)")
     b.add_argument("--threads", type=int, default=100, help="threads they are spread over")
     b.add_argument("--runs", type=int, default=3, help="warm runs (the median is reported)")
+    b.add_argument("--one-core", action="store_true", help="pin the run to one CPU (the targets' setting)")
+    b.add_argument("--triage", action="store_true", help="time `discourse triage` instead of the full analysis")
     _add_common(b)
     return parser
 
@@ -437,7 +439,8 @@ def cmd_bench(args, parser) -> int:
         from discourse.evaluation.bench_analyze import main as bench_main
 
         return bench_main(["--comments", str(args.comments), "--threads", str(args.threads),
-                           "--warm-runs", str(args.runs)]) or 0
+                           "--warm-runs", str(args.runs)] + (["--one-core"] if args.one_core else [])
+                          + (["--triage"] if args.triage else [])) or 0
     parser.parse_args(["bench", "--help"])
     return EXIT_USAGE
 
