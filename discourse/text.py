@@ -33,19 +33,35 @@ def _tweet_tokenizer():
     return TweetTokenizer(preserve_case=True, reduce_len=False, strip_handles=False)
 
 
+# A block with no sentence-final mark followed by a space is one sentence: Punkt is not needed.
+_MAYBE_BREAK = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text``; line breaks always end a sentence.
 
-    Spans index into the original text, so evidence can be highlighted where it was found.
+    Spans index into the original text, so evidence can be highlighted where it was found. Several
+    analyses split the same texts, so results are cached per text.
     """
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=100_000)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     tokenizer = _punkt()
     for block in re.finditer(r"[^\n]+", text):
-        if not block.group().strip():
+        part = block.group()
+        stripped = part.strip()
+        if not stripped:
             continue
-        for s, e in tokenizer.span_tokenize(block.group()):
+        if not _MAYBE_BREAK.search(stripped):
+            lead = len(part) - len(part.lstrip())
+            spans.append((block.start() + lead, block.start() + lead + len(stripped)))
+            continue
+        for s, e in tokenizer.span_tokenize(part):
             spans.append((block.start() + s, block.start() + e))
-    return spans
+    return tuple(spans)
 
 
 def sentences(text: str) -> list[str]:

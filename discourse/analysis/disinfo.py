@@ -67,22 +67,17 @@ class DisinfoRisk:
     def _unit_parts(self, text, narratives, claims, contradicted, coordination) -> list[tuple[float, str]]:
         w = self.weights
         parts: list[tuple[float, str]] = []
-        if narratives is not None and len(narratives):
-            top = narratives.sort_values("score", ascending=False).iloc[0]
+        if narratives is not None:
+            top = narratives
             label = f"{top['narrative']}: {top['subnarrative']}" if top.get("subnarrative") else top["narrative"]
             parts.append((w["narrative"] * float(top["score"]),
                           f"matches narrative '{label}' ({float(top['score']):.2f}): {_clip(top.get('evidence', ''))}"))
         weight, quote = self.press_cues(text)
         if weight:
             parts.append((w["press_delegitimising"] * weight, f"delegitimises the press: '{_clip(quote)}'"))
-        if claims is not None and len(claims):
-            unattributed = claims[(claims["attributed_to"].fillna("") == "")]
-            if "checkworthy" in claims:
-                unattributed = unattributed[unattributed["checkworthy"].fillna(0) >= 0.5]
-            if len(unattributed):
-                raw = unattributed.iloc[0].get("raw", unattributed.iloc[0]["value"])
-                parts.append((w["unattributed_claim"],
-                              f"figure with no source named: '{_clip(raw, 40)} {unattributed.iloc[0]['subject']}'"))
+        if claims is not None:
+            raw = claims.get("raw", claims.get("value"))
+            parts.append((w["unattributed_claim"], f"figure with no source named: '{_clip(raw, 40)} {claims['subject']}'"))
         if contradicted:
             parts.append((w["contradicted_claim"], f"figure contradicted elsewhere: {_clip(contradicted, 120)}"))
         if coordination is not None and float(coordination.get("coordination_score", 0) or 0) > 0:
@@ -97,8 +92,8 @@ class DisinfoRisk:
         same for article text under ``comment_id == ""`` when ``articles`` is given."""
         import pandas as pd
 
-        by_unit = _group(narratives)
-        claims_by_unit = _group(claims)
+        by_unit = _best_per_unit(narratives)
+        claims_by_unit = _best_per_unit(_unattributed(claims), by=None)
         coord = ({(r["thread_id"], r["comment_id"]): r for r in coordination.to_dict("records")}
                  if coordination is not None and len(coordination) else {})
         contradicted = _contradictions(claim_comparison)
@@ -177,10 +172,24 @@ class DisinfoRisk:
         return pd.DataFrame(rows, columns=THREAD_COLUMNS)
 
 
-def _group(frame) -> dict:
+def _best_per_unit(frame, by: str | None = "score") -> dict:
+    """(thread_id, comment_id) → the unit's row with the highest ``by`` (first row when None)."""
     if frame is None or len(frame) == 0:
         return {}
-    return {key: g for key, g in frame.groupby(["thread_id", "comment_id"], sort=False)}
+    if by and by in frame:
+        frame = frame.sort_values(by, ascending=False, kind="stable")
+    first = frame.drop_duplicates(["thread_id", "comment_id"])
+    return {(r["thread_id"], r["comment_id"]): r for r in first.to_dict("records")}
+
+
+def _unattributed(claims):
+    """Check-worthy figures with no source named (the first per unit is quoted)."""
+    if claims is None or len(claims) == 0:
+        return None
+    keep = claims["attributed_to"].fillna("") == ""
+    if "checkworthy" in claims:
+        keep &= claims["checkworthy"].fillna(0) >= 0.5
+    return claims[keep]
 
 
 def _contradictions(comparison) -> dict:

@@ -22,8 +22,10 @@ def _vader():
     return SentimentIntensityAnalyzer()
 
 
+@lru_cache(maxsize=100_000)
 def polarity(text: str) -> tuple[float, float, float, float]:
-    """(compound, pos, neg, neu) for one text; zeros with neu 1 for empty text."""
+    """(compound, pos, neg, neu) for one text; zeros with neu 1 for empty text. Cached: a
+    one-sentence comment is scored as a comment and as a sentence."""
     if not text or not text.strip():
         return 0.0, 0.0, 0.0, 1.0
     s = _vader().polarity_scores(text)
