@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--runs", type=int, default=3, help="warm runs (the median is reported)")
     b.add_argument("--one-core", action="store_true", help="pin the run to one CPU (the targets' setting)")
     b.add_argument("--triage", action="store_true", help="time `discourse triage` instead of the full analysis")
+    b.add_argument("--cache-dir", help="embedding cache to use and keep (default: a fresh temporary one)")
     _add_common(b)
     return parser
 
@@ -440,7 +441,8 @@ def cmd_bench(args, parser) -> int:
 
         return bench_main(["--comments", str(args.comments), "--threads", str(args.threads),
                            "--warm-runs", str(args.runs)] + (["--one-core"] if args.one_core else [])
-                          + (["--triage"] if args.triage else [])) or 0
+                          + (["--triage"] if args.triage else [])
+                          + (["--cache-dir", args.cache_dir] if args.cache_dir else [])) or 0
     parser.parse_args(["bench", "--help"])
     return EXIT_USAGE
 
