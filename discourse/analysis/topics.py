@@ -150,8 +150,10 @@ class Topics:
             return self.clustering
         from hdbscan import HDBSCAN
 
+        # One job: the parallel core-distance pass costs more in process start-up than it saves on
+        # the few thousand 5-d points of a comment corpus (20,600 texts: 5.7 s with 4 jobs, 2.0 s with 1).
         return HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom",
-                       prediction_data=True)
+                       prediction_data=True, core_dist_n_jobs=1)
 
     def _vectorizer(self, n: int):
         if self.vectorizer is not None:
