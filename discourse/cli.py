@@ -32,6 +32,17 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
+def _add_report_inputs(p: argparse.ArgumentParser, by_help: str) -> None:
+    """What `report` and `compare` both read: inputs, output folder, grouping, targets, manifest."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("-o", "--output", metavar="DIR", default="reports", help="output folder (default: reports)")
+    p.add_argument("--by", default="outlet", help=by_help)
+    p.add_argument("--targets", metavar="LIST", help='extra stance targets, e.g. "Russia,Ukraine,NATO"')
+    p.add_argument("--manifest", metavar="FILE",
+                   help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
+    p.add_argument("--fast", action="store_true", help="no sentence embeddings")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="discourse",
@@ -72,16 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="the main job: an HTML and Markdown report per thread, an index and a "
                                       "cross-outlet comparison",
-                       description="Analyse every thread and write, in OUT: a self-contained HTML page and a "
+                       description="Analyse every thread and write, in DIR: a self-contained HTML page and a "
                                    "Markdown twin per thread, index.html, the comparison by outlet "
                                    "(compare.html) and the analysis tables (tables/).")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("-o", "--output", metavar="OUT", default="reports", help="output folder (default: reports)")
-    p.add_argument("--by", default="outlet", help="what the comparison groups by (default: outlet)")
-    p.add_argument("--targets", metavar="LIST", help='extra stance targets, e.g. "Russia,Ukraine,NATO"')
-    p.add_argument("--manifest", metavar="FILE",
-                   help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
-    p.add_argument("--fast", action="store_true", help="no sentence embeddings")
+    _add_report_inputs(p, by_help="what the comparison groups by (default: outlet)")
     p.add_argument("--config", metavar="FILE", help="TOML file overriding scoring weights")
     _add_common(p)
 
@@ -90,15 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Analyse the threads and compare groups: stance toward each target, frames and "
                                    "techniques per 1,000 words, narrative prevalence, sentiment distribution and "
                                    "claim disagreements, as tables (CSV) and plots in compare.html/compare.md.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--by", default="outlet",
-                   help="outlet (default), published (by month), author, or another column of the thread or "
-                        "comment tables")
-    p.add_argument("-o", "--output", metavar="DIR", default="reports", help="output folder (default: reports)")
-    p.add_argument("--targets", metavar="LIST", help='extra stance targets, e.g. "Russia,Ukraine,NATO"')
-    p.add_argument("--manifest", metavar="FILE",
-                   help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
-    p.add_argument("--fast", action="store_true", help="no sentence embeddings")
+    _add_report_inputs(p, by_help="outlet (default), published (by month), author, or another column of the "
+                                  "thread or comment tables")
     _add_common(p)
 
     p = sub.add_parser("triage", help="a ranked, explained moderation queue (kept in SQLite across runs)",
@@ -343,15 +341,11 @@ TRIAGE_STAGES = ("embeddings", "sentiment", "narratives", "claims", "coordinatio
                  "triage")
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def cmd_triage(args) -> int:
     from discourse.analysis.pipeline import Analyzer
     from discourse.config import load_config
     from discourse.moderation.queue import ReviewQueue
+    from discourse.text import clip
 
     config = load_config(args.config)
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
@@ -384,7 +378,7 @@ def cmd_triage(args) -> int:
                 out.write(f"{r['rank']:>3}. [{r['id']}] {flag}{r['thread_id']}:{r['comment_id']} "
                           f"{r['author'] or '-'}  priority {r['triage_priority']:.2f}\n")
                 out.write(f"     why: {r['triage_reasons'] or 'no flag (low priority)'}\n")
-                out.write(f"     text: {_clip(r['text'], 110)}\n")
+                out.write(f"     text: {clip(r['text'], 110)}\n")
     finally:
         if out is not sys.stdout:
             out.close()

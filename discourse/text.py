@@ -82,6 +82,12 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+def clip(text, width: int = 80) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis: for reasons and tables."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 _PHRASE_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import load_config
 from ..resources import load_json
-from ..text import PhraseMatcher
+from ..text import PhraseMatcher, clip
 
 COMMENT_COLUMNS = ["thread_id", "comment_id", "disinfo_risk", "disinfo_reasons"]
 THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disinfo_risk", "deny_query_share",
@@ -27,11 +27,6 @@ def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]
     risk = 1.0 - float(np.prod([1.0 - min(max(p, 0.0), 1.0) for p, _ in parts])) if parts else 0.0
     reasons = [r for p, r in sorted(parts, key=lambda x: -x[0]) if p >= floor]
     return round(risk, 4), "; ".join(reasons)
-
-
-def _clip(text: str, n: int = 80) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 class DisinfoRisk:
@@ -71,15 +66,15 @@ class DisinfoRisk:
             top = narratives
             label = f"{top['narrative']}: {top['subnarrative']}" if top.get("subnarrative") else top["narrative"]
             parts.append((w["narrative"] * float(top["score"]),
-                          f"matches narrative '{label}' ({float(top['score']):.2f}): {_clip(top.get('evidence', ''))}"))
+                          f"matches narrative '{label}' ({float(top['score']):.2f}): {clip(top.get('evidence', ''))}"))
         weight, quote = self.press_cues(text)
         if weight:
-            parts.append((w["press_delegitimising"] * weight, f"delegitimises the press: '{_clip(quote)}'"))
+            parts.append((w["press_delegitimising"] * weight, f"delegitimises the press: '{clip(quote)}'"))
         if claims is not None:
             raw = claims.get("raw", claims.get("value"))
-            parts.append((w["unattributed_claim"], f"figure with no source named: '{_clip(raw, 40)} {claims['subject']}'"))
+            parts.append((w["unattributed_claim"], f"figure with no source named: '{clip(raw, 40)} {claims['subject']}'"))
         if contradicted:
-            parts.append((w["contradicted_claim"], f"figure contradicted elsewhere: {_clip(contradicted, 120)}"))
+            parts.append((w["contradicted_claim"], f"figure contradicted elsewhere: {clip(contradicted, 120)}"))
         if coordination is not None and float(coordination.get("coordination_score", 0) or 0) > 0:
             parts.append((w["coordination"] * float(coordination["coordination_score"]),
                           str(coordination.get("coordination_reasons") or "coordination signal")))
@@ -138,7 +133,7 @@ class DisinfoRisk:
                 responses = g[g["comment_id"] != first["comment_id"]]
             hedge, quote = self.hedge_cues(claim_text)
             if hedge:
-                parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{_clip(quote)}'"))
+                parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
             share, n_resp, deny_level = 0.0, 0, 0.0
             if responses is not None and len(responses) and "stance" in responses:
                 stances = responses["stance"].dropna()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..resources import load_json
-from ..text import sentence_spans, words
+from ..text import clip, sentence_spans, words
 
 FRAME_COLUMNS = ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
                  "kind", "label", "score", "evidence"]
@@ -260,7 +260,7 @@ class FrameTagger:
                         span = m.group().strip() or note
                         slot = found.setdefault(ei, {})
                         key = "pattern:" + rx.pattern
-                        slot[key] = (weight, f'"{_clip(span)}" ({note})', a + m.start(), a + m.end())
+                        slot[key] = (weight, f'"{clip(span)}" ({note})', a + m.start(), a + m.end())
             for ei, e in repetition:
                 self._repetition(ei, e, stems, sent_toks, text, seen_phrases, found)
         return [(a, b, h) for (a, b), h in zip(spans, hits)]
@@ -463,6 +463,3 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _clip(s: str, n: int = 80) -> str:
-    s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1] + "…"

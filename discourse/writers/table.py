@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from discourse.model import Thread
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+from discourse.text import clip
 
 
 def thread_table(thread: Thread, text_width: int = 70) -> str:
@@ -16,11 +12,11 @@ def thread_table(thread: Thread, text_width: int = 70) -> str:
         f"# {thread.thread_id}  ({thread.source})",
         f"title: {a.title or '-'}",
         f"outlet: {a.outlet or '-'}   published: {a.published or '-'}   url: {a.url or '-'}",
-        f"article: {len(a.paragraphs())} paragraphs, {len(a.text.split())} words; "
-        f"removed lines: {len(a.removed)}; comments: {len(thread.comments)}",
+        (f"article: {len(a.paragraphs())} paragraphs, {len(a.text.split())} words; "
+        f"removed lines: {len(a.removed)}; comments: {len(thread.comments)}"),
     ]
     for r in a.removed:
-        head.append(f"  removed ({r.reason}): {_clip(r.text, text_width)}")
+        head.append(f"  removed ({r.reason}): {clip(r.text, text_width)}")
     if not thread.comments:
         return "\n".join(head) + "\n"
     depth = thread.depths()
@@ -28,8 +24,8 @@ def thread_table(thread: Thread, text_width: int = 70) -> str:
     for c in thread.comments:
         indent = "  " * min(depth.get(c.comment_id, 0), 6)
         rows.append((
-            c.comment_id, _clip(c.author or "-", 24), _clip(c.reply_to or "", 18), c.parent_id or "-",
-            c.link, f"{c.confidence:.2f}", indent + _clip(c.text, text_width),
+            c.comment_id, clip(c.author or "-", 24), clip(c.reply_to or "", 18), c.parent_id or "-",
+            c.link, f"{c.confidence:.2f}", indent + clip(c.text, text_width),
         ))
     widths = [max(len(r[k]) for r in rows) for k in range(6)]
     lines = ["  ".join(r[k].ljust(widths[k]) for k in range(6)) + "  " + r[6] for r in rows]
