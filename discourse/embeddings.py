@@ -65,7 +65,10 @@ class Embedder:
         self.progress = progress
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.use_disk_cache = use_disk_cache
-        self._memory: dict[str, np.ndarray] = {}
+        # Vectors live in row blocks (one per disk shard or encoding batch); ``_memory`` maps a key
+        # to (block, row). Rows are gathered with one fancy index per block, not stacked one by one.
+        self._blocks: list[np.ndarray] = []
+        self._memory: dict[str, tuple[int, int]] = {}
         self.encoded = 0  # texts that went through the model in this run (for benchmarks)
         self.model_seconds = 0.0  # time spent loading and running the model (for benchmarks)
 
@@ -80,11 +83,26 @@ class Embedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings (rows of unit length, float32) for ``texts``, in order."""
-        keys = [self._key(t) for t in texts]
-        missing = [k for k in dict.fromkeys(keys) if k not in self._memory]
+        keys = self._ensure(texts)
+        if not keys:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return self._gather(keys)
+
+    def prepare(self, texts: Sequence[str]) -> int:
+        """Make sure every text has a vector (from the caches or the model) without returning them:
+        a run embeds everything up front, and stages read it later. Returns how many were encoded."""
+        before = self.encoded
+        self._ensure(texts)
+        return self.encoded - before
+
+    def _ensure(self, texts: Sequence[str]) -> list[str]:
+        key = self._key
+        keys = [key(t) for t in texts]
+        memory = self._memory
+        missing = [k for k in dict.fromkeys(keys) if k not in memory]
         if missing and self.use_disk_cache:
             self._load_from_disk(missing)
-            missing = [k for k in missing if k not in self._memory]
+            missing = [k for k in missing if k not in memory]
         if missing:
             first_text = {}
             for k, t in zip(keys, texts):
@@ -100,13 +118,28 @@ class Embedder:
             vectors = vectors / np.maximum(norms, 1e-12)
             self.encoded += len(todo)
             self.model_seconds += time.perf_counter() - started
-            for k, v in zip(missing, vectors):
-                self._memory[k] = v
+            self._add_block(missing, vectors)
             if self.use_disk_cache:
                 self._save_to_disk(missing, vectors)
-        if not keys:
-            return np.zeros((0, DIM), dtype=np.float32)
-        return np.stack([self._memory[k] for k in keys])
+        return keys
+
+    def _add_block(self, keys: list[str], vectors: np.ndarray) -> None:
+        block = len(self._blocks)
+        self._blocks.append(vectors)
+        memory = self._memory
+        for row, k in enumerate(keys):
+            if k not in memory:
+                memory[k] = (block, row)
+
+    def _gather(self, keys: list[str]) -> np.ndarray:
+        where = [self._memory[k] for k in keys]
+        out = np.empty((len(keys), self._blocks[where[0][0]].shape[1]), dtype=np.float32)
+        blocks = np.fromiter((b for b, _ in where), dtype=np.int64, count=len(where))
+        rows = np.fromiter((r for _, r in where), dtype=np.int64, count=len(where))
+        for b in np.unique(blocks):
+            sel = blocks == b
+            out[sel] = self._blocks[int(b)][rows[sel]]
+        return out
 
     # The disk cache: one .npz shard per batch of new texts, plus an index read on first use.
     def _shard_dir(self) -> Path:
@@ -120,8 +153,10 @@ class Embedder:
         for shard in sorted(folder.glob("*.npz")):
             try:
                 with np.load(shard, allow_pickle=False) as data:
-                    for k, v in zip(data["keys"], data["vectors"]):
-                        self._memory.setdefault(str(k), v)
+                    keys, vectors = data["keys"].tolist(), np.asarray(data["vectors"], dtype=np.float32)
+                if vectors.ndim != 2 or len(vectors) != len(keys):
+                    raise ValueError(f"vectors of shape {vectors.shape} for {len(keys)} keys")
+                self._add_block(keys, vectors)
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("embedding cache shard %s is unreadable (%s); ignoring it", shard, exc)
 

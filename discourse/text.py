@@ -12,9 +12,25 @@ from functools import lru_cache
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 
+_WHITESPACE = " \t\n\r\x0b\x0c"  # string.whitespace, which Punkt looks for
+
+
 @lru_cache(maxsize=1)
 def _punkt():
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    class _MemoPunkt(PunktSentenceTokenizer):
+        """Punkt with its per-candidate decision memoised: whether ``word. Next`` breaks depends only
+        on that short context (the parameters never change after construction), and the same
+        contexts recur all over a corpus. Splits are exactly Punkt's."""
+
+        @lru_cache(maxsize=200_000)  # noqa: B019 - one instance for the process (see _punkt)
+        def text_contains_sentbreak(self, text: str) -> bool:
+            return super().text_contains_sentbreak(text)
+
+        def _get_last_whitespace_index(self, text: str) -> int:
+            # Punkt scans character by character in Python; rfind per whitespace kind is the same answer.
+            return max(0, max(text.rfind(c) for c in _WHITESPACE))
 
     params = PunktParameters()
     # Abbreviations common in news text; Punkt would otherwise end a sentence after them.
@@ -23,7 +39,7 @@ def _punkt():
         "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "vs", "no", "jan", "feb", "mar", "apr", "jun",
         "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "inc", "ltd", "co", "corp",
     }
-    return PunktSentenceTokenizer(params)
+    return _MemoPunkt(params)
 
 
 @lru_cache(maxsize=1)

@@ -117,7 +117,10 @@ class Analyzer:
         wanted = texts + list(a.articles.values()) + [clean_text(t) for t in texts]
         if self.domain and "narratives" in self.stages:
             wanted += [s[:_MAX_EMBED_CHARS] for t in texts for s in sentences(t)]
-        self._embedder().encode(list(dict.fromkeys(wanted)))
+        embedder = self._embedder()
+        # ``prepare`` fills the cache without building one big matrix nobody reads; any object
+        # with ``encode`` can stand in for the Embedder.
+        (getattr(embedder, "prepare", None) or embedder.encode)(list(dict.fromkeys(wanted)))
 
     def _stage_sentiment(self, a: Analysis) -> None:
         from .sentiment import Sentiment, author_means, escalation

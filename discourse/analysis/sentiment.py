@@ -17,9 +17,9 @@ SCORE_COLUMNS = ["sentiment", "sentiment_pos", "sentiment_neg", "sentiment_neu"]
 
 @lru_cache(maxsize=1)
 def _vader():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from .vader_fast import FastVader
 
-    return SentimentIntensityAnalyzer()
+    return FastVader()
 
 
 @lru_cache(maxsize=100_000)

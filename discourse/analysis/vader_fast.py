@@ -1,0 +1,128 @@
+"""VADER with the same scores, faster: the per-word hot path without repeated lower-casing.
+
+``vaderSentiment`` lower-cases the whole sentence again for every negation and idiom check of
+every sentiment word, and walks every character looking for emoji. This subclass lower-cases
+once per text, skips the emoji walk for ASCII text (every emoji in VADER's table is non-ASCII)
+and lets words that are neither boosters nor in the lexicon through without the full check.
+Everything that decides a score is VADER's own code or a line-by-line equivalent; the tests
+compare both on varied text.
+"""
+from __future__ import annotations
+
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    N_SCALAR,
+    NEGATE,
+    SPECIAL_CASES,
+    SentimentIntensityAnalyzer,
+    SentiText,
+)
+
+_NEGATE = frozenset(NEGATE)
+
+
+def _negated(word_lower: str) -> bool:
+    """``vaderSentiment.negated([word])`` for one lower-cased word."""
+    return word_lower in _NEGATE or "n't" in word_lower
+
+
+class FastVader(SentimentIntensityAnalyzer):
+    """Drop-in ``SentimentIntensityAnalyzer`` (same ``polarity_scores`` output). Not thread-safe:
+    it remembers the lower-cased words of the text being scored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._words: list[str] | None = None
+        self._lower: list[str] = []
+
+    def _lowered(self, words: list[str]) -> list[str]:
+        if words is self._words:
+            return self._lower
+        return [str(w).lower() for w in words]
+
+    def _emoji_to_text(self, text: str) -> str:
+        out = []
+        prev_space = True
+        emojis = self.emojis
+        for ch in text:
+            description = emojis.get(ch)
+            if description is not None:
+                if not prev_space:
+                    out.append(" ")
+                out.append(description)
+                prev_space = False
+            else:
+                out.append(ch)
+                prev_space = ch == " "
+        return "".join(out)
+
+    def polarity_scores(self, text):
+        if not text.isascii():
+            text = self._emoji_to_text(text)
+        text = text.strip()
+        sentitext = SentiText(text)
+        words = sentitext.words_and_emoticons
+        lower = [w.lower() for w in words]
+        self._words, self._lower = words, lower
+        lexicon = self.lexicon
+        sentiments: list = []
+        last = len(words) - 1
+        try:
+            for i, item in enumerate(words):
+                low = lower[i]
+                if low in BOOSTER_DICT or low not in lexicon:
+                    sentiments.append(0)  # what VADER appends for boosters and unknown words
+                    continue
+                if i < last and low == "kind" and lower[i + 1] == "of":
+                    sentiments.append(0)
+                    continue
+                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments = self._but_check(words, sentiments)
+        finally:
+            self._words, self._lower = None, []
+        return self.score_valence(sentiments, text)
+
+    def _negation_check(self, valence, words_and_emoticons, start_i, i):
+        low = self._lowered(words_and_emoticons)
+        if start_i == 0 and _negated(low[i - 1]):
+            valence = valence * N_SCALAR
+        if start_i == 1:
+            if low[i - 2] == "never" and (low[i - 1] == "so" or low[i - 1] == "this"):
+                valence = valence * 1.25
+            elif low[i - 2] == "without" and low[i - 1] == "doubt":
+                pass
+            elif _negated(low[i - 2]):
+                valence = valence * N_SCALAR
+        if start_i == 2:
+            if (low[i - 3] == "never" and (low[i - 2] == "so" or low[i - 2] == "this")
+                    or (low[i - 1] == "so" or low[i - 1] == "this")):
+                valence = valence * 1.25
+            elif low[i - 3] == "without" and (low[i - 2] == "doubt" or low[i - 1] == "doubt"):
+                pass
+            elif _negated(low[i - 3]):
+                valence = valence * N_SCALAR
+        return valence
+
+    def _special_idioms_check(self, valence, words_and_emoticons, i):
+        low = self._lowered(words_and_emoticons)
+        onezero = f"{low[i - 1]} {low[i]}"
+        twoonezero = f"{low[i - 2]} {low[i - 1]} {low[i]}"
+        twoone = f"{low[i - 2]} {low[i - 1]}"
+        threetwoone = f"{low[i - 3]} {low[i - 2]} {low[i - 1]}"
+        threetwo = f"{low[i - 3]} {low[i - 2]}"
+        for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+            if seq in SPECIAL_CASES:
+                valence = SPECIAL_CASES[seq]
+                break
+        if len(low) - 1 > i:
+            zeroone = f"{low[i]} {low[i + 1]}"
+            if zeroone in SPECIAL_CASES:
+                valence = SPECIAL_CASES[zeroone]
+        if len(low) - 1 > i + 1:
+            zeroonetwo = f"{low[i]} {low[i + 1]} {low[i + 2]}"
+            if zeroonetwo in SPECIAL_CASES:
+                valence = SPECIAL_CASES[zeroonetwo]
+        for n_gram in (threetwoone, threetwo, twoone):
+            if n_gram in BOOSTER_DICT:
+                valence = valence + BOOSTER_DICT[n_gram]
+        return valence
