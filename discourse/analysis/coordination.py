@@ -337,17 +337,24 @@ class Coordination:
 
 
 def _dense_pairs(vectors: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
-    """Pairs above ``threshold`` cosine, one row block at a time against the rows after it."""
+    """Pairs above ``threshold`` cosine, one row block at a time against the rows after it.
+
+    Near-duplicates are rare, so each block is first reduced to its rows' best match (one fast
+    pass) and only rows that reach the threshold are searched for their partners."""
     n = len(vectors)
     pairs: list[tuple[int, int, float]] = []
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
         sims = vectors[lo:hi] @ vectors[lo:].T
-        rows, cols = np.nonzero(sims >= threshold)
-        keep = (cols > rows)  # column c is row lo + c: only pairs i < j
-        rows, cols = rows[keep], cols[keep]
-        vals = sims[rows, cols]
-        pairs.extend(zip((rows + lo).tolist(), (cols + lo).tolist(), vals.tolist()))
+        # Column c is row lo + c: keep only pairs i < j (blank the diagonal and below it).
+        sims[:, : hi - lo][np.tri(hi - lo, dtype=bool)] = -np.inf
+        hot = np.flatnonzero(sims.max(axis=1) >= threshold)
+        if not len(hot):
+            continue
+        sub = sims[hot]
+        rows, cols = np.nonzero(sub >= threshold)
+        vals = sub[rows, cols]
+        pairs.extend(zip((hot[rows] + lo).tolist(), (cols + lo).tolist(), vals.tolist()))
     return pairs
 
 
