@@ -11,6 +11,8 @@ Weights live in ``data/scoring.toml`` (section ``[disinfo]``); cue phrases in
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..config import load_config
@@ -24,7 +26,7 @@ THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disin
 
 def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]:
     """Combine (contribution, reason) pairs; reasons strongest first, weak ones left out."""
-    risk = 1.0 - float(np.prod([1.0 - min(max(p, 0.0), 1.0) for p, _ in parts])) if parts else 0.0
+    risk = 1.0 - math.prod(1.0 - min(max(p, 0.0), 1.0) for p, _ in parts) if parts else 0.0
     reasons = [r for p, r in sorted(parts, key=lambda x: -x[0]) if p >= floor]
     return round(risk, 4), "; ".join(reasons)
 
@@ -89,12 +91,18 @@ class DisinfoRisk:
 
         by_unit = _best_per_unit(narratives)
         claims_by_unit = _best_per_unit(_unattributed(claims), by=None)
-        coord = ({(r["thread_id"], r["comment_id"]): r for r in coordination.to_dict("records")}
-                 if coordination is not None and len(coordination) else {})
+        coord = {}
+        if coordination is not None and len(coordination) and "coordination_score" in coordination:
+            # Only comments with a coordination signal contribute; the rest need no lookup.
+            reasons = (coordination["coordination_reasons"].tolist() if "coordination_reasons" in coordination
+                       else [None] * len(coordination))
+            for tid, cid, score, why in zip(coordination["thread_id"].tolist(), coordination["comment_id"].tolist(),
+                                            coordination["coordination_score"].tolist(), reasons):
+                if float(score or 0) > 0:
+                    coord[(tid, cid)] = {"coordination_score": score, "coordination_reasons": why}
         contradicted = _contradictions(claim_comparison)
         rows = []
-        units = [(r.thread_id, r.comment_id, r.text) for r in comments[["thread_id", "comment_id", "text"]]
-                 .itertuples(index=False)]
+        units = list(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist(), comments["text"].tolist()))
         if articles:
             units += [(tid, "", text) for tid, text in articles.items()]
         for tid, cid, text in units:

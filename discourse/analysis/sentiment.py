@@ -61,7 +61,6 @@ class Sentiment:
 
         ``units`` needs ``thread_id, comment_id, text``; ``paragraph`` is kept when present.
         """
-        import pandas as pd
 
         n = len(units)
         paras = units["paragraph"].tolist() if "paragraph" in units.columns else [-1] * n

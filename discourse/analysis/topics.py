@@ -107,8 +107,11 @@ class Topics:
     def __init__(self, embedder=None, seed: int = 42, min_docs: int = 40, min_topic_size: int | None = None,
                  umap_max_docs: int = 5000, reduction=None, clustering=None, vectorizer=None,
                  representation="keybert", outlier_threshold: float = 0.35, stop_words_path=None,
-                 label_words: int = 3):
+                 label_words: int = 3, prediction_data: bool = False):
         self.embedder = embedder
+        # HDBSCAN's prediction data is only needed to place *new* texts later
+        # (``model_.transform``); building it costs as much as half the clustering.
+        self.prediction_data = prediction_data
         self.seed = seed
         self.min_docs = min_docs
         self.min_topic_size = min_topic_size
@@ -153,7 +156,7 @@ class Topics:
         # One job: the parallel core-distance pass costs more in process start-up than it saves on
         # the few thousand 5-d points of a comment corpus (20,600 texts: 5.7 s with 4 jobs, 2.0 s with 1).
         return HDBSCAN(min_cluster_size=size, metric="euclidean", cluster_selection_method="eom",
-                       prediction_data=True, core_dist_n_jobs=1)
+                       prediction_data=self.prediction_data, core_dist_n_jobs=1)
 
     def _vectorizer(self, n: int):
         if self.vectorizer is not None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
-
 from ..config import load_config
 
 TRIAGE_COLUMNS = ["thread_id", "comment_id", "triage_priority", "triage_reasons"]
@@ -48,8 +46,10 @@ class TriagePriority:
 
     def spam_parts(self, text: str) -> list[tuple[float, str]]:
         w = self.weights
+        text = text or ""
         parts = []
-        urls = _URL.findall(text or "")
+        urls = _URL.findall(text)
+        without_links = _URL.sub("", text) if urls else text
         external = []
         for u in urls:
             m = _HOST.match(u)
@@ -57,17 +57,16 @@ class TriagePriority:
             if not any(host.endswith(h) for h in self.site_hosts):
                 external.append(host)
         if external:
-            rest = _URL.sub("", text).strip()
-            if len(rest.split()) <= 3:
+            if len(without_links.strip().split()) <= 3:
                 parts.append((w["link_only"], f"little more than a link to {external[0]}"))
             else:
                 parts.append((w["external_link"], f"link to an external site ({external[0]})"))
-        letters = _LETTER.findall(_URL.sub("", text or ""))
-        if len(letters) >= 20:
-            upper = sum(1 for ch in letters if _UPPER.match(ch))
-            if upper / len(letters) > 0.7:
-                parts.append((w["shouting"], f"mostly capital letters ({upper / len(letters):.0%})"))
-        m = _REPEAT.search(text or "")
+        letters = len(_LETTER.findall(without_links))
+        if letters >= 20:
+            upper = len(_UPPER.findall(without_links))  # every A-Z is a letter
+            if upper / letters > 0.7:
+                parts.append((w["shouting"], f"mostly capital letters ({upper / letters:.0%})"))
+        m = _REPEAT.search(text)
         if m:
             parts.append((w["repeated_characters"], f"repeated characters: '{m.group()[:12]}'"))
         return parts
@@ -115,7 +114,7 @@ class TriagePriority:
                         who = author_of.get((tid, parent)) or parent
                         parts.append((w["escalation"] * min(drop / 2, 1.0),
                                       f"reply much more negative than its parent ({who}: {theirs:+.2f} → {mine:+.2f})"))
-            prio = 1.0 - float(np.prod([1.0 - min(max(p, 0.0), 1.0) for p, _ in parts])) if parts else 0.0
+            prio = 1.0 - math.prod(1.0 - min(max(p, 0.0), 1.0) for p, _ in parts) if parts else 0.0
             reasons = "; ".join(r for p, r in sorted(parts, key=lambda x: -x[0]) if p >= w["min_contribution"])
             rows.append((tid, cid, round(prio, 4), reasons))
         return pd.DataFrame(rows, columns=TRIAGE_COLUMNS)
