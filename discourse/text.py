@@ -17,7 +17,28 @@ _WHITESPACE = " \t\n\r\x0b\x0c"  # string.whitespace, which Punkt looks for
 
 @lru_cache(maxsize=1)
 def _punkt():
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    from nltk.tokenize.punkt import (
+        PunktLanguageVars,
+        PunktParameters,
+        PunktSentenceTokenizer,
+    )
+
+    class _PlainRegexVars(PunktLanguageVars):
+        """Punkt's own candidate and realignment patterns, compiled with ``re``. NLTK wraps them in a
+        time-limited ``regex`` call (a guard added when an older pattern could backtrack); these
+        two look ahead over one run of whitespace and one token at most, so they stay linear."""
+
+        def __init__(self):
+            super().__init__()
+            self._plain_context = re.compile(
+                self._period_context_fmt % {"NonWord": self._re_non_word_chars,
+                                            "SentEndChars": self._re_sent_end_chars},
+                re.UNICODE | re.VERBOSE)
+            self.re_boundary_realignment = re.compile(PunktLanguageVars.re_boundary_realignment.pattern,
+                                                      re.MULTILINE)
+
+        def period_context_re(self):
+            return self._plain_context
 
     class _MemoPunkt(PunktSentenceTokenizer):
         """Punkt with its per-candidate decision memoised: whether ``word. Next`` breaks depends only
@@ -39,7 +60,7 @@ def _punkt():
         "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "vs", "no", "jan", "feb", "mar", "apr", "jun",
         "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "inc", "ltd", "co", "corp",
     }
-    return _MemoPunkt(params)
+    return _MemoPunkt(params, lang_vars=_PlainRegexVars())
 
 
 @lru_cache(maxsize=1)
