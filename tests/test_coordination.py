@@ -156,3 +156,21 @@ def test_hostile_long_text_is_fast():
     start = time.perf_counter()
     Coordination(use_embeddings=False).transform(frame([("t", "c", "a", "@" * 500_000 + "http://" + "a" * 500_000)]))
     assert time.perf_counter() - start < 5
+
+
+def test_pruned_near_pairs_find_exactly_the_pairs_of_the_full_product():
+    import numpy as np
+
+    from discourse.analysis.coordination import _dense_pairs, _dense_pairs_direct
+
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(1500, 384))
+    # near-copies at several distances around the threshold, plus unrelated texts
+    noisy = base[:900] + rng.normal(scale=rng.uniform(0.05, 0.4, size=(900, 1)), size=(900, 384))
+    vectors = np.vstack([base, noisy]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    full = _dense_pairs_direct(vectors, 0.92)
+    pruned = _dense_pairs(vectors, 0.92)
+    assert len(full) > 100
+    assert [p[:2] for p in pruned] == [p[:2] for p in full]
+    assert max(abs(a[2] - b[2]) for a, b in zip(pruned, full)) < 1e-5
