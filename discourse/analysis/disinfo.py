@@ -12,6 +12,7 @@ Weights live in ``data/scoring.toml`` (section ``[disinfo]``); cue phrases in
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -21,7 +22,8 @@ from ..text import PhraseMatcher, clip
 
 COMMENT_COLUMNS = ["thread_id", "comment_id", "disinfo_risk", "disinfo_reasons"]
 THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disinfo_risk", "deny_query_share",
-                  "deny_level", "replies_to_claim"]
+                  "deny_level", "replies_to_claim", "negation_share", "reply_time_spread", "contested"]
+_LINK_OR_HANDLE = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 
 
 def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]:
@@ -41,6 +43,11 @@ class DisinfoRisk:
         self._hedges = {c["phrase"]: c for c in cues["hedged_source"]}
         self._press_matcher = PhraseMatcher(self._press)
         self._hedge_matcher = PhraseMatcher(self._hedges)
+        negations = cues.get("reply_negation", {}).get("cues", [])
+        words = [re.escape(c) for c in negations if not c.startswith("n't")]
+        alternatives = ([r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"] if words else []) + \
+            [re.escape(c) + r"\b" for c in negations if c.startswith("n't")]
+        self._negation = re.compile("|".join(alternatives)) if alternatives else None
 
     # -- signals -----------------------------------------------------------------------------------
     @staticmethod
@@ -82,6 +89,29 @@ class DisinfoRisk:
                           str(coordination.get("coordination_reasons") or "coordination signal")))
         return parts
 
+    def negation(self, text: str) -> str:
+        """The first negation cue in a reply ("" if none), links and @handles left out."""
+        if self._negation is None or not text:
+            return ""
+        m = self._negation.search(_LINK_OR_HANDLE.sub(" ", text.lower().replace("\u2019", "'")))
+        return m.group() if m else ""
+
+    def contested(self, replies: list[str], reply_times: list[float], source_time: float) -> dict:
+        """How much the replies to a claim push back: the share of replies with a negation
+        (smoothed toward ``contested_prior`` so three replies cannot say 0 or 1) and, when times
+        are known, the spread of log reply delays (false rumours keep drawing replies for longer).
+        ``score`` is the logistic combination whose weights are in ``scoring.toml``."""
+        w = self.weights
+        found = [(text, cue) for text in replies if (cue := self.negation(text))]
+        n = len(replies)
+        share = (len(found) + w["contested_strength"] * w["contested_prior"]) / (n + w["contested_strength"])
+        delays = [math.log1p(max(0.0, t - source_time)) for t in reply_times
+                  if not math.isnan(t) and not math.isnan(source_time)]
+        spread = float(np.std(delays)) if len(delays) >= 2 else 0.0
+        z = w["contested_negation"] * share + w["contested_spread"] * spread + w["contested_intercept"]
+        return {"share": share, "spread": spread, "score": 1.0 / (1.0 + math.exp(-z)), "negating": len(found),
+                "replies": n, "example": found[0] if found else None}
+
     # -- per comment and per thread --------------------------------------------------------------
     def transform(self, comments, *, narratives=None, claims=None, claim_comparison=None, coordination=None,
                   articles: dict[str, str] | None = None):
@@ -113,11 +143,15 @@ class DisinfoRisk:
             rows.append((tid, cid, risk, reasons))
         return pd.DataFrame(rows, columns=COMMENT_COLUMNS)
 
-    def threads(self, unit_risk, comments, articles: dict[str, str] | None = None):
-        """Per thread: the riskiest comments, the article's own risk, a claim's hedges, and the
-        deny/query pattern among the replies to the claim (the article, or the first comment when
-        the article has no text, as in a rumour thread that starts with a post)."""
+    def threads(self, unit_risk, comments, articles: dict[str, str] | None = None,
+                published: dict[str, str] | None = None):
+        """Per thread: the riskiest comments, the article's own risk, a claim's hedges, and how the
+        replies to the claim (the article, or the first comment when the article has no text, as in
+        a rumour thread that starts with a post) push back on it. ``published`` (thread id -> the
+        article's date and time) dates an article claim, for the spread of reply times."""
         import pandas as pd
+
+        from .coordination import parse_times
 
         w = self.weights
         rows = []
@@ -134,11 +168,15 @@ class DisinfoRisk:
             if art_risk:
                 parts.append((w["thread_article_weight"] * art_risk, f"article: {art_reasons.split('; ')[0]}"))
             claim_text, responses = article_text, g
+            stamp = (published or {}).get(tid) or ""
+            source_time = parse_times([stamp])[0] if ("T" in stamp or ":" in stamp) else math.nan
             if g is not None and len(g) and not article_text:
                 roots = g[g["parent_id"].isna() | (g["parent_id"] == "")]
                 first = roots.sort_values("position").iloc[0] if len(roots) else g.iloc[0]
                 claim_text = first["text"] or ""
                 responses = g[g["comment_id"] != first["comment_id"]]
+                if "timestamp" in g and not pd.isna(first["timestamp"]) and first["timestamp"]:
+                    source_time = parse_times([first["timestamp"]])[0]
             hedge, quote = self.hedge_cues(claim_text)
             if hedge:
                 parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
@@ -162,6 +200,19 @@ class DisinfoRisk:
                     parts.append((w["stance_pattern_weight"] * excess,
                                   (f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
                                   f"{n_deny} of {n_resp} replies deny, {n_query} question it)")))
+            negation_share, spread, contested = math.nan, math.nan, math.nan
+            if responses is not None and len(responses):
+                times = parse_times(responses["timestamp"].tolist()) if "timestamp" in responses \
+                    else np.full(len(responses), np.nan)
+                c = self.contested([str(t or "") for t in responses["text"].tolist()], times.tolist(), source_time)
+                negation_share, spread, contested = c["share"], c["spread"], c["score"]
+                if c["replies"] >= w["contested_min_replies"]:
+                    how = f"{c['negating']} of {c['replies']} replies contain a negation"
+                    if c["example"]:
+                        how += f", e.g. '{clip(c['example'][0], 60)}' ({c['example'][1]})"
+                    if spread:
+                        how += f"; reply times spread {spread:.2f} (log seconds)"
+                    parts.append((w["contested_weight"] * contested, f"replies push back on the claim: {how}"))
             if g is not None and len(g):
                 risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"])[::-1]
                 top = risks[: int(w["thread_top_comments"])]
@@ -171,7 +222,8 @@ class DisinfoRisk:
                     parts.append((w["thread_comment_weight"] * mean_top,
                                   f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}"))
             risk, reasons = _noisy_or(parts, w["min_contribution"])
-            rows.append((tid, risk, reasons, art_risk, round(share, 4), round(deny_level, 4), n_resp))
+            rows.append((tid, risk, reasons, art_risk, round(share, 4), round(deny_level, 4), n_resp,
+                         round(negation_share, 4), round(spread, 4), round(contested, 4)))
         return pd.DataFrame(rows, columns=THREAD_COLUMNS)
 
 

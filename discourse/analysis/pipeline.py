@@ -229,7 +229,8 @@ class Analyzer:
                                 coordination=a.tables.get("coordination"), articles=a.articles)
         on_comments = units[units["comment_id"] != ""]
         a.tables["comments"] = _merge(a.comments, on_comments)
-        a.tables["thread_disinfo"] = model.threads(units, a.comments, a.articles)
+        a.tables["thread_disinfo"] = model.threads(units, a.comments, a.articles,
+                                                   published={t.thread_id: t.article.published or "" for t in a.threads})
 
     def _stage_triage(self, a: Analysis) -> None:
         """Moderation priority per comment with its reasons (the queue itself lives in SQLite)."""

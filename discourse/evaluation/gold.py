@@ -148,7 +148,7 @@ def _rumour_thread(source_id: str, tree: dict[str, Any], posts: dict[str, Any]) 
     article = Article(
         title=None,
         outlet="Twitter",
-        published=_iso(source["time"])[:10],
+        published=_iso(source["time"]),  # date and time: the delay of each reply counts
         text="\n".join(line.strip() for line in _tweet_text(source["text"]).splitlines() if line.strip()),
     )
     comments = [

@@ -40,9 +40,11 @@ def roc_auc(scores, labels) -> float:
 
 def as_first_comment(thread: Thread) -> Thread:
     """The same conversation with the source post as the first comment and no article text."""
-    source = Comment(comment_id="source", text=thread.article.text, author="source", position=-1)
+    source = Comment(comment_id="source", text=thread.article.text, author="source", position=-1,
+                     timestamp=thread.article.published)
     comments = [source] + [Comment(comment_id=c.comment_id, text=c.text, author=c.author,
-                                   parent_id=c.parent_id or "source", position=c.position, link=c.link)
+                                   parent_id=c.parent_id or "source", position=c.position, link=c.link,
+                                   timestamp=c.timestamp)
                            for c in thread.comments]
     return Thread(thread_id=thread.thread_id, source=thread.source,
                   article=Article(outlet=thread.article.outlet, published=thread.article.published), comments=comments)
@@ -94,6 +96,9 @@ def main(argv=None) -> int:
         deny = comments.assign(d=comments.stance == "deny").groupby("thread_id")["d"].mean().to_dict()
         signals = {
             "disinfo_risk (combined)": table["disinfo_risk"].fillna(0),
+            "replies push back (contested)": table["contested"].fillna(0),
+            "negation share of replies": table["negation_share"].fillna(0),
+            "spread of reply times": table["reply_time_spread"].fillna(0),
             "mean deny probability of replies": table["deny_level"].fillna(0),
             "deny+query share of replies": table["deny_query_share"].fillna(0),
             "article/claim risk alone": table["article_disinfo_risk"].fillna(0),
