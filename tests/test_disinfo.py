@@ -45,3 +45,17 @@ def test_thread_reasons_name_the_pushback():
     assert row["negation_share"] > 0.5
     assert "replies push back on the claim: 3 of 4 replies contain a negation" in row["disinfo_reasons"]
     assert row["disinfo_risk"] > 0.3
+
+
+def test_every_catalogue_cue_can_fire():
+    from discourse.resources import load_json
+
+    cues = load_json("lexicons", "disinfo_cues.json")
+    model = DisinfoRisk()
+    for cue in cues["reply_negation"]["cues"]:
+        text = f"well I{cue} think so" if cue.startswith("n't") else f"well {cue} think so"
+        assert model.negation(text), cue
+    for group in ("press_delegitimising", "hedged_source"):
+        for entry in cues[group]:
+            strongest = model.press_cues if group == "press_delegitimising" else model.hedge_cues
+            assert strongest(f"they said {entry['phrase']} today")[0] > 0, entry["phrase"]
