@@ -76,6 +76,12 @@ def one_core() -> None:
         torch.set_num_threads(1)
     except ImportError:  # pragma: no cover
         pass
+    try:  # BLAS (numpy's matrix products) would otherwise start a thread per machine core on one CPU
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover
+        pass
 
 
 def fresh_process_caches() -> None:
