@@ -178,18 +178,22 @@ class _Matcher:
     def _entries(self) -> dict[str, tuple]:
         """``_exact`` in the form ``find`` checks fastest, built on first use after an ``add``.
 
-        Each entry becomes ``(length, payload, words, first_needs_check, second_text)``. An entry
-        is looked up under its own first word, so that word needs checking only when it is
-        case-sensitive; ``second_text`` is the second word of a phrase when it is a plain
-        (case-blind, non-prefix) word, compared inline before anything else, since most phrases
-        that share a first word with the text fail right there."""
+        Each key maps to ``(gate, entries)``; each entry becomes ``(length, payload, words,
+        first_needs_check, second_text)``. An entry is looked up under its own first word, so that
+        word needs checking only when it is case-sensitive; ``second_text`` is the second word of a
+        phrase when it is a plain (case-blind, non-prefix) word, compared inline before anything
+        else, since most phrases that share a first word with the text fail right there. ``gate``:
+        when every entry of a key is such a phrase, the set of their second words, so a frequent
+        first word ("the" of "the article") is dismissed with one lookup of the next word."""
         if self._compiled is None:
             compiled = {}
             for key, lst in self._exact.items():
-                compiled[key] = tuple(
+                entries = tuple(
                     (len(words), payload, words, words[0].case,
                      words[1].text if len(words) > 1 and not words[1].case and not words[1].prefix else None)
                     for words, payload in lst)
+                gate = frozenset(e[4] for e in entries) if all(e[4] is not None for e in entries) else None
+                compiled[key] = (gate, entries)
             self._compiled = compiled
         return self._compiled
 
@@ -222,7 +226,13 @@ class _Matcher:
             best = None
             best_len = 0
             for key in (low, base) if base != low else (low,):
-                for k, payload, words, check_first, second in exact.get(key, ()):
+                got = exact.get(key)
+                if got is None:
+                    continue
+                gate, entries = got
+                if gate is not None and (i + 1 >= n or (lows[i + 1] not in gate and bases[i + 1] not in gate)):
+                    continue
+                for k, payload, words, check_first, second in entries:
                     if k <= best_len:
                         continue
                     if k == 1:
