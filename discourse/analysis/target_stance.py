@@ -162,6 +162,7 @@ class _Matcher:
         self._exact: dict[str, list] = defaultdict(list)
         self._prefix: dict[str, list] = defaultdict(list)
         self._compiled: dict[str, tuple] | None = None
+        self._keys: frozenset[str] = frozenset()
 
     def add(self, pattern: str, payload, case: bool = False) -> None:
         words = _words(pattern, case)
@@ -195,6 +196,7 @@ class _Matcher:
                 gate = frozenset(e[4] for e in entries) if all(e[4] is not None for e in entries) else None
                 compiled[key] = (gate, entries)
             self._compiled = compiled
+            self._keys = frozenset(compiled)
         return self._compiled
 
     def find(self, toks: _Tokens, greedy: bool = True, vocab: set | None = None) -> list:
@@ -208,12 +210,19 @@ class _Matcher:
         Entries are tried in the order they were added, longest match winning, as always.
         """
         prefix = self._prefix
-        if vocab is not None and not prefix and self._exact.keys().isdisjoint(vocab):
-            return []
         exact = self._entries()
+        if vocab is not None and not prefix and self._keys.isdisjoint(vocab):
+            return []
         lows, bases, sents = toks.low, toks.base, toks.sent
         n = len(lows)
-        if prefix:
+        # The positions where some entry may start: a word (or, where a possessive was cut, its
+        # base) that is a key, or a 4-letter prefix key.
+        if bases == lows:  # no possessive in the text (the same string objects: a quick compare)
+            if prefix:
+                starts = [i for i, w in enumerate(lows) if w in exact or w[:4] in prefix]
+            else:
+                starts = [i for i, w in enumerate(lows) if w in exact]
+        elif prefix:
             starts = [i for i in range(n) if lows[i] in exact or bases[i] in exact or lows[i][:4] in prefix]
         else:
             starts = [i for i in range(n) if lows[i] in exact or bases[i] in exact]
