@@ -37,8 +37,11 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _RT = re.compile(r"^\s*RT\b:?")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
-_SENTENCE_BREAK = re.compile(r"[.!?;:\n]+")
 _ELLIPSIS = re.compile(r"\.\.\.|\u2026")
+# A word within the first four characters of a sentence: at the text's start or after a break
+# (only the position after a run of breaks can match, as a break is not allowed before the
+# word), up to three other non-letters, then the word. Bounded repetition: linear time.
+_OPENER = re.compile(r"(?:^|(?<=[.!?;:\n]))[^A-Za-z.!?;:\n]{0,3}([A-Za-z][A-Za-z'\-]*)")
 _MAX_PHRASE = 4
 #: Past this many characters a text is cut for the cue features; a comment's stance shows early.
 MAX_CHARS = 20_000
@@ -90,6 +93,9 @@ class StanceCues:
                     continue
                 self._phrases.setdefault(key, []).append(cat)
                 self.max_n = max(self.max_n, min(_MAX_PHRASE, key.count(" ") + 1))
+        # Every proper word-prefix of a phrase ("shut up" -> "shut"): a longer phrase is tried at
+        # a word only while the words so far begin one, so most words cost one lookup, not four.
+        self._starts = frozenset(" ".join(k.split(" ")[:j]) for k in self._phrases for j in range(1, k.count(" ") + 1))
         self.openers = frozenset(" ".join(_words(w)) for w in data["categories"].get(self.openers_category, []))
 
     def match(self, words: Sequence[str]) -> dict[str, list[str]]:
@@ -97,11 +103,12 @@ class StanceCues:
         found: dict[str, list[str]] = {}
         phrases = self._phrases
         n_words = len(words)
+        starts = self._starts
         for i in range(n_words):
             key = words[i]
             for n in range(1, self.max_n + 1):
                 if n > 1:
-                    if i + n > n_words:
+                    if i + n > n_words or key not in starts:
                         break
                     key = key + " " + words[i + n - 1]
                 cats = phrases.get(key)
@@ -113,14 +120,16 @@ class StanceCues:
         return found
 
     def sentence_openers(self, text: str) -> list[str]:
-        """Question words opening a sentence ("Is this confirmed", "Why would ...")."""
+        """Question words opening a sentence ("Is this confirmed", "Why would ...").
+
+        A sentence's first word counts when it starts within its first four characters: one scan
+        of the text (``_OPENER``) finds those words, where splitting into sentences and searching
+        each one cost a regular-expression call per sentence."""
         out = []
-        for part in _SENTENCE_BREAK.split(text):
-            m = _WORD.search(part)
-            if m and m.start() < 4:
-                w = m.group().lower().replace("\u2019", "'")
-                if w in self.openers and w not in out:
-                    out.append(w)
+        for w in _OPENER.findall(text):
+            w = w.lower().replace("\u2019", "'")
+            if w in self.openers and w not in out:
+                out.append(w)
         return out
 
 
