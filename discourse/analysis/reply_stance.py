@@ -96,6 +96,8 @@ class StanceCues:
         # Every proper word-prefix of a phrase ("shut up" -> "shut"): a longer phrase is tried at
         # a word only while the words so far begin one, so most words cost one lookup, not four.
         self._starts = frozenset(" ".join(k.split(" ")[:j]) for k in self._phrases for j in range(1, k.count(" ") + 1))
+        # Words at which some cue can match (a one-word cue or a phrase's first word).
+        self._firsts = frozenset(k.split(" ")[0] for k in self._phrases)
         self.openers = frozenset(" ".join(_words(w)) for w in data["categories"].get(self.openers_category, []))
 
     def match(self, words: Sequence[str]) -> dict[str, list[str]]:
@@ -104,7 +106,8 @@ class StanceCues:
         phrases = self._phrases
         n_words = len(words)
         starts = self._starts
-        for i in range(n_words):
+        firsts = self._firsts
+        for i in [i for i, w in enumerate(words) if w in firsts]:
             key = words[i]
             for n in range(1, self.max_n + 1):
                 if n > 1:
@@ -424,29 +427,39 @@ class ReplyStance:
         n_dense = self._n_dense
         names = m.features
         emb_start = n_dense + self._n_vocab
+        # Whole-matrix sorts and sums, then plain lists: per-row numpy calls on 20,000 rows cost
+        # more than the work. (A row's argsort or sum along an axis is the same computation as
+        # on that row alone, so the evidence is unchanged.)
+        order = np.argsort(-contrib[:, :n_dense], axis=1)[:, :6]
+        top_c = np.take_along_axis(contrib, order, axis=1).tolist()
+        top_p = np.take_along_axis(present, order, axis=1).tolist()
+        order = order.tolist()
+        with_emb = m.embeddings and emb_start < len(names)
+        if with_emb:
+            cos_c = contrib[:, emb_start].tolist()
+            cos_p = present[:, emb_start].tolist()
+            cos_x = x[:, emb_start].tolist()
+            emb_sum = contrib[:, emb_start + 1:].sum(axis=1).tolist()
         out = []
         for r in range(len(pred)):
             items: list[tuple[float, str]] = []
             seen: set[str] = set()
-            row_c, row_p = contrib[r], present[r]
-            for j in np.argsort(-row_c[:n_dense])[:6]:
-                c = row_c[j]
-                if c <= 0.05 or not row_p[j]:
+            for j, c, p in zip(order[r], top_c[r], top_p[r]):
+                if c <= 0.05 or not p:
                     break
                 text = self._describe(names[j], matches[r])
                 if text and text not in seen:
                     seen.add(text)
                     items.append((c, text))
             if self._n_vocab:
-                block = row_c[n_dense:emb_start]
-                top = [j for j in np.argsort(-block)[:3] if block[j] > 0.05 and row_p[n_dense + j]]
+                block = contrib[r, n_dense:emb_start]
+                top = [j for j in np.argsort(-block)[:3] if block[j] > 0.05 and present[r, n_dense + j]]
                 if top:
                     items.append((float(block[top].sum()), "words " + ", ".join(f"'{m.vocabulary[j]}'" for j in top)))
-            if m.embeddings and emb_start < len(names):
-                j = emb_start  # parent_cosine
-                if row_c[j] > 0.05 and row_p[j]:
-                    items.append((float(row_c[j]), f"{_BASE_WORDING['parent_cosine']} ({x[r, j]:.2f})"))
-                e = float(row_c[emb_start + 1:].sum())
+            if with_emb:
+                if cos_c[r] > 0.05 and cos_p[r]:  # parent_cosine
+                    items.append((cos_c[r], f"{_BASE_WORDING['parent_cosine']} ({cos_x[r]:.2f})"))
+                e = emb_sum[r]
                 if e > 0.2:
                     items.append((e, f"wording resembles {LABELS[pred[r]]} replies"))
             items.sort(key=lambda t: -t[0])
