@@ -67,6 +67,16 @@ def clean_text(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
+    """Lower-cased words, without apostrophes or hyphens at their ends.
+
+    An ASCII text is lower-cased whole before the scan (the same words: ASCII lower-casing keeps
+    every character's class), and a word can only need stripping at its end, since it starts
+    with a letter; with no apostrophe or hyphen in the text there is nothing to strip at all."""
+    if text.isascii():
+        found = _WORD.findall(text.lower())
+        if "'" not in text and "-" not in text:
+            return found
+        return [w.rstrip("'-") for w in found]
     return [w.lower().strip("'-") for w in _WORD.findall(text.replace("\u2019", "'"))]
 
 
@@ -204,7 +214,7 @@ class Featurizer:
             row[7] = math.log1p(len(words))
             raw_words = _WORD.findall(text)
             if raw_words:
-                row[8] = sum(1 for w in raw_words if len(w) > 1 and w.isupper()) / len(raw_words)
+                row[8] = sum(1 for w in filter(str.isupper, raw_words) if len(w) > 1) / len(raw_words)
             if words:
                 first = words[0]
                 row[9] = 1.0 if first in ("no", "not", "nope", "nah", "never", "wrong", "false", "fake") else 0.0
