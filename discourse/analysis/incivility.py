@@ -194,6 +194,12 @@ class Incivility:
         self.negative = _vader_negative()
         # Words at which any lookup can start: the rest of a comment is skipped quickly.
         self._phrase_first = frozenset().union(*(p.index.keys() for p in self.phrases.values()))
+        # Word -> names of the phrase lists it can start, so a word is looked up only in those.
+        starts_of: dict[str, set[str]] = {}
+        for name, p in self.phrases.items():
+            for w in p.index:
+                starts_of.setdefault(w, set()).add(name)
+        self._starts_of = {w: frozenset(v) for w, v in starts_of.items()}
         self._lexical = (self.slurs | self.profane | self.insult_nouns | self.disparaging
                          | self.dehumanising)
         names = self.weights.get("features", list(FEATURES))
@@ -311,50 +317,55 @@ class Incivility:
         phrases = self.phrases
         first_words = self._phrase_first
         lexical = self._lexical
+        starts_of = self._starts_of
         skip_until = -1
-        for i, t in enumerate(toks):
+        if elongated:
+            candidates = range(n)
+        else:  # most words: nothing to look up (picked out in one comprehension)
+            candidates = [i for i, t in enumerate(toks) if t in first_words or t in lexical]
+        for i in candidates:
             if i < skip_until:
                 continue
-            if t not in first_words and t not in lexical and not elongated:
-                continue  # most words: nothing to look up
-            k = phrases["mockery"].match_at(toks, i)
+            t = toks[i]
+            sw = starts_of.get(t, ())  # the phrase lists with a phrase starting at this word
+            k = (phrases["mockery"].match_at(toks, i) if "mockery" in sw else 0)
             if k or (elongated and len(t) > 3 and t.isalpha() and _ELONGATED.search(t)):
                 counts["mockery"] += 1
                 add("mockery", starts[i], ends[i + max(k, 1) - 1])
                 if k:
                     skip_until = i + k
                     continue
-            k = phrases["threat"].match_at(toks, i)
+            k = (phrases["threat"].match_at(toks, i) if "threat" in sw else 0)
             kind = "threat"
             if not k:
-                k = phrases["harm"].match_at(toks, i)
+                k = (phrases["harm"].match_at(toks, i) if "harm" in sw else 0)
                 kind = "wish of harm"
             if k:
                 counts["threat"] += 1
                 add(kind, starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["slur"].match_at(toks, i)
+            k = (phrases["slur"].match_at(toks, i) if "slur" in sw else 0)
             if k or t in self.slurs:
                 k = k or 1
                 counts["slur"] += 1
                 add("slur", starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["targeted"].match_at(toks, i)
+            k = (phrases["targeted"].match_at(toks, i) if "targeted" in sw else 0)
             if k:
                 counts["targeted"] += 1
                 add("condescension" if not any(x in self.second_person for x in toks[i:i + k])
                     else "attack on a commenter", starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["label"].match_at(toks, i)
+            k = (phrases["label"].match_at(toks, i) if "label" in sw else 0)
             if k:
                 counts["insult"] += 1
                 add("name-calling", starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["profane"].match_at(toks, i)
+            k = (phrases["profane"].match_at(toks, i) if "profane" in sw else 0)
             if k or t in self.profane:
                 k = k or 1
                 counts["profanity"] += 1
@@ -402,7 +413,7 @@ class Incivility:
                         counts["identity_attack"] += 1
                         a, b = min(pointer, i), max(pointer, i)
                         add("dehumanising label", starts[a], ends[b])
-            k = phrases["general"].match_at(toks, i)
+            k = (phrases["general"].match_at(toks, i) if "general" in sw else 0)
             if k:
                 # A sweeping generalisation is an attack only with a slight in the same sentence.
                 same = [j for j in range(max(0, i - 12), min(n, i + k + 12)) if sent[j] == sent[i]]
