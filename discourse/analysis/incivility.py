@@ -125,20 +125,23 @@ class _Phrases:
                 self.index.setdefault(toks[0], []).append(toks)
         for seqs in self.index.values():
             seqs.sort(key=len, reverse=True)  # the longest phrase wins at a position
+        # The same lists as (length, phrase, has a wildcard), so a lookup does not measure or
+        # scan a phrase again for every token it is tried at.
+        self._entries = {w: [(len(seq), seq, "*" in seq) for seq in seqs] for w, seqs in self.index.items()}
 
     def match_at(self, toks: list[str], i: int) -> int:
         """Length of the longest phrase starting at token ``i`` (0 when none)."""
-        seqs = self.index.get(toks[i])
-        if not seqs:
+        entries = self._entries.get(toks[i])
+        if not entries:
             return 0
-        for seq in seqs:
-            n = len(seq)
-            if i + n > len(toks):
+        left = len(toks) - i
+        for n, seq, wild in entries:
+            if n > left:
                 continue
-            if "*" in seq:
+            if wild:
                 if all(p == "*" or p == toks[i + k] for k, p in enumerate(seq)):
                     return n
-            elif n == 1 or tuple(toks[i:i + n]) == seq:
+            elif n == 1 or (toks[i + 1] == seq[1] and tuple(toks[i:i + n]) == seq):
                 return n
         return 0
 
@@ -540,7 +543,8 @@ class Incivility:
             rows.append(f)
             reasons.append(ev)
             flags.append(fl)
-        frame = pd.DataFrame(rows, columns=[f for f in FEATURES if f != "profanity_model"])
+        # Built column by column: a frame from 20,000 row dicts costs more than the scoring.
+        frame = pd.DataFrame({f: [r[f] for r in rows] for f in FEATURES if f != "profanity_model"})
         frame.insert(0, "profanity_model", _logit(model_prob))
         if self.use_embeddings:
             frame["embedding"] = self._embedding_margin(texts)
@@ -586,14 +590,17 @@ class Incivility:
                                  for c in TRANSFORM_COLUMNS})
         texts = comments["text"].tolist()
         scored = self.score(texts)
+        # Each column is read into a list once (iterating an Arrow-backed column is slow).
+        tids = comments["thread_id"].tolist()
+        cids = comments["comment_id"].tolist()
         authors: dict[tuple, str] = {}
         if "author" in comments.columns:
-            for tid, cid, a in zip(comments["thread_id"], comments["comment_id"], comments["author"]):
+            for tid, cid, a in zip(tids, cids, comments["author"].tolist()):
                 if isinstance(a, str) and a:
                     authors[(tid, cid)] = a
         parents = comments["parent_id"].tolist() if "parent_id" in comments.columns else [None] * len(comments)
         targets, reasons = [], []
-        for tid, parent, text, reason in zip(comments["thread_id"], parents, texts, scored["incivility_reasons"]):
+        for tid, parent, reason in zip(tids, parents, scored["incivility_reasons"].tolist()):
             target = authors.get((tid, parent)) if isinstance(parent, str) and parent else None
             aimed = any(k in reason for k in ("aimed at a commenter", "attack on a commenter", "condescension"))
             if target and aimed:
@@ -601,8 +608,8 @@ class Incivility:
             targets.append(target if (target and aimed) else "")
             reasons.append(reason)
         return pd.DataFrame({
-            "thread_id": comments["thread_id"].tolist(),
-            "comment_id": comments["comment_id"].tolist(),
+            "thread_id": tids,
+            "comment_id": cids,
             "incivility": scored["incivility"].tolist(),
             "incivility_reasons": reasons,
             "incivility_target": targets,
