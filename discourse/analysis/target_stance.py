@@ -42,6 +42,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from ..resources import load_json
@@ -61,6 +62,7 @@ _QUOTES = re.compile(
 _BREAKS = frozenset(".!?;\n")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _SCARE_MAX_WORDS = 5
+_WEIGHT = itemgetter(0)  # an evidence item's weight
 _PRONOUNS = frozenset(["he", "she", "they", "it", "his", "her", "their", "its", "them", "him", "this"])
 
 
@@ -106,6 +108,7 @@ def _tokenise(text: str) -> _Tokens:
     sent = 0
     last_sent = -1
     end = 0
+    apostrophes = "'" in text or "\u2019" in text  # else no word needs its possessive cut
     # ``findall`` then ``find`` from the previous token's end gives each token's offset: no
     # skipped character can start a token (else the pattern would have matched there), so the
     # first occurrence at or after the previous end is the token itself.
@@ -117,7 +120,7 @@ def _tokenise(text: str) -> _Tokens:
                 sent += 1
             continue
         low = w.lower()
-        if "'" in low or "\u2019" in low:
+        if apostrophes and ("'" in low or "\u2019" in low):
             low = low.replace("\u2019", "'")
             base = low[:-2] if low.endswith("'s") else (low[:-1] if low.endswith("s'") else low)
         else:
@@ -629,9 +632,6 @@ class TargetStance:
             sent_mentions[toks.sent[i]].append((i, key))
         sent_pos = {k: [i for i, _ in v] for k, v in sent_mentions.items()}
         mention_set = set(mention_pos)
-        sent_first: dict[int, int] = {}
-        for i, sn in enumerate(toks.sent):
-            sent_first.setdefault(sn, i)
         victim_sents = None
         covered = set()
         for s, e, _ in cues:
@@ -692,7 +692,7 @@ class TargetStance:
                 # A sentence without a name ("He offered guarantees.", "More power to them."): the
                 # previous sentence's last mention or, in a comment on the article, the target the
                 # article leads with, at reduced weight, when a pronoun stands where the name would.
-                first = sent_first[sent]
+                first = bisect_left(toks.sent, sent)  # sentence numbers never decrease
                 if cue.role == "obj":
                     if e >= len(toks) or toks.sent[e] != sent or toks.low[e] not in _PRONOUNS:
                         continue
@@ -930,7 +930,8 @@ class TargetStance:
         out = []
         for tid, cid, label, raw, ev, n, source, _key in rows:
             stance = FAVOR if raw >= self.threshold else AGAINST if raw <= -self.threshold else NONE
-            ev_sorted = [s for _, s in sorted(ev, key=lambda x: -x[0])[: self.max_evidence]]
+            # Strongest first; a stable sort, so equal weights keep their order (as reverse=True does).
+            ev_sorted = [s for _, s in sorted(ev, key=_WEIGHT, reverse=True)[: self.max_evidence]]
             out.append((tid, cid, label, stance, round(math.tanh(raw / 1.5), 3), "; ".join(ev_sorted), n, source))
         return pd.DataFrame(out, columns=COLUMNS)
 
