@@ -479,12 +479,14 @@ class TargetStance:
                 if tuple(w.text for w in _words(a)) not in taken:
                     m.add(a, _Place(t.key))
 
-    def _find(self, toks, extra: _Matcher | None):
-        """Static matches, plus a thread's salient-name matches where they overlap nothing."""
+    def _find(self, toks, extra: _Matcher | None, vocab: set | None = None):
+        """Static matches, plus a thread's salient-name matches where they overlap nothing.
+
+        ``vocab``: the text's words and bases, to skip a text that names no salient entity."""
         found = self._static_matcher().find(toks)
         if extra is None:
             return found
-        more = extra.find(toks)
+        more = extra.find(toks, vocab=vocab)
         if not more:
             return found
         used = set()
@@ -569,7 +571,8 @@ class TargetStance:
         """{target key: [raw score, evidence list, mention count, mention sentences]} for one text."""
         if not toks:
             return {}
-        matches = self._find(toks, extra)
+        lows = set(toks.low).union(toks.base)
+        matches = self._find(toks, extra, lows)
         result: dict[str, list] = {}
 
         def bucket(key):
@@ -608,7 +611,6 @@ class TargetStance:
         distance_from: dict[int, int] = {}  # sentence -> token index where rejected content starts
         so_called: set[int] = set()
         hedged: set[int] = set()
-        lows = set(toks.low).union(toks.base)
         for s, e, kind in self._sarcasm.find(toks, vocab=lows):
             sent = toks.sent[s]
             if kind == "initial" and s > 0 and toks.sent[s - 1] == sent:
@@ -916,6 +918,7 @@ class TargetStance:
             if self.article_target:
                 targets[ARTICLE] = Target(ARTICLE, ARTICLE, ARTICLE)
             lead = self._lead_target(str(articles[tid]), targets) if articles and tid in articles else None
+            want_embeddings = self._want_embeddings()
             for n, i in enumerate(idxs):
                 res = self._score_text(texts[i], toks[n], extra, targets, top[i], lead)
                 for key, (raw, ev, n, sents) in res.items():
@@ -923,7 +926,7 @@ class TargetStance:
                         continue
                     t = targets[key]
                     rows.append([tid, cids[i], t.label, raw, ev, n, t.source, key])
-                    if self._want_embeddings() and key in self.pack.get("prototypes", {}) and sents:
+                    if want_embeddings and key in self.pack.get("prototypes", {}) and sents:
                         emb_jobs.append((len(rows) - 1, key, _sentences_text(texts[i], sorted(sents))))
         if emb_jobs:
             self._apply_embeddings(rows, emb_jobs)
