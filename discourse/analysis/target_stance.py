@@ -521,9 +521,7 @@ class TargetStance:
             # A run is consecutive capitalised tokens of one sentence; only capitalised tokens are
             # visited (a lower-case word just ends the run, which the adjacency test sees).
             run: list[int] = []
-            for i, o in enumerate(toks.orig):
-                if not o[:1].isupper():
-                    continue
+            for i in [i for i, o in enumerate(toks.orig) if o[0].isupper()]:  # tokens are never empty
                 b = bases[i]
                 if b in stop or len(b) <= 1:
                     continue
