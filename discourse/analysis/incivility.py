@@ -125,20 +125,23 @@ class _Phrases:
                 self.index.setdefault(toks[0], []).append(toks)
         for seqs in self.index.values():
             seqs.sort(key=len, reverse=True)  # the longest phrase wins at a position
+        # The same lists as (length, phrase, has a wildcard), so a lookup does not measure or
+        # scan a phrase again for every token it is tried at.
+        self._entries = {w: [(len(seq), seq, "*" in seq) for seq in seqs] for w, seqs in self.index.items()}
 
     def match_at(self, toks: list[str], i: int) -> int:
         """Length of the longest phrase starting at token ``i`` (0 when none)."""
-        seqs = self.index.get(toks[i])
-        if not seqs:
+        entries = self._entries.get(toks[i])
+        if not entries:
             return 0
-        for seq in seqs:
-            n = len(seq)
-            if i + n > len(toks):
+        left = len(toks) - i
+        for n, seq, wild in entries:
+            if n > left:
                 continue
-            if "*" in seq:
+            if wild:
                 if all(p == "*" or p == toks[i + k] for k, p in enumerate(seq)):
                     return n
-            elif n == 1 or tuple(toks[i:i + n]) == seq:
+            elif n == 1 or (toks[i + 1] == seq[1] and tuple(toks[i:i + n]) == seq):
                 return n
         return 0
 
@@ -194,6 +197,12 @@ class Incivility:
         self.negative = _vader_negative()
         # Words at which any lookup can start: the rest of a comment is skipped quickly.
         self._phrase_first = frozenset().union(*(p.index.keys() for p in self.phrases.values()))
+        # Word -> names of the phrase lists it can start, so a word is looked up only in those.
+        starts_of: dict[str, set[str]] = {}
+        for name, p in self.phrases.items():
+            for w in p.index:
+                starts_of.setdefault(w, set()).add(name)
+        self._starts_of = {w: frozenset(v) for w, v in starts_of.items()}
         self._lexical = (self.slurs | self.profane | self.insult_nouns | self.disparaging
                          | self.dehumanising)
         names = self.weights.get("features", list(FEATURES))
@@ -311,50 +320,55 @@ class Incivility:
         phrases = self.phrases
         first_words = self._phrase_first
         lexical = self._lexical
+        starts_of = self._starts_of
         skip_until = -1
-        for i, t in enumerate(toks):
+        if elongated:
+            candidates = range(n)
+        else:  # most words: nothing to look up (picked out in one comprehension)
+            candidates = [i for i, t in enumerate(toks) if t in first_words or t in lexical]
+        for i in candidates:
             if i < skip_until:
                 continue
-            if t not in first_words and t not in lexical and not elongated:
-                continue  # most words: nothing to look up
-            k = phrases["mockery"].match_at(toks, i)
+            t = toks[i]
+            sw = starts_of.get(t, ())  # the phrase lists with a phrase starting at this word
+            k = (phrases["mockery"].match_at(toks, i) if "mockery" in sw else 0)
             if k or (elongated and len(t) > 3 and t.isalpha() and _ELONGATED.search(t)):
                 counts["mockery"] += 1
                 add("mockery", starts[i], ends[i + max(k, 1) - 1])
                 if k:
                     skip_until = i + k
                     continue
-            k = phrases["threat"].match_at(toks, i)
+            k = (phrases["threat"].match_at(toks, i) if "threat" in sw else 0)
             kind = "threat"
             if not k:
-                k = phrases["harm"].match_at(toks, i)
+                k = (phrases["harm"].match_at(toks, i) if "harm" in sw else 0)
                 kind = "wish of harm"
             if k:
                 counts["threat"] += 1
                 add(kind, starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["slur"].match_at(toks, i)
+            k = (phrases["slur"].match_at(toks, i) if "slur" in sw else 0)
             if k or t in self.slurs:
                 k = k or 1
                 counts["slur"] += 1
                 add("slur", starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["targeted"].match_at(toks, i)
+            k = (phrases["targeted"].match_at(toks, i) if "targeted" in sw else 0)
             if k:
                 counts["targeted"] += 1
                 add("condescension" if not any(x in self.second_person for x in toks[i:i + k])
                     else "attack on a commenter", starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["label"].match_at(toks, i)
+            k = (phrases["label"].match_at(toks, i) if "label" in sw else 0)
             if k:
                 counts["insult"] += 1
                 add("name-calling", starts[i], ends[i + k - 1])
                 skip_until = i + k
                 continue
-            k = phrases["profane"].match_at(toks, i)
+            k = (phrases["profane"].match_at(toks, i) if "profane" in sw else 0)
             if k or t in self.profane:
                 k = k or 1
                 counts["profanity"] += 1
@@ -402,7 +416,7 @@ class Incivility:
                         counts["identity_attack"] += 1
                         a, b = min(pointer, i), max(pointer, i)
                         add("dehumanising label", starts[a], ends[b])
-            k = phrases["general"].match_at(toks, i)
+            k = (phrases["general"].match_at(toks, i) if "general" in sw else 0)
             if k:
                 # A sweeping generalisation is an attack only with a slight in the same sentence.
                 same = [j for j in range(max(0, i - 12), min(n, i + k + 12)) if sent[j] == sent[i]]
@@ -529,7 +543,8 @@ class Incivility:
             rows.append(f)
             reasons.append(ev)
             flags.append(fl)
-        frame = pd.DataFrame(rows, columns=[f for f in FEATURES if f != "profanity_model"])
+        # Built column by column: a frame from 20,000 row dicts costs more than the scoring.
+        frame = pd.DataFrame({f: [r[f] for r in rows] for f in FEATURES if f != "profanity_model"})
         frame.insert(0, "profanity_model", _logit(model_prob))
         if self.use_embeddings:
             frame["embedding"] = self._embedding_margin(texts)
@@ -575,14 +590,17 @@ class Incivility:
                                  for c in TRANSFORM_COLUMNS})
         texts = comments["text"].tolist()
         scored = self.score(texts)
+        # Each column is read into a list once (iterating an Arrow-backed column is slow).
+        tids = comments["thread_id"].tolist()
+        cids = comments["comment_id"].tolist()
         authors: dict[tuple, str] = {}
         if "author" in comments.columns:
-            for tid, cid, a in zip(comments["thread_id"], comments["comment_id"], comments["author"]):
+            for tid, cid, a in zip(tids, cids, comments["author"].tolist()):
                 if isinstance(a, str) and a:
                     authors[(tid, cid)] = a
         parents = comments["parent_id"].tolist() if "parent_id" in comments.columns else [None] * len(comments)
         targets, reasons = [], []
-        for tid, parent, text, reason in zip(comments["thread_id"], parents, texts, scored["incivility_reasons"]):
+        for tid, parent, reason in zip(tids, parents, scored["incivility_reasons"].tolist()):
             target = authors.get((tid, parent)) if isinstance(parent, str) and parent else None
             aimed = any(k in reason for k in ("aimed at a commenter", "attack on a commenter", "condescension"))
             if target and aimed:
@@ -590,8 +608,8 @@ class Incivility:
             targets.append(target if (target and aimed) else "")
             reasons.append(reason)
         return pd.DataFrame({
-            "thread_id": comments["thread_id"].tolist(),
-            "comment_id": comments["comment_id"].tolist(),
+            "thread_id": tids,
+            "comment_id": cids,
             "incivility": scored["incivility"].tolist(),
             "incivility_reasons": reasons,
             "incivility_target": targets,

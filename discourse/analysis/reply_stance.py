@@ -37,8 +37,11 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _RT = re.compile(r"^\s*RT\b:?")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
-_SENTENCE_BREAK = re.compile(r"[.!?;:\n]+")
 _ELLIPSIS = re.compile(r"\.\.\.|\u2026")
+# A word within the first four characters of a sentence: at the text's start or after a break
+# (only the position after a run of breaks can match, as a break is not allowed before the
+# word), up to three other non-letters, then the word. Bounded repetition: linear time.
+_OPENER = re.compile(r"(?:^|(?<=[.!?;:\n]))[^A-Za-z.!?;:\n]{0,3}([A-Za-z][A-Za-z'\-]*)")
 _MAX_PHRASE = 4
 #: Past this many characters a text is cut for the cue features; a comment's stance shows early.
 MAX_CHARS = 20_000
@@ -64,6 +67,16 @@ def clean_text(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
+    """Lower-cased words, without apostrophes or hyphens at their ends.
+
+    An ASCII text is lower-cased whole before the scan (the same words: ASCII lower-casing keeps
+    every character's class), and a word can only need stripping at its end, since it starts
+    with a letter; with no apostrophe or hyphen in the text there is nothing to strip at all."""
+    if text.isascii():
+        found = _WORD.findall(text.lower())
+        if "'" not in text and "-" not in text:
+            return found
+        return [w.rstrip("'-") for w in found]
     return [w.lower().strip("'-") for w in _WORD.findall(text.replace("\u2019", "'"))]
 
 
@@ -90,6 +103,11 @@ class StanceCues:
                     continue
                 self._phrases.setdefault(key, []).append(cat)
                 self.max_n = max(self.max_n, min(_MAX_PHRASE, key.count(" ") + 1))
+        # Every proper word-prefix of a phrase ("shut up" -> "shut"): a longer phrase is tried at
+        # a word only while the words so far begin one, so most words cost one lookup, not four.
+        self._starts = frozenset(" ".join(k.split(" ")[:j]) for k in self._phrases for j in range(1, k.count(" ") + 1))
+        # Words at which some cue can match (a one-word cue or a phrase's first word).
+        self._firsts = frozenset(k.split(" ")[0] for k in self._phrases)
         self.openers = frozenset(" ".join(_words(w)) for w in data["categories"].get(self.openers_category, []))
 
     def match(self, words: Sequence[str]) -> dict[str, list[str]]:
@@ -97,11 +115,13 @@ class StanceCues:
         found: dict[str, list[str]] = {}
         phrases = self._phrases
         n_words = len(words)
-        for i in range(n_words):
+        starts = self._starts
+        firsts = self._firsts
+        for i in [i for i, w in enumerate(words) if w in firsts]:
             key = words[i]
             for n in range(1, self.max_n + 1):
                 if n > 1:
-                    if i + n > n_words:
+                    if i + n > n_words or key not in starts:
                         break
                     key = key + " " + words[i + n - 1]
                 cats = phrases.get(key)
@@ -113,14 +133,16 @@ class StanceCues:
         return found
 
     def sentence_openers(self, text: str) -> list[str]:
-        """Question words opening a sentence ("Is this confirmed", "Why would ...")."""
+        """Question words opening a sentence ("Is this confirmed", "Why would ...").
+
+        A sentence's first word counts when it starts within its first four characters: one scan
+        of the text (``_OPENER``) finds those words, where splitting into sentences and searching
+        each one cost a regular-expression call per sentence."""
         out = []
-        for part in _SENTENCE_BREAK.split(text):
-            m = _WORD.search(part)
-            if m and m.start() < 4:
-                w = m.group().lower().replace("\u2019", "'")
-                if w in self.openers and w not in out:
-                    out.append(w)
+        for w in _OPENER.findall(text):
+            w = w.lower().replace("\u2019", "'")
+            if w in self.openers and w not in out:
+                out.append(w)
         return out
 
 
@@ -192,7 +214,7 @@ class Featurizer:
             row[7] = math.log1p(len(words))
             raw_words = _WORD.findall(text)
             if raw_words:
-                row[8] = sum(1 for w in raw_words if len(w) > 1 and w.isupper()) / len(raw_words)
+                row[8] = sum(1 for w in filter(str.isupper, raw_words) if len(w) > 1) / len(raw_words)
             if words:
                 first = words[0]
                 row[9] = 1.0 if first in ("no", "not", "nope", "nah", "never", "wrong", "false", "fake") else 0.0
@@ -235,10 +257,14 @@ def build_vocabulary(texts: Sequence[str], min_df: int = 5, max_size: int = 2000
     return ranked[:max_size]
 
 
+def parent_cosine(text_vecs: np.ndarray, parent_vecs: np.ndarray, parent_ok: np.ndarray) -> np.ndarray:
+    """The cosine of each reply's MiniLM vector with its parent's (0 without a parent)."""
+    return np.einsum("ij,ij->i", text_vecs, parent_vecs) * parent_ok
+
+
 def embedding_features(text_vecs: np.ndarray, parent_vecs: np.ndarray, parent_ok: np.ndarray) -> np.ndarray:
     """The reply's MiniLM vector and its cosine with the parent (0 without a parent)."""
-    cos = np.einsum("ij,ij->i", text_vecs, parent_vecs) * parent_ok
-    return np.hstack([cos[:, None], text_vecs])
+    return np.hstack([parent_cosine(text_vecs, parent_vecs, parent_ok)[:, None], text_vecs])
 
 
 # -- the model -----------------------------------------------------------------------------------
@@ -325,23 +351,51 @@ class ReplyStance:
         texts = ["" if t is None or (isinstance(t, float) and math.isnan(t)) else str(t) for t in texts]
         parents = [None if p is None or (isinstance(p, float) and math.isnan(p)) else str(p) for p in parent_texts]
         dense, vocab, matches = self.featurizer.transform(texts, parents)
-        blocks = [dense, vocab]
         parent_ok = has_parent(parents)
-        if self.use_embeddings:
-            cleaned = [clean_text(t) for t in texts]
-            cparents = [clean_text(p) if p else "" for p in parents]
-            vecs = np.asarray(self.embedder.encode(cleaned + cparents), dtype=np.float64) if texts else np.zeros((0, 384))
-            n = len(texts)
-            tv, pv = vecs[:n], vecs[n:]
-            tv = tv * np.array([1.0 if c.strip() else 0.0 for c in cleaned])[:, None]
-            blocks.append(embedding_features(tv, pv, parent_ok.astype(float)))
         if not texts:
             return np.zeros((0, len(self.model.features))), matches
-        x = np.hstack(blocks)
+        # The blocks are written into one matrix rather than stacked: at 20,000 replies and 400
+        # columns, each stacking copy cost more than the arithmetic.
+        n, lexical = len(texts), dense.shape[1] + vocab.shape[1]
+        tv = pv = None
+        if self.use_embeddings:
+            tv, pv = self._vectors(texts, parents)
+        x = np.empty((n, lexical + (0 if tv is None else 1 + tv.shape[1])))
+        x[:, :dense.shape[1]] = dense
+        x[:, dense.shape[1]:lexical] = vocab
+        if tv is not None:
+            x[:, lexical] = parent_cosine(tv, pv, parent_ok.astype(float))
+            x[:, lexical + 1:] = tv
         orphan = np.flatnonzero(~parent_ok)
         if len(orphan) and self._parent_cols:
             x[np.ix_(orphan, self._parent_cols)] = self.model.mean[self._parent_cols]
         return x, matches
+
+    def _vectors(self, texts: list[str], parents: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """MiniLM vectors of the cleaned replies (zero for an empty one) and of their parents.
+
+        A parent (above all the article, parent of every top-level comment) recurs many times, so
+        each distinct text is cleaned once and the encoder is given each distinct text once, in
+        order of first appearance: the order in which the embedder itself would take them, so
+        even a cold encoder sees the same batches."""
+        cleaned_of: dict[str, str] = {}
+        cleaned = [clean_text(t) for t in texts]
+        cparents = []
+        for p in parents:
+            if not p:
+                cparents.append("")
+                continue
+            c = cleaned_of.get(p)
+            if c is None:
+                c = cleaned_of[p] = clean_text(p)
+            cparents.append(c)
+        slot: dict[str, int] = {}
+        where = [slot.setdefault(t, len(slot)) for t in cleaned + cparents]
+        vecs = np.asarray(self.embedder.encode(list(slot)), dtype=np.float64)[where]
+        n = len(texts)
+        tv, pv = vecs[:n], vecs[n:]
+        tv = tv * np.array([1.0 if c.strip() else 0.0 for c in cleaned])[:, None]
+        return tv, pv
 
     # -- prediction ---------------------------------------------------------------------------
     def predict_proba(self, texts: Sequence[str], parent_texts: Sequence[str | None]) -> np.ndarray:
@@ -383,29 +437,39 @@ class ReplyStance:
         n_dense = self._n_dense
         names = m.features
         emb_start = n_dense + self._n_vocab
+        # Whole-matrix sorts and sums, then plain lists: per-row numpy calls on 20,000 rows cost
+        # more than the work. (A row's argsort or sum along an axis is the same computation as
+        # on that row alone, so the evidence is unchanged.)
+        order = np.argsort(-contrib[:, :n_dense], axis=1)[:, :6]
+        top_c = np.take_along_axis(contrib, order, axis=1).tolist()
+        top_p = np.take_along_axis(present, order, axis=1).tolist()
+        order = order.tolist()
+        with_emb = m.embeddings and emb_start < len(names)
+        if with_emb:
+            cos_c = contrib[:, emb_start].tolist()
+            cos_p = present[:, emb_start].tolist()
+            cos_x = x[:, emb_start].tolist()
+            emb_sum = contrib[:, emb_start + 1:].sum(axis=1).tolist()
         out = []
         for r in range(len(pred)):
             items: list[tuple[float, str]] = []
             seen: set[str] = set()
-            row_c, row_p = contrib[r], present[r]
-            for j in np.argsort(-row_c[:n_dense])[:6]:
-                c = row_c[j]
-                if c <= 0.05 or not row_p[j]:
+            for j, c, p in zip(order[r], top_c[r], top_p[r]):
+                if c <= 0.05 or not p:
                     break
                 text = self._describe(names[j], matches[r])
                 if text and text not in seen:
                     seen.add(text)
                     items.append((c, text))
             if self._n_vocab:
-                block = row_c[n_dense:emb_start]
-                top = [j for j in np.argsort(-block)[:3] if block[j] > 0.05 and row_p[n_dense + j]]
+                block = contrib[r, n_dense:emb_start]
+                top = [j for j in np.argsort(-block)[:3] if block[j] > 0.05 and present[r, n_dense + j]]
                 if top:
                     items.append((float(block[top].sum()), "words " + ", ".join(f"'{m.vocabulary[j]}'" for j in top)))
-            if m.embeddings and emb_start < len(names):
-                j = emb_start  # parent_cosine
-                if row_c[j] > 0.05 and row_p[j]:
-                    items.append((float(row_c[j]), f"{_BASE_WORDING['parent_cosine']} ({x[r, j]:.2f})"))
-                e = float(row_c[emb_start + 1:].sum())
+            if with_emb:
+                if cos_c[r] > 0.05 and cos_p[r]:  # parent_cosine
+                    items.append((cos_c[r], f"{_BASE_WORDING['parent_cosine']} ({cos_x[r]:.2f})"))
+                e = emb_sum[r]
                 if e > 0.2:
                     items.append((e, f"wording resembles {LABELS[pred[r]]} replies"))
             items.sort(key=lambda t: -t[0])

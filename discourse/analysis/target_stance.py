@@ -42,6 +42,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from ..resources import load_json
@@ -61,6 +62,7 @@ _QUOTES = re.compile(
 _BREAKS = frozenset(".!?;\n")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _SCARE_MAX_WORDS = 5
+_WEIGHT = itemgetter(0)  # an evidence item's weight
 _PRONOUNS = frozenset(["he", "she", "they", "it", "his", "her", "their", "its", "them", "him", "this"])
 
 
@@ -68,42 +70,64 @@ _PRONOUNS = frozenset(["he", "she", "they", "it", "his", "her", "their", "its", 
 # Tokens and phrase matching
 
 
-@dataclass(slots=True)
-class _Tok:
-    low: str  # lower-cased, curly apostrophe straightened
-    base: str  # low without a possessive 's
-    orig: str
-    start: int
-    end: int
-    sent: int
+class _Tokens:
+    """A text's word tokens as parallel tuples: ``low[i]``, ``base[i]``, ``orig[i]``, ``start[i]``,
+    ``end[i]``, ``sent[i]`` describe token ``i``.
+
+    Why columns rather than one object per token: a comment corpus has hundreds of thousands of
+    tokens, and that many small objects (each tracked by the garbage collector) made collection a
+    third of this stage's time. Plain tuples of strings and integers are dropped from the
+    collector's lists after their first pass.
+
+    ``low`` is lower-cased with curly apostrophes straightened, ``base`` is ``low`` without a
+    possessive 's, ``orig`` the spelling in the text, ``start``/``end`` character offsets into the
+    text (kept exact, so evidence quotes the text), ``sent`` the sentence number.
+    """
+
+    __slots__ = ("base", "end", "low", "orig", "sent", "start")
+
+    def __init__(self, rows: list[tuple[str, str, str, int, int, int]]):
+        if rows:
+            self.low, self.base, self.orig, self.start, self.end, self.sent = zip(*rows)
+        else:
+            self.low = self.base = self.orig = self.start = self.end = self.sent = ()
+
+    def __len__(self) -> int:
+        return len(self.low)
 
 
-def _tokenise(text: str) -> list[_Tok]:
+def _tokenise(text: str) -> _Tokens:
     """Word tokens with character offsets into ``text`` (kept exact, so evidence quotes the text)."""
     if "." in text:  # U.S. -> "US  ": the same length, so offsets stay true
         text = _ABBREV.sub(lambda m: m.group(1) + m.group(2) + "  ", text)
     if "http" in text or "www." in text:  # a link's words ("bbc.com/news") are not mentions
         text = _URL.sub(lambda m: " " * len(m.group()), text)
-    toks: list[_Tok] = []
-    append = toks.append
+    rows: list[tuple[str, str, str, int, int, int]] = []
+    append = rows.append
+    find = text.find
     sent = 0
     last_sent = -1
-    for m in _TOKEN.finditer(text):
-        w = m.group()
+    end = 0
+    apostrophes = "'" in text or "\u2019" in text  # else no word needs its possessive cut
+    # ``findall`` then ``find`` from the previous token's end gives each token's offset: no
+    # skipped character can start a token (else the pattern would have matched there), so the
+    # first occurrence at or after the previous end is the token itself.
+    for w in _TOKEN.findall(text):
+        start = find(w, end)
+        end = start + len(w)
         if w in _BREAKS:
             if last_sent == sent:
                 sent += 1
             continue
         low = w.lower()
-        if "'" in low or "\u2019" in low:
+        if apostrophes and ("'" in low or "\u2019" in low):
             low = low.replace("\u2019", "'")
             base = low[:-2] if low.endswith("'s") else (low[:-1] if low.endswith("s'") else low)
         else:
             base = low
-        start, end = m.span()
-        append(_Tok(low, base, w, start, end, sent))
+        append((low, base, w, start, end, sent))
         last_sent = sent
-    return toks
+    return _Tokens(rows)
 
 
 @dataclass(frozen=True)
@@ -112,12 +136,13 @@ class _Word:
     prefix: bool = False
     case: bool = False  # compare with the original spelling (aliases such as "US")
 
-    def matches(self, t: _Tok) -> bool:
+    def matches(self, toks: _Tokens, i: int) -> bool:
         if self.case:
-            return t.orig == self.text or t.orig == self.text + "'s"
+            orig = toks.orig[i]
+            return orig == self.text or orig == self.text + "'s"
         if self.prefix:
-            return t.low.startswith(self.text)
-        return t.low == self.text or t.base == self.text
+            return toks.low[i].startswith(self.text)
+        return toks.low[i] == self.text or toks.base[i] == self.text
 
 
 def _words(pattern: str, case: bool = False) -> tuple[_Word, ...]:
@@ -139,6 +164,8 @@ class _Matcher:
     def __init__(self) -> None:
         self._exact: dict[str, list] = defaultdict(list)
         self._prefix: dict[str, list] = defaultdict(list)
+        self._compiled: dict[str, tuple] | None = None
+        self._keys: frozenset[str] = frozenset()
 
     def add(self, pattern: str, payload, case: bool = False) -> None:
         words = _words(pattern, case)
@@ -150,45 +177,103 @@ class _Matcher:
             self._prefix[key].append((words, payload))
         else:
             self._exact[first.text.lower()].append((words, payload))
+        self._compiled = None
 
-    def find(self, toks: Sequence[_Tok], greedy: bool = True, vocab: set | None = None) -> list:
+    def _entries(self) -> dict[str, tuple]:
+        """``_exact`` in the form ``find`` checks fastest, built on first use after an ``add``.
+
+        Each key maps to ``(gate, entries)``; each entry becomes ``(length, payload, words,
+        first_needs_check, second_text)``. An entry is looked up under its own first word, so that
+        word needs checking only when it is case-sensitive; ``second_text`` is the second word of a
+        phrase when it is a plain (case-blind, non-prefix) word, compared inline before anything
+        else, since most phrases that share a first word with the text fail right there. ``gate``:
+        when every entry of a key is such a phrase, the set of their second words, so a frequent
+        first word ("the" of "the article") is dismissed with one lookup of the next word."""
+        if self._compiled is None:
+            compiled = {}
+            for key, lst in self._exact.items():
+                entries = tuple(
+                    (len(words), payload, words, words[0].case,
+                     words[1].text if len(words) > 1 and not words[1].case and not words[1].prefix else None)
+                    for words, payload in lst)
+                gate = frozenset(e[4] for e in entries) if all(e[4] is not None for e in entries) else None
+                compiled[key] = (gate, entries)
+            self._compiled = compiled
+            self._keys = frozenset(compiled)
+        return self._compiled
+
+    def find(self, toks: _Tokens, greedy: bool = True, vocab: set | None = None) -> list:
         """(start, end, payload) for matches within one sentence; greedy skips covered tokens.
 
-        ``vocab``: the text's lower-cased words, when known, to skip a text no phrase can start in."""
-        if vocab is not None and not self._prefix and self._exact.keys().isdisjoint(vocab):
+        ``vocab``: the text's lower-cased words, when known, to skip a text no phrase can start in.
+
+        Only tokens whose word (or possessive-less base, or 4-letter prefix key) starts some
+        entry are visited; they are picked out in one comprehension first, since in most texts
+        few words can start a phrase and a Python loop over every token was the cost here.
+        Entries are tried in the order they were added, longest match winning, as always.
+        """
+        prefix = self._prefix
+        exact = self._entries()
+        if vocab is not None and not prefix and self._keys.isdisjoint(vocab):
             return []
+        lows, bases, sents = toks.low, toks.base, toks.sent
+        n = len(lows)
+        # The positions where some entry may start: a word (or, where a possessive was cut, its
+        # base) that is a key, or a 4-letter prefix key.
+        if bases == lows:  # no possessive in the text (the same string objects: a quick compare)
+            if prefix:
+                starts = [i for i, w in enumerate(lows) if w in exact or w[:4] in prefix]
+            else:
+                starts = [i for i, w in enumerate(lows) if w in exact]
+        elif prefix:
+            starts = [i for i in range(n) if lows[i] in exact or bases[i] in exact or lows[i][:4] in prefix]
+        else:
+            starts = [i for i in range(n) if lows[i] in exact or bases[i] in exact]
         out = []
-        i, n = 0, len(toks)
-        exact, prefix = self._exact, self._prefix
-        while i < n:
-            t = toks[i]
+        free = 0  # greedy: the first token not inside an earlier match
+        for i in starts:
+            if i < free:
+                continue
+            low, base = lows[i], bases[i]
             best = None
-            for key in (t.low, t.base) if t.base != t.low else (t.low,):
-                for words, payload in exact.get(key, ()):
-                    k = len(words)
-                    if best is not None and k <= best[1] - i:
+            best_len = 0
+            for key in (low, base) if base != low else (low,):
+                got = exact.get(key)
+                if got is None:
+                    continue
+                gate, entries = got
+                if gate is not None and (i + 1 >= n or (lows[i + 1] not in gate and bases[i + 1] not in gate)):
+                    continue
+                for k, payload, words, check_first, second in entries:
+                    if k <= best_len:
                         continue
                     if k == 1:
-                        if words[0].matches(t):
-                            best = (i, i + 1, payload)
+                        if not check_first or words[0].matches(toks, i):
+                            best, best_len = (i, i + 1, payload), 1
                         continue
                     if i + k > n:
                         continue
-                    nxt = toks[i + 1]
-                    if nxt.sent != t.sent or not words[1].matches(nxt) or not words[0].matches(t):
+                    sent = sents[i]
+                    if sents[i + 1] != sent:
                         continue
-                    if all(words[j].matches(toks[i + j]) and toks[i + j].sent == t.sent for j in range(2, k)):
-                        best = (i, i + k, payload)
+                    if second is not None:
+                        if lows[i + 1] != second and bases[i + 1] != second:
+                            continue
+                    elif not words[1].matches(toks, i + 1):
+                        continue
+                    if check_first and not words[0].matches(toks, i):
+                        continue
+                    if all(words[j].matches(toks, i + j) and sents[i + j] == sent for j in range(2, k)):
+                        best, best_len = (i, i + k, payload), k
             if best is None and prefix:
-                for words, payload in prefix.get(t.low[:4], ()):
-                    if words[0].matches(t):
+                for words, payload in prefix.get(low[:4], ()):
+                    if words[0].matches(toks, i):
                         best = (i, i + 1, payload)
                         break
             if best is not None:
                 out.append(best)
-                i = best[1] if greedy else i + 1
-            else:
-                i += 1
+                if greedy:
+                    free = best[1]
         return out
 
 
@@ -376,6 +461,7 @@ class TargetStance:
         m = _Matcher()
         m._exact = defaultdict(list, {k: list(v) for k, v in self._base._exact.items()})
         m._prefix = defaultdict(list, {k: list(v) for k, v in self._base._prefix.items()})
+        m._compiled = None
         self._add_aliases(m, self.targets.values())
         self._static = m
         return m
@@ -393,12 +479,14 @@ class TargetStance:
                 if tuple(w.text for w in _words(a)) not in taken:
                     m.add(a, _Place(t.key))
 
-    def _find(self, toks, extra: _Matcher | None):
-        """Static matches, plus a thread's salient-name matches where they overlap nothing."""
+    def _find(self, toks, extra: _Matcher | None, vocab: set | None = None):
+        """Static matches, plus a thread's salient-name matches where they overlap nothing.
+
+        ``vocab``: the text's words and bases, to skip a text that names no salient entity."""
         found = self._static_matcher().find(toks)
         if extra is None:
             return found
-        more = extra.find(toks)
+        more = extra.find(toks, vocab=vocab)
         if not more:
             return found
         used = set()
@@ -429,18 +517,23 @@ class TargetStance:
         for n, text in enumerate(texts):
             runs: list[tuple[str, bool]] = []
             toks = tokenised[n] if tokenised is not None and n < len(tokenised) else _tokenise(text)
+            sents, bases = toks.sent, toks.base
+            # A run is consecutive capitalised tokens of one sentence; only capitalised tokens are
+            # visited (a lower-case word just ends the run, which the adjacency test sees).
             run: list[int] = []
-            for i, t in enumerate(toks):
-                initial = i == 0 or toks[i - 1].sent != t.sent
-                cap = t.orig[:1].isupper() and t.base not in stop and len(t.base) > 1
-                if cap and not initial:
-                    mid_caps.add(t.base)
-                if cap and run and toks[run[-1]].sent == t.sent:
+            for i in [i for i, o in enumerate(toks.orig) if o[0].isupper()]:  # tokens are never empty
+                b = bases[i]
+                if b in stop or len(b) <= 1:
+                    continue
+                sn = sents[i]
+                if i > 0 and sents[i - 1] == sn:
+                    mid_caps.add(b)
+                if run and run[-1] == i - 1 and sents[i - 1] == sn:
                     run.append(i)
                     continue
                 if run:
                     runs.append(_run_name(toks, run))
-                run = [i] if cap else []
+                run = [i]
             if run:
                 runs.append(_run_name(toks, run))
             runs_per_text.append(runs)
@@ -471,12 +564,13 @@ class TargetStance:
 
     # -- scoring one text -----------------------------------------------------------------
 
-    def _score_text(self, text: str, toks: list[_Tok], extra: _Matcher | None, targets: dict[str, Target],
+    def _score_text(self, text: str, toks: _Tokens, extra: _Matcher | None, targets: dict[str, Target],
                     top_level: bool, lead: str | None = None):
         """{target key: [raw score, evidence list, mention count, mention sentences]} for one text."""
         if not toks:
             return {}
-        matches = self._find(toks, extra)
+        lows = set(toks.low).union(toks.base)
+        matches = self._find(toks, extra, lows)
         result: dict[str, list] = {}
 
         def bucket(key):
@@ -505,7 +599,7 @@ class TargetStance:
         for i, key in mentions:
             b = bucket(key)
             b[2] += 1
-            b[3].add(toks[i].sent)
+            b[3].add(toks.sent[i])
         if not cues and not (top_level and self.article_target):
             return result
 
@@ -515,10 +609,9 @@ class TargetStance:
         distance_from: dict[int, int] = {}  # sentence -> token index where rejected content starts
         so_called: set[int] = set()
         hedged: set[int] = set()
-        lows = {t.low for t in toks} | {t.base for t in toks}
         for s, e, kind in self._sarcasm.find(toks, vocab=lows):
-            sent = toks[s].sent
-            if kind == "initial" and s > 0 and toks[s - 1].sent == sent:
+            sent = toks.sent[s]
+            if kind == "initial" and s > 0 and toks.sent[s - 1] == sent:
                 continue  # "^sure": only a sentence-opening "Sure, ..." is a marker
             if kind in ("favor", "initial"):
                 sarcasm_sents |= {sent - 1, sent, sent + 1}
@@ -530,18 +623,15 @@ class TargetStance:
                     b[0] -= 1.0
                     b[1].append((1.0, f"'{_span(text, toks, s, e)}' (source rejected -1.0)"))
             elif kind == "hedge":
-                hedged.update(j for j in range(e, min(e + 8, len(toks))) if toks[j].sent == sent)
+                hedged.update(j for j in range(e, min(e + 8, len(toks))) if toks.sent[j] == sent)
             else:
                 so_called.update(range(e, min(e + 4, len(toks))))
         mention_pos = [i for i, _ in mentions]
         sent_mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for i, key in mentions:
-            sent_mentions[toks[i].sent].append((i, key))
+            sent_mentions[toks.sent[i]].append((i, key))
         sent_pos = {k: [i for i, _ in v] for k, v in sent_mentions.items()}
         mention_set = set(mention_pos)
-        sent_first: dict[int, int] = {}
-        for i, t in enumerate(toks):
-            sent_first.setdefault(t.sent, i)
         victim_sents = None
         covered = set()
         for s, e, _ in cues:
@@ -549,18 +639,18 @@ class TargetStance:
         patients: dict[int, tuple[int, str]] = {}  # mention index -> the agent that harmed it
         sent_places: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for i, key in places:
-            sent_places[toks[i].sent].append((i, key))
+            sent_places[toks.sent[i]].append((i, key))
         if sarcasm_sents and quoted:
             # "Yeah right, Russia is 'only hitting military targets'": a quoted phrase right after a
             # mention, in a sarcastic sentence, mocks what that target says of itself.
             for i, key in mentions:
-                if toks[i].sent in sarcasm_sents and any(j in quoted for j in range(i + 1, min(i + 4, len(toks)))
-                                                         if toks[j].sent == toks[i].sent):
+                if toks.sent[i] in sarcasm_sents and any(j in quoted for j in range(i + 1, min(i + 4, len(toks)))
+                                                         if toks.sent[j] == toks.sent[i]):
                     self._credit(bucket(key), -0.8, _span(text, toks, i, min(i + 4, len(toks))),
                                  "mocked in quotes", ["sarcasm"])
 
         for s, e, cue in cues:
-            sent = toks[s].sent
+            sent = toks.sent[s]
             factor, notes = 1.0, []
             if self._negated(toks, s, covered):
                 factor *= self.neg_factor
@@ -587,7 +677,7 @@ class TargetStance:
                 continue
             if cue.needs_victim:
                 if victim_sents is None:
-                    victim_sents = {toks[vs].sent for vs, _, _ in self._victims.find(toks, greedy=False)}
+                    victim_sents = {toks.sent[vs] for vs, _, _ in self._victims.find(toks, greedy=False)}
                     # (prefix entries make the word pre-check useless here; this runs rarely)
                 if sent not in victim_sents:
                     continue
@@ -602,9 +692,9 @@ class TargetStance:
                 # A sentence without a name ("He offered guarantees.", "More power to them."): the
                 # previous sentence's last mention or, in a comment on the article, the target the
                 # article leads with, at reduced weight, when a pronoun stands where the name would.
-                first = sent_first[sent]
+                first = bisect_left(toks.sent, sent)  # sentence numbers never decrease
                 if cue.role == "obj":
-                    if e >= len(toks) or toks[e].sent != sent or toks[e].low not in _PRONOUNS:
+                    if e >= len(toks) or toks.sent[e] != sent or toks.low[e] not in _PRONOUNS:
                         continue
                     j = bisect_left(mention_pos, s)
                     if j:
@@ -615,9 +705,9 @@ class TargetStance:
                     else:
                         continue
                     w = cue.weight * pol * factor * self.pronoun_fallback
-                    self._credit(bucket(hit[1]), w, span + f" {toks[e].orig}", cue.kind, notes + ["pronoun"])
+                    self._credit(bucket(hit[1]), w, span + f" {toks.orig[e]}", cue.kind, notes + ["pronoun"])
                     continue
-                if toks[first].low not in _PRONOUNS:
+                if toks.low[first] not in _PRONOUNS:
                     continue
                 j = bisect_left(mention_pos, first)
                 if j == 0:
@@ -660,7 +750,7 @@ class TargetStance:
         hits = self._article.find(toks, vocab=lows)
         if not hits:
             return
-        ref_sents = {toks[s].sent for s, _, k in hits if k == "refs"}
+        ref_sents = {toks.sent[s] for s, _, k in hits if k == "refs"}
         b = None
         for s, e, kind in hits:
             if b is None:
@@ -669,12 +759,12 @@ class TargetStance:
                 b[2] += 1
                 continue
             sign = 1 if kind == "agree" else -1
-            w = 0.6 * sign * (2.0 if toks[s].sent in ref_sents else 1.0)
+            w = 0.6 * sign * (2.0 if toks.sent[s] in ref_sents else 1.0)
             notes = []
             if self._negated(toks, s):
                 w *= self.neg_factor
                 notes.append("negated")
-            if sign > 0 and toks[s].sent in sarcasm_sents:
+            if sign > 0 and toks.sent[s] in sarcasm_sents:
                 w *= self.sarcasm_factor
                 notes.append("sarcasm")
             self._credit(b, w, _span(text, toks, s, e), f"article {kind}", notes)
@@ -686,11 +776,11 @@ class TargetStance:
         b[1].append((abs(w), f"'{span}' ({kind}{note} {w:+.2f})"))
 
     def _negated(self, toks, s, covered=frozenset()) -> bool:
-        sent = toks[s].sent
+        sent = toks.sent[s]
         for j in range(max(0, s - self.neg_window), s):
             if j in covered:
                 continue  # "no right to annex": the "no" belongs to its own cue
-            if toks[j].sent == sent and (toks[j].low in self.negators or toks[j].low.endswith("n't")):
+            if toks.sent[j] == sent and (toks.low[j] in self.negators or toks.low[j].endswith("n't")):
                 return True
         return False
 
@@ -730,7 +820,7 @@ class TargetStance:
                 return i, k, s - i
         if hi < len(cands):
             i, k = cands[hi]
-            if i - e <= 2 and all(toks[j].low in ("of", "in", "from", "the") for j in range(e, i)):
+            if i - e <= 2 and all(toks.low[j] in ("of", "in", "from", "the") for j in range(e, i)):
                 return i, k, i - e + 1
         return None
 
@@ -742,7 +832,7 @@ class TargetStance:
         free_before = free_after = 0
         seen_copula = False
         for j in between:
-            w = toks[j].low
+            w = toks.low[j]
             if w in self.copulas:
                 seen_copula = True
             elif j in covered or w in self.fillers:
@@ -759,7 +849,7 @@ class TargetStance:
     def _nearest(mentions, toks, s):
         """The last mention before token ``s`` in its sentence (the source a reported claim names)."""
         j = _bisect_pairs(mentions, s)
-        if j and toks[mentions[j - 1][0]].sent == toks[s].sent:
+        if j and toks.sent[mentions[j - 1][0]] == toks.sent[s]:
             return mentions[j - 1]
         return None
 
@@ -767,7 +857,7 @@ class TargetStance:
     def _quoted_tokens(text, toks) -> set[int]:
         if not any(q in text for q in "\"'\u201c\u2018"):
             return set()
-        starts = [t.start for t in toks]
+        starts = toks.start
         out: set[int] = set()
         for m in _QUOTES.finditer(text):
             inner = next(g for g in m.groups() if g is not None)
@@ -826,6 +916,7 @@ class TargetStance:
             if self.article_target:
                 targets[ARTICLE] = Target(ARTICLE, ARTICLE, ARTICLE)
             lead = self._lead_target(str(articles[tid]), targets) if articles and tid in articles else None
+            want_embeddings = self._want_embeddings()
             for n, i in enumerate(idxs):
                 res = self._score_text(texts[i], toks[n], extra, targets, top[i], lead)
                 for key, (raw, ev, n, sents) in res.items():
@@ -833,14 +924,15 @@ class TargetStance:
                         continue
                     t = targets[key]
                     rows.append([tid, cids[i], t.label, raw, ev, n, t.source, key])
-                    if self._want_embeddings() and key in self.pack.get("prototypes", {}) and sents:
+                    if want_embeddings and key in self.pack.get("prototypes", {}) and sents:
                         emb_jobs.append((len(rows) - 1, key, _sentences_text(texts[i], sorted(sents))))
         if emb_jobs:
             self._apply_embeddings(rows, emb_jobs)
         out = []
         for tid, cid, label, raw, ev, n, source, _key in rows:
             stance = FAVOR if raw >= self.threshold else AGAINST if raw <= -self.threshold else NONE
-            ev_sorted = [s for _, s in sorted(ev, key=lambda x: -x[0])[: self.max_evidence]]
+            # Strongest first; a stable sort, so equal weights keep their order (as reverse=True does).
+            ev_sorted = [s for _, s in sorted(ev, key=_WEIGHT, reverse=True)[: self.max_evidence]]
             out.append((tid, cid, label, stance, round(math.tanh(raw / 1.5), 3), "; ".join(ev_sorted), n, source))
         return pd.DataFrame(out, columns=COLUMNS)
 
@@ -906,13 +998,13 @@ def _bisect_pairs(pairs, s) -> int:
 
 def _run_name(toks, run) -> tuple[str, bool]:
     """A run of capitalised tokens as a name, and whether it opens its sentence."""
-    name = " ".join(toks[i].orig[:-2] if toks[i].orig.lower().endswith("'s") else toks[i].orig for i in run)
+    name = " ".join(toks.orig[i][:-2] if toks.orig[i].lower().endswith("'s") else toks.orig[i] for i in run)
     first = run[0]
-    return name, first == 0 or toks[first - 1].sent != toks[first].sent
+    return name, first == 0 or toks.sent[first - 1] != toks.sent[first]
 
 
 def _span(text, toks, s, e) -> str:
-    span = " ".join(text[toks[s].start: toks[e - 1].end].split())
+    span = " ".join(text[toks.start[s]: toks.end[e - 1]].split())
     return span if len(span) <= 60 else span[:57] + "..."
 
 
@@ -920,9 +1012,9 @@ def _sentences_text(text, sents) -> str:
     toks = _tokenise(text)
     parts = []
     for sent in sents[:3]:
-        ts = [t for t in toks if t.sent == sent]
+        ts = [i for i, sn in enumerate(toks.sent) if sn == sent]
         if ts:
-            parts.append(text[ts[0].start: ts[-1].end])
+            parts.append(text[toks.start[ts[0]]: toks.end[ts[-1]]])
     return " ".join(" ".join(parts).split())[:500]
 
 
