@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from ..errors import DiscourseError
 from ..resources import data_path, load_json
 from ..text import sentence_spans
+from .framing import gc_paused
 
 NARRATIVE_COLUMNS = [
     "thread_id", "comment_id", "paragraph", "narrative", "subnarrative", "score", "similarity",
@@ -377,6 +378,7 @@ class NarrativeMatcher:
         }
 
     # ----------------------------------------------------------------- frames
+    @gc_paused()
     def transform(self, units) -> pd.DataFrame:
         """Narratives found in ``units`` (``text_units`` frame: thread_id, comment_id, paragraph, text).
 
