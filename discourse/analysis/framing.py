@@ -74,10 +74,6 @@ def stem(word: str) -> str:
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'\u2019")
 
 
-def _crosses(text: str, i: int) -> bool:
-    return 0 < i < len(text) and text[i - 1] in _TOKEN_CHARS and text[i] in _TOKEN_CHARS
-
-
 def _unit_tokens(text: str, spans) -> list[list[re.Match]]:
     """Per sentence span, the tokens of ``text`` that start in it (a token may run past its end)."""
     toks: list[list[re.Match]] = [[] for _ in spans]
@@ -346,10 +342,14 @@ class FrameTagger:
         lower = None if plain else text.lower()
         unit_toks = None
         seen: set[str] = set()
+        one_repetition = len(self.catalogue.repetition) == 1
+        n_text = len(text)
         out = []
         for a, b in spans:
             sentence = text[a:b]
-            if not (_crosses(text, a) or _crosses(text, b)):
+            # Where both sides of an edge could belong to one token, a token might cross it.
+            if not ((a and text[a - 1] in _TOKEN_CHARS and text[a] in _TOKEN_CHARS)
+                    or (b < n_text and text[b - 1] in _TOKEN_CHARS and text[b] in _TOKEN_CHARS)):
                 # No token crosses the sentence's edges, so tokenising the sentence alone gives the
                 # same tokens as tokenising the unit.
                 key = sentence if plain else (sentence, lower[a:b])
@@ -364,7 +364,15 @@ class FrameTagger:
                     unit_toks = _unit_tokens(text, spans)
                 info = self._score_sentence(text, a, b, (lower or text.lower())[a:b], unit_toks[len(out)],
                                             cached=False)
-            out.append((a, b, info, self._said_before(info, seen) if info.repeats else None))
+            repeats = info.repeats
+            if not repeats:
+                extra = None
+            elif one_repetition and seen.isdisjoint(repeats[0][2]):  # the common case, inline
+                seen.update(repeats[0][2])
+                extra = None
+            else:
+                extra = self._said_before(info, seen)
+            out.append((a, b, info, extra))
         return out
 
     def _said_before(self, info: _Scored, seen: set[str]) -> dict | None:
@@ -395,7 +403,7 @@ class FrameTagger:
         """
         cat = self.catalogue
         get = _STEMS.get
-        stems = [get(w) or stem(w) for w in [m.group() for m in toks]]  # stems are never empty
+        stems = [get(w) or stem(w) for w in map(re.Match.group, toks)]  # stems are never empty
         n = len(stems)
         found: dict[int, dict[str, tuple[float, str, int, int]]] = {}
         starts = cat.first_stems.intersection(stems)  # most words start no cue: skip them cheaply

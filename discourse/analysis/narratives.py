@@ -133,20 +133,29 @@ class _CueIndex:
         # strength, sub-narrative, term).
         self._exact = {w: [_compiled(e, first_known=True) for e in es] for w, es in self.exact.items()}
         self._prefix = {w: [_compiled(e, first_known=False) for e in es] for w, es in self.prefix.items()}
+        self._by_word: dict[str, list | None] = {}  # a word's candidates (exact, then prefix), memoised
+
+    def _candidates(self, w: str) -> list | None:
+        cands = self._exact.get(w)
+        if len(w) >= 3:
+            more = self._prefix.get(w[:3])
+            if more:
+                cands = cands + more if cands else more
+        if len(self._by_word) < 200_000:
+            self._by_word[w] = cands
+        return cands
 
     def match(self, text: str) -> dict[int, list[tuple[int, int, str, str]]]:
         """Sub-narrative index → matched cues as (char start, char end, strength, cue term)."""
         toks = list(_TOKEN.finditer(text))
         words = [m.group().lower() for m in toks]
         n_words = len(words)
-        exact, prefix = self._exact, self._prefix
+        by_word = self._by_word
         found: dict[int, list[tuple[int, int, int, int, str, str]]] = {}
         for i, w in enumerate(words):
-            cands = exact.get(w)
-            if len(w) >= 3:
-                more = prefix.get(w[:3])
-                if more:
-                    cands = cands + more if cands else more
+            cands = by_word.get(w, False)
+            if cands is False:
+                cands = self._candidates(w)
             if not cands:
                 continue
             for head, tail, n, strength, k, term in cands:
@@ -272,6 +281,8 @@ class NarrativeMatcher:
             vecs = np.asarray(self._embedder().encode(distinct), dtype=np.float32)[rows]
         else:
             vecs = np.asarray(self._embedder().encode(texts), dtype=np.float32)
+        # The products stay as they were, over the same matrices: BLAS may sum in another order
+        # for another shape, and the last bits can move a rounded score.
         if self._background:
             neutral = (vecs @ self.background_vectors().T).max(axis=1)
         # Examples are stored sub-narrative by sub-narrative, so each one's columns are one slice.
