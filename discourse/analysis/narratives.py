@@ -290,13 +290,24 @@ class NarrativeMatcher:
         subs = np.unique(owner)
         first = np.searchsorted(owner, subs, side="left")
         stop = np.searchsorted(owner, subs, side="right")
+        # A column's rank from the left (larger is further left), to find each block's first maximum.
+        rank = len(owner) - np.arange(len(owner))
         for lo in range(0, n, 2048):  # bounded memory on large corpora
             sims = vecs[lo:lo + 2048] @ ex.T
             at = np.arange(len(sims))
-            for sub, c0, c1 in zip(subs.tolist(), first.tolist(), stop.tolist()):
-                j = sims[:, c0:c1].argmax(axis=1)
-                best[lo:lo + 2048, sub] = sims[at, c0 + j]
-                arg[lo:lo + 2048, sub] = c0 + j
+            if np.isnan(sims).any():  # argmax's NaN rule, block by block
+                for sub, c0, c1 in zip(subs.tolist(), first.tolist(), stop.tolist()):
+                    j = sims[:, c0:c1].argmax(axis=1)
+                    best[lo:lo + 2048, sub] = sims[at, c0 + j]
+                    arg[lo:lo + 2048, sub] = c0 + j
+                continue
+            # All blocks at once: each block's maximum, then its first column holding it (what
+            # argmax picks), then the value in that column.
+            top = np.maximum.reduceat(sims, first, axis=1)
+            hit = sims == np.repeat(top, stop - first, axis=1)
+            j = len(owner) - np.maximum.reduceat(np.where(hit, rank, 0), first, axis=1)
+            best[lo:lo + 2048, subs] = sims[at[:, None], j]
+            arg[lo:lo + 2048, subs] = j
         return best, arg, neutral
 
     # ----------------------------------------------------------------- scoring
