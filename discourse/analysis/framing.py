@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from ..resources import load_json
@@ -441,7 +442,7 @@ class FrameTagger:
                     if m:
                         span = m.group().strip() or note
                         found.setdefault(ei, {})[key] = (weight, f'"{clip(span)}" ({note})', m.start(), m.end())
-        repeats = tuple(self._repetition(ei, p, stems, toks, src, found) for ei, p in cat.repetition)
+        repeats = tuple([self._repetition(ei, p, stems, toks, src, found) for ei, p in cat.repetition])
         return _Scored(found, repeats, src, None if cached else toks)
 
     def _repetition(self, ei: int, p: _RepetitionParams, stems: list[str], toks: list[re.Match], src: str,
@@ -492,13 +493,14 @@ class FrameTagger:
             return ei, p.phrase_weight_earlier, (), (), L
         if content is None:
             content = [s not in stop and not s.isdigit() for s in stems]
-        if L >= 1:
-            joined = map(" ".join, zip(*[stems[j:] for j in range(L)]))
-            counts_in = map(sum, zip(*[content[j:] for j in range(L)]))
-            here = [(g, i) for i, (g, c) in enumerate(zip(joined, counts_in)) if c >= p.phrase_earlier_min_content]
-        else:  # a degenerate catalogue setting, kept for exactness
-            here = [(" ".join(stems[i:i + L]), i) for i in range(n - L + 1)
-                    if sum(content[i:i + L]) >= p.phrase_earlier_min_content]
+        if L >= 1:  # the windows of L words, built and filtered in C
+            min_content = p.phrase_earlier_min_content
+            keep = [c >= min_content for c in map(sum, zip(*[content[j:] for j in range(L)]))]
+            grams = tuple(compress(map(" ".join, zip(*[stems[j:] for j in range(L)])), keep))
+            return ei, p.phrase_weight_earlier, grams, tuple(compress(range(len(keep)), keep)), L
+        # A degenerate catalogue setting, kept for exactness.
+        here = [(" ".join(stems[i:i + L]), i) for i in range(n - L + 1)
+                if sum(content[i:i + L]) >= p.phrase_earlier_min_content]
         return ei, p.phrase_weight_earlier, tuple(g for g, _ in here), tuple(i for _, i in here), L
 
     # ------------------------------------------------------------------ public API
