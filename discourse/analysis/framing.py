@@ -13,11 +13,13 @@ paraphrases when an :class:`~discourse.embeddings.Embedder` is given and ``use_e
 """
 from __future__ import annotations
 
+import gc
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from ..resources import load_json
@@ -68,9 +70,48 @@ def stem(word: str) -> str:
     return s
 
 
+# Characters a token can hold: where both sides of a sentence edge are among them, a token might
+# cross it, and the sentence is tokenised as part of its unit instead of alone.
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'\u2019")
+
+
+def _unit_tokens(text: str, spans) -> list[list[re.Match]]:
+    """Per sentence span, the tokens of ``text`` that start in it (a token may run past its end)."""
+    toks: list[list[re.Match]] = [[] for _ in spans]
+    si = 0
+    last = len(spans) - 1
+    for m in _TOKEN.finditer(text):
+        s = m.start()
+        while si < last and s >= spans[si][1]:
+            si += 1
+        if spans[si][0] <= s < spans[si][1]:
+            toks[si].append(m)
+    return toks
+
+
 def normalise_phrase(phrase: str) -> tuple[str, ...]:
     """A cue term as the tuple of stems it must match, word by word."""
     return tuple(stem(m.group()) for m in _TOKEN.finditer(phrase))
+
+
+@contextmanager
+def gc_paused():
+    """Pause CPython's cyclic garbage collector around a batch job (usable as a decorator).
+
+    Tagging a corpus allocates millions of small tuples, dicts and lists, and many (the rows, the
+    per-sentence memo) live until the table is built. Whenever enough of them survive, CPython runs
+    a full collection over the whole process heap, the parsed threads and every earlier table
+    included: on a 20,000-comment run that was about 40% of the frames and narratives stages. The
+    code inside builds no reference cycles, so reference counting frees all it would have; the
+    collector is switched back on afterwards (if it was on), also when an exception leaves.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _QUANT_AFTER = re.compile(r"[*+{]")
@@ -124,6 +165,51 @@ class _Entry:
 
 
 @dataclass(frozen=True)
+class _RepetitionParams:
+    """The repetition detector's settings, read (with their defaults) once per catalogue."""
+
+    word_min_length: int
+    word_min_count: int
+    word_weight: float
+    word_max_sentence_words: int
+    phrase_min_words: int
+    phrase_weight_same_sentence: float
+    bigram_weight: float
+    phrase_earlier_min_words: int
+    phrase_earlier_min_content: int
+    phrase_weight_earlier: float
+
+    @classmethod
+    def of(cls, p: Mapping) -> _RepetitionParams:
+        return cls(word_min_length=int(p.get("word_min_length", 4)), word_min_count=int(p.get("word_min_count", 3)),
+                   word_weight=float(p.get("word_weight", 0.7)),
+                   word_max_sentence_words=int(p.get("word_max_sentence_words", 40)),
+                   phrase_min_words=int(p.get("phrase_min_words", 2)),
+                   phrase_weight_same_sentence=float(p.get("phrase_weight_same_sentence", 0.7)),
+                   bigram_weight=float(p.get("bigram_weight", 0.4)),
+                   phrase_earlier_min_words=int(p.get("phrase_earlier_min_words", 3)),
+                   phrase_earlier_min_content=int(p.get("phrase_earlier_min_content", 2)),
+                   phrase_weight_earlier=float(p.get("phrase_weight_earlier", 0.4)))
+
+
+class _Scored:
+    """One sentence's matching result, shared by every occurrence of the same sentence.
+
+    ``hits``: {entry: {cue key: (weight, evidence, a, b)}} without "said before" phrases, which
+    depend on the unit; ``repeats``: per repetition entry (entry, weight, candidate phrases, their
+    first token, phrase length) to check against the unit's earlier sentences; ``src`` and ``toks``
+    (the word matches, or None to tokenise ``src`` again) quote those phrases; ``decided`` memoises
+    :meth:`FrameTagger._decide` of ``hits`` when nothing was said before.
+    """
+
+    __slots__ = ("decided", "hits", "repeats", "src", "toks")
+
+    def __init__(self, hits, repeats, src, toks):
+        self.hits, self.repeats, self.src, self.toks = hits, repeats, src, toks
+        self.decided = None
+
+
+@dataclass(frozen=True)
 class _Cue:
     entry: int
     words: tuple[str, ...]
@@ -141,6 +227,31 @@ class _Catalogue:
         for kind, spec in (("frame", frames.get("frames", [])), ("technique", techniques.get("techniques", []))):
             for item in spec:
                 self._add(kind, item)
+        # What matching reads per sentence, flattened once. Per first stem: the one-word cues, and
+        # the longer ones by their second stem (a common first word like "the" starts dozens), each
+        # as (entry, stems after the second as a list, length, weight, key, context words not in the
+        # cue or None). Where two cues meet one stretch their key (the stretch's stems) differs, so
+        # the order they are tried in changes nothing.
+        self.fast_index: dict[str, tuple[list[tuple], dict[str, list[tuple]]]] = {}
+        for first, cues in self.index.items():
+            singles: list[tuple] = []
+            longer: dict[str, list[tuple]] = {}
+            for c in cues:
+                fast = (c.entry, list(c.words[2:]), len(c.words), c.weight, " ".join(c.words),
+                        None if c.context is None else c.context - set(c.words))
+                if len(c.words) == 1:
+                    singles.append(fast)
+                else:
+                    longer.setdefault(c.words[1], []).append(fast)
+            self.fast_index[first] = (singles, longer)
+        self.first_stems = frozenset(self.index)
+        # Patterns in catalogue order as (entry, regex, weight, triggers, note, key); every trigger
+        # of any pattern (an empty one, present in any text, when a pattern has none).
+        self.patterns = [(ei, rx, w, trig, note, "pattern:" + rx.pattern)
+                         for ei, e in enumerate(self.entries) for rx, w, trig, note in e.patterns]
+        self.triggers = tuple(dict.fromkeys(t for _, _, _, trig, _, _ in self.patterns for t in trig))
+        self.repetition = [(ei, _RepetitionParams.of(e.params)) for ei, e in enumerate(self.entries)
+                           if e.detector == "repetition"]
 
     def _add(self, kind: str, item: Mapping) -> None:
         idx = len(self.entries)
@@ -203,126 +314,205 @@ class FrameTagger:
         raise KeyError(label)
 
     # ------------------------------------------------------------------ matching
-    def _score_unit(self, text: str) -> list[tuple[int, int, dict[int, dict[str, tuple[float, str]]]]]:
-        """Per sentence of ``text``: (start, end, {entry index: {cue key: (weight, evidence)}})."""
+    def _cutoffs(self) -> list[float]:
+        """Per entry, the score it must reach (``thresholds`` may have been changed since __init__)."""
+        return [self.thresholds.get(e.name, e.threshold) - 1e-9 for e in self.catalogue.entries]
+
+    def _score_unit(self, text: str, cache: dict | None = None
+                    ) -> list[tuple[int, int, dict[int, dict[str, tuple[float, str, int, int]]]]]:
+        """Per sentence of ``text``: (start, end, {entry index: {cue key: (weight, evidence, a, b)}}).
+
+        ``a, b`` locate the cue relative to the sentence (-1 when it has no single place); they only
+        decide which cues nest in which. ``cache`` is the per-sentence memo of :meth:`_sentences`.
+        """
+        return [(a, b, info.hits if extra is None else extra)
+                for a, b, info, extra in self._sentences(text or "", {} if cache is None else cache)]
+
+    def _sentences(self, text: str, cache: dict):
+        """(start, end, :class:`_Scored`, hits or None) per sentence of one unit.
+
+        Everything but "said before" depends on the sentence alone, and stock sentences ("Source?",
+        "Well said.") recur across a corpus, so each distinct sentence is scored once per ``cache``;
+        the fourth item is the sentence's hits plus its "said before" phrases when it has any (None
+        means the cached hits are the whole answer).
+        """
         spans = sentence_spans(text)
         if not spans:
             return []
-        hits: list[dict[int, dict[str, tuple[float, str]]]] = [{} for _ in spans]
-        toks: list[list[tuple[str, int, int]]] = [[] for _ in spans]
-        si = 0
-        last = len(spans) - 1
-        for m in _TOKEN.finditer(text):
-            s = m.start()
-            while si < last and s >= spans[si][1]:
-                si += 1
-            if spans[si][0] <= s < spans[si][1]:
-                toks[si].append((stem(m.group()), s, m.end()))
-        entries = self.catalogue.entries
-        index = self.catalogue.index
-        lower = text.lower()
-        active_patterns = [(ei, p) for ei, e in enumerate(entries) for p in e.patterns
-                           if any(t in lower for t in p[2])]
-        repetition = [(ei, e) for ei, e in enumerate(entries) if e.detector == "repetition"]
-        seen_phrases: set[tuple[str, ...]] = set()
-        for k, (a, b) in enumerate(spans):
-            sent_toks = toks[k]
-            stems = [t[0] for t in sent_toks]
+        plain = text.isascii()  # then lower-casing is per character and slices commute with it
+        lower = None if plain else text.lower()
+        unit_toks = None
+        seen: set[str] = set()
+        one_repetition = len(self.catalogue.repetition) == 1
+        n_text = len(text)
+        out = []
+        for a, b in spans:
+            sentence = text[a:b]
+            # Where both sides of an edge could belong to one token, a token might cross it.
+            if not ((a and text[a - 1] in _TOKEN_CHARS and text[a] in _TOKEN_CHARS)
+                    or (b < n_text and text[b - 1] in _TOKEN_CHARS and text[b] in _TOKEN_CHARS)):
+                # No token crosses the sentence's edges, so tokenising the sentence alone gives the
+                # same tokens as tokenising the unit.
+                key = sentence if plain else (sentence, lower[a:b])
+                info = cache.get(key)
+                if info is None:
+                    info = self._score_sentence(sentence, 0, len(sentence),
+                                                sentence.lower() if plain else lower[a:b],
+                                                list(_TOKEN.finditer(sentence)), cached=True)
+                    cache[key] = info
+            else:
+                if unit_toks is None:
+                    unit_toks = _unit_tokens(text, spans)
+                info = self._score_sentence(text, a, b, (lower or text.lower())[a:b], unit_toks[len(out)],
+                                            cached=False)
+            repeats = info.repeats
+            if not repeats:
+                extra = None
+            elif one_repetition and seen.isdisjoint(repeats[0][2]):  # the common case, inline
+                seen.update(repeats[0][2])
+                extra = None
+            else:
+                extra = self._said_before(info, seen)
+            out.append((a, b, info, extra))
+        return out
+
+    def _said_before(self, info: _Scored, seen: set[str]) -> dict | None:
+        """The sentence's hits plus phrases (three words, two of them content words) already said
+        earlier in the same unit; None when there are none. ``seen`` collects the unit's phrases."""
+        hits = None
+        for ei, weight, grams, starts, length in info.repeats:
+            if seen and not seen.isdisjoint(grams):
+                if hits is None:
+                    hits = dict(info.hits)
+                slot = hits[ei] = dict(hits.get(ei, ()))
+                toks = info.toks if info.toks is not None else list(_TOKEN.finditer(info.src))
+                for gram, i in zip(grams, starts):
+                    if gram in seen:
+                        said = info.src[toks[i].start():toks[i + length - 1].end()]
+                        slot["phrase:" + gram] = (weight, f'"{said}" said before', -1, -1)
+            seen.update(grams)
+        return hits
+
+    def _score_sentence(self, src: str, a: int, b: int, lowered: str, toks: list[re.Match], cached: bool
+                        ) -> _Scored:
+        """Cues, patterns and within-sentence repetition of the sentence ``src[a:b]``.
+
+        ``toks`` are the matches of its words in ``src``; ``lowered`` is the sentence lower-cased.
+        Cue positions in the result are relative to ``a``. A ``cached`` result is kept for the rest of
+        the call, so it holds no match objects (the sentence is tokenised again in the rare case a
+        phrase of it was said before).
+        """
+        cat = self.catalogue
+        get = _STEMS.get
+        stems = [get(w) or stem(w) for w in map(re.Match.group, toks)]  # stems are never empty
+        n = len(stems)
+        found: dict[int, dict[str, tuple[float, str, int, int]]] = {}
+        starts = cat.first_stems.intersection(stems)  # most words start no cue: skip them cheaply
+        if starts:
             stem_set = None
-            found = hits[k]
-            n = len(stems)
             for i, st in enumerate(stems):
-                cands = index.get(st)
-                if not cands:
+                if st not in starts:
                     continue
-                for cue in cands:
-                    L = len(cue.words)
-                    if L > 1 and (i + L > n or tuple(stems[i:i + L]) != cue.words):
+                cands, longer = cat.fast_index[st]
+                if longer and i + 1 < n:
+                    more = longer.get(stems[i + 1])
+                    if more:
+                        cands = cands + more
+                for entry, rest, length, weight, key, context in cands:
+                    if length > 2 and (i + length > n or stems[i + 2:i + length] != rest):
                         continue
-                    if cue.context is not None:
+                    if context is not None:
                         if stem_set is None:
-                            stem_set = frozenset(stems)
-                        if not (cue.context & stem_set) - set(cue.words):
+                            stem_set = set(stems)
+                        if context.isdisjoint(stem_set):
                             continue
-                    s0, s1 = sent_toks[i][1], sent_toks[i + L - 1][2]
-                    slot = found.setdefault(cue.entry, {})
-                    key = " ".join(cue.words)
-                    if key not in slot or slot[key][0] < cue.weight:
-                        slot[key] = (cue.weight, f'"{text[s0:s1]}"', s0, s1)
-            if active_patterns:
-                sentence = text[a:b]
-                sl = lower[a:b]
-                for ei, (rx, weight, triggers, note) in active_patterns:
-                    if not any(t in sl for t in triggers):
+                    slot = found.setdefault(entry, {})
+                    old = slot.get(key)
+                    if old is None or old[0] < weight:
+                        s0, s1 = toks[i].start(), toks[i + length - 1].end()
+                        slot[key] = (weight, f'"{src[s0:s1]}"', s0 - a, s1 - a)
+        if cat.patterns:
+            present = {t for t in cat.triggers if t in lowered}
+            if present:
+                sentence = src[a:b]
+                for ei, rx, weight, triggers, note, key in cat.patterns:
+                    if present.isdisjoint(triggers):
                         continue
                     m = rx.search(sentence)
                     if m:
                         span = m.group().strip() or note
-                        slot = found.setdefault(ei, {})
-                        key = "pattern:" + rx.pattern
-                        slot[key] = (weight, f'"{clip(span)}" ({note})', a + m.start(), a + m.end())
-            for ei, e in repetition:
-                self._repetition(ei, e, stems, sent_toks, text, seen_phrases, found)
-        return [(a, b, h) for (a, b), h in zip(spans, hits)]
+                        found.setdefault(ei, {})[key] = (weight, f'"{clip(span)}" ({note})', m.start(), m.end())
+        repeats = tuple([self._repetition(ei, p, stems, toks, src, found) for ei, p in cat.repetition])
+        return _Scored(found, repeats, src, None if cached else toks)
 
-    def _repetition(self, ei, e, stems, sent_toks, text, seen_phrases, found) -> None:
-        """A content word said three times in a sentence, a phrase said twice in it, or a phrase
-        (three words, two of them content words) already said earlier in the same unit."""
-        p = e.params
+    def _repetition(self, ei: int, p: _RepetitionParams, stems: list[str], toks: list[re.Match], src: str,
+                    found: dict) -> tuple[int, float, tuple[str, ...], tuple[int, ...], int]:
+        """A content word said three times in a sentence or a phrase said twice in it (added to
+        ``found``), and the sentence's candidate phrases for "said before" (returned as entry,
+        weight, phrases with their stems joined by spaces, their first tokens and their length, for
+        :meth:`_said_before`; stems hold no spaces, so the joined form is as distinct as the words)."""
         stop = self.stopwords
-        counts = Counter(stems)
-        min_len = int(p.get("word_min_length", 4))
-        min_count = int(p.get("word_min_count", 3))
+        n = len(stems)
 
         def add(key, weight, i, j, how):
-            found.setdefault(ei, {})[key] = (weight, f'"{text[sent_toks[i][1]:sent_toks[j][2]]}" {how}', -1, -1)
+            found.setdefault(ei, {})[key] = (weight, f'"{src[toks[i].start():toks[j].end()]}" {how}', -1, -1)
 
-        short = len(stems) <= int(p.get("word_max_sentence_words", 40))
-        for w, c in counts.items():
-            if short and c >= min_count and w not in stop and len(w) >= min_len and not w.isdigit():
-                i = stems.index(w)
-                add("word:" + w, float(p.get("word_weight", 0.7)), i, i, f"x{c}")
-        content = [s not in stop and not s.isdigit() for s in stems]
-        n = len(stems)
-        # Within the sentence: a repeated phrase must start with a repeated word.
-        n_min = int(p.get("phrase_min_words", 2))
-        twice = {w for w, c in counts.items() if c >= 2}
-        if len(twice) >= n_min:
-            grams: dict[tuple, int] = {}
-            for i in range(n - n_min + 1):
-                if stems[i] not in twice:
-                    continue
-                for L in range(4, n_min - 1, -1):
-                    if i + L > n:
+        content = None
+        if len(set(stems)) < n or p.word_min_count < 2 or p.phrase_min_words < 1:  # else nothing repeats
+            counts: dict[str, int] = {}
+            for w in stems:
+                counts[w] = counts.get(w, 0) + 1
+            if n <= p.word_max_sentence_words:
+                for w, c in counts.items():
+                    if c >= p.word_min_count and w not in stop and len(w) >= p.word_min_length and not w.isdigit():
+                        i = stems.index(w)
+                        add("word:" + w, p.word_weight, i, i, f"x{c}")
+            # Within the sentence: a repeated phrase must start with a repeated word.
+            n_min = p.phrase_min_words
+            twice = {w for w, c in counts.items() if c >= 2}
+            if len(twice) >= n_min:
+                content = [s not in stop and not s.isdigit() for s in stems]
+                grams: dict[tuple, int] = {}
+                for i in range(n - n_min + 1):
+                    if stems[i] not in twice:
                         continue
-                    gram = tuple(stems[i:i + L])
-                    if not (any(content[i:i + L]) or L >= 3):
-                        continue
-                    if gram in grams and grams[gram] + L <= i:
-                        weight = p.get("phrase_weight_same_sentence", 0.7) if L >= 3 else p.get("bigram_weight", 0.4)
-                        add("phrase:" + " ".join(gram), float(weight), i, i + L - 1, "repeated")
-                        break
-                    grams.setdefault(gram, i)
-        # Across sentences of the same unit.
-        L = int(p.get("phrase_earlier_min_words", 3))
-        min_content = int(p.get("phrase_earlier_min_content", 2))
-        here = []
-        for i in range(n - L + 1):
-            if sum(content[i:i + L]) < min_content:
-                continue
-            gram = tuple(stems[i:i + L])
-            if gram in seen_phrases:
-                add("phrase:" + " ".join(gram), float(p.get("phrase_weight_earlier", 0.4)), i, i + L - 1, "said before")
-            here.append(gram)
-        seen_phrases.update(here)
+                    for L in range(4, n_min - 1, -1):
+                        if i + L > n:
+                            continue
+                        gram = tuple(stems[i:i + L])
+                        if not (any(content[i:i + L]) or L >= 3):
+                            continue
+                        if gram in grams and grams[gram] + L <= i:
+                            weight = p.phrase_weight_same_sentence if L >= 3 else p.bigram_weight
+                            add("phrase:" + " ".join(gram), weight, i, i + L - 1, "repeated")
+                            break
+                        grams.setdefault(gram, i)
+        # Candidates for "said before" in later sentences of the unit.
+        L = p.phrase_earlier_min_words
+        if n - L + 1 <= 0:
+            return ei, p.phrase_weight_earlier, (), (), L
+        if content is None:
+            content = [s not in stop and not s.isdigit() for s in stems]
+        if L >= 1:  # the windows of L words, built and filtered in C
+            min_content = p.phrase_earlier_min_content
+            keep = [c >= min_content for c in map(sum, zip(*[content[j:] for j in range(L)]))]
+            grams = tuple(compress(map(" ".join, zip(*[stems[j:] for j in range(L)])), keep))
+            return ei, p.phrase_weight_earlier, grams, tuple(compress(range(len(keep)), keep)), L
+        # A degenerate catalogue setting, kept for exactness.
+        here = [(" ".join(stems[i:i + L]), i) for i in range(n - L + 1)
+                if sum(content[i:i + L]) >= p.phrase_earlier_min_content]
+        return ei, p.phrase_weight_earlier, tuple(g for g, _ in here), tuple(i for _, i in here), L
 
     # ------------------------------------------------------------------ public API
     def tag_text(self, text: str) -> list[tuple[int, int, list[tuple[str, str, float, str]]]]:
         """Per sentence of one text: (start, end, [(kind, label, score, evidence)]) above threshold."""
         scored = self._score_unit(text or "")
         sims = self._similarities([text[a:b] for a, b, _ in scored]) if self.use_embeddings else None
-        return [(a, b, self._decide(h, None if sims is None else sims[k])) for k, (a, b, h) in enumerate(scored)]
+        cutoffs = self._cutoffs()
+        return [(a, b, self._decide(h, None if sims is None else sims[k], cutoffs))
+                for k, (a, b, h) in enumerate(scored)]
 
+    @gc_paused()
     def transform(self, units):
         """One row per (sentence, label) whose score reaches the label's threshold.
 
@@ -335,26 +525,43 @@ class FrameTagger:
             return pd.DataFrame(columns=FRAME_COLUMNS).astype({"score": float})
         cols = [units[c].tolist() if c in units else [None] * len(units) for c in ("thread_id", "comment_id", "paragraph")]
         texts = ["" if _missing(t) else str(t) for t in units["text"].tolist()]
-        scored = [self._score_unit(t) for t in texts]
+        cache: dict = {}  # per distinct sentence, for this call (thresholds may change between calls)
+        cutoffs = self._cutoffs()
         sims = None
         if self.use_embeddings:
-            flat = [t[a:b] for t, sc in zip(texts, scored) for a, b, _ in sc]
+            scored = [self._sentences(t, cache) for t in texts]
+            flat = [t[a:b] for t, sc in zip(texts, scored) for a, b, _, _ in sc]
             sims = self._similarities(flat)
+        else:  # one unit at a time: nothing but the rows outlives its unit
+            scored = (self._sentences(t, cache) for t in texts)
         rows = []
         k = 0
         for (tid, cid, para), text, sc in zip(zip(*cols), texts, scored):
             cid = "" if _missing(cid) else cid
             para = -1 if _missing(para) else int(para)
-            for si, (a, b, h) in enumerate(sc):
-                decided = self._decide(h, None if sims is None else sims[k])
+            for si, (a, b, info, extra) in enumerate(sc):
+                if sims is not None:
+                    decided = self._decide(info.hits if extra is None else extra, sims[k], cutoffs)
+                elif extra is not None:
+                    decided = self._decide(extra, None, cutoffs)
+                else:
+                    if info.decided is None:
+                        info.decided = self._decide(info.hits, None, cutoffs)
+                    decided = info.decided
                 k += 1
                 for kind, label, score, evidence in decided:
                     rows.append((tid, cid, para, si, a, b, text[a:b], kind, label, score, evidence))
         out = pd.DataFrame(rows, columns=FRAME_COLUMNS)
         return out.astype({"score": float, "sentence_index": int, "start": int, "end": int, "paragraph": int})
 
-    def _decide(self, hits, sim_row) -> list[tuple[str, str, float, str]]:
+    def _decide(self, hits, sim_row, cutoffs: list[float] | None = None) -> list[tuple[str, str, float, str]]:
+        """(kind, label, score, evidence) of the entries whose combined evidence reaches ``cutoffs``
+        (:meth:`_cutoffs`, computed here when not given)."""
         out = []
+        if not hits and sim_row is None:
+            return out
+        if cutoffs is None:
+            cutoffs = self._cutoffs()
         entries = self.catalogue.entries
         candidates = set(hits)
         if sim_row is not None:
@@ -365,7 +572,7 @@ class FrameTagger:
             keep = 1.0
             for w, _ in cues:
                 keep *= 1.0 - w
-            evidence = [ev for _, ev in sorted(cues, key=lambda x: -x[0])]
+            evidence = [cues[0][1]] if len(cues) == 1 else [ev for _, ev in sorted(cues, key=lambda x: -x[0])]
             if sim_row is not None:
                 s, example = sim_row[ei]
                 bonus = self.similarity_weight * max(0.0, (s - self.similarity_floor) / (1 - self.similarity_floor))
@@ -373,7 +580,7 @@ class FrameTagger:
                     keep *= 1.0 - bonus
                     evidence.append(f"resembles example: '{example}' ({s:.2f})")
             score = round(1.0 - keep, 4)
-            if score >= self.thresholds.get(e.name, e.threshold) - 1e-9:
+            if score >= cutoffs[ei]:
                 out.append((e.kind, e.name, score, "; ".join(evidence)))
         return out
 
@@ -392,11 +599,11 @@ class FrameTagger:
         sv, ev = vecs[: len(sentences)], vecs[len(sentences):]
         sim = sv @ ev.T
         owner = np.array([ei for ei, _ in examples])
+        columns = [np.flatnonzero(owner == ei) for ei in range(len(entries))]  # once, not per sentence
         out = []
         for row in sim:
             best = [(0.0, "")] * len(entries)
-            for ei in range(len(entries)):
-                cols = np.flatnonzero(owner == ei)
+            for ei, cols in enumerate(columns):
                 if len(cols):
                     j = cols[int(np.argmax(row[cols]))]
                     best[ei] = (float(row[j]), examples[j][1])
@@ -445,6 +652,9 @@ def _merge_nested(cues) -> list[tuple[float, str]]:
     """One cue per stretch of text: "the result of" also matches "result of" and "result", which
     must not count three times. A cue inside a longer one lends it its weight (and evidence) if
     stronger."""
+    if len(cues) == 1:  # nothing to nest (the common case)
+        (w, ev, _, _), = cues
+        return [(w, ev)]
     cues = sorted(cues, key=lambda c: (c[2] - c[3], c[2]))  # longest first
     kept: list[list] = []
     for w, ev, a, b in cues:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from ..errors import DiscourseError
 from ..resources import data_path, load_json
 from ..text import sentence_spans
+from .framing import gc_paused
 
 NARRATIVE_COLUMNS = [
     "thread_id", "comment_id", "paragraph", "narrative", "subnarrative", "score", "similarity",
@@ -127,20 +128,49 @@ class _CueIndex:
                         self.prefix.setdefault(first[:-1][:3], []).append(entry)
                     else:
                         self.exact.setdefault(first, []).append(entry)
+        # The same entries in the form ``match`` tests them: (first word's prefix, or None when the
+        # lookup already proved the first word equal; the other words as (text, is prefix); length,
+        # strength, sub-narrative, term).
+        self._exact = {w: [_compiled(e, first_known=True) for e in es] for w, es in self.exact.items()}
+        self._prefix = {w: [_compiled(e, first_known=False) for e in es] for w, es in self.prefix.items()}
+        self._by_word: dict[str, list | None] = {}  # a word's candidates (exact, then prefix), memoised
+
+    def _candidates(self, w: str) -> list | None:
+        cands = self._exact.get(w)
+        if len(w) >= 3:
+            more = self._prefix.get(w[:3])
+            if more:
+                cands = cands + more if cands else more
+        if len(self._by_word) < 200_000:
+            self._by_word[w] = cands
+        return cands
 
     def match(self, text: str) -> dict[int, list[tuple[int, int, str, str]]]:
         """Sub-narrative index → matched cues as (char start, char end, strength, cue term)."""
-        toks = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        words = [t[0] for t in toks]
+        toks = list(_TOKEN.finditer(text))
+        words = [m.group().lower() for m in toks]
+        n_words = len(words)
+        by_word = self._by_word
         found: dict[int, list[tuple[int, int, int, int, str, str]]] = {}
         for i, w in enumerate(words):
-            cands = self.exact.get(w, [])
-            if len(w) >= 3 and w[:3] in self.prefix:
-                cands = cands + self.prefix[w[:3]]
-            for parts, strength, k, term in cands:
-                n = len(parts)
-                if i + n <= len(words) and all(_word_matches(words[i + j], parts[j]) for j in range(n)):
-                    found.setdefault(k, []).append((i, i + n, toks[i][1], toks[i + n - 1][2], strength, term))
+            cands = by_word.get(w, False)
+            if cands is False:
+                cands = self._candidates(w)
+            if not cands:
+                continue
+            for head, tail, n, strength, k, term in cands:
+                if head is not None and not w.startswith(head):
+                    continue
+                if tail:
+                    if i + n > n_words:
+                        continue
+                    for j, (part, star) in enumerate(tail, i + 1):
+                        if not (words[j].startswith(part) if star else words[j] == part):
+                            break
+                    else:
+                        found.setdefault(k, []).append((i, i + n, toks[i].start(), toks[i + n - 1].end(), strength, term))
+                    continue
+                found.setdefault(k, []).append((i, i + n, toks[i].start(), toks[i + n - 1].end(), strength, term))
         out: dict[int, list[tuple[int, int, str, str]]] = {}
         for k, hits in found.items():
             # A weak word inside a matched compound ("regime" in "Kiev regime") is not more evidence.
@@ -172,6 +202,14 @@ def _cue_parts(term: str) -> list[str]:
 
 def _word_matches(word: str, part: str) -> bool:
     return word.startswith(part[:-1]) if part.endswith("*") else word == part
+
+
+def _compiled(entry: tuple, first_known: bool) -> tuple:
+    """A cue entry as :meth:`_CueIndex.match` tests it (``_word_matches`` decided ahead per part)."""
+    parts, strength, k, term = entry
+    head = None if first_known else parts[0][:-1]
+    tail = tuple((p[:-1], True) if p.endswith("*") else (p, False) for p in parts[1:])
+    return head, tail, len(parts), strength, k, term
 
 
 class NarrativeMatcher:
@@ -234,18 +272,42 @@ class NarrativeMatcher:
         if not n or not self._examples:
             return best, arg, neutral
         ex = self.example_vectors()
-        vecs = np.asarray(self._embedder().encode([s[:_MAX_EMBED_CHARS] for s in sentences]),
-                          dtype=np.float32)
+        # Stock sentences recur: each distinct one is looked up once, its row copied to every place.
+        texts = [s[:_MAX_EMBED_CHARS] for s in sentences]
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):
+            where = {t: r for r, t in enumerate(distinct)}
+            rows = np.fromiter((where[t] for t in texts), dtype=np.int64, count=len(texts))
+            vecs = np.asarray(self._embedder().encode(distinct), dtype=np.float32)[rows]
+        else:
+            vecs = np.asarray(self._embedder().encode(texts), dtype=np.float32)
+        # The products stay as they were, over the same matrices: BLAS may sum in another order
+        # for another shape, and the last bits can move a rounded score.
         if self._background:
             neutral = (vecs @ self.background_vectors().T).max(axis=1)
+        # Examples are stored sub-narrative by sub-narrative, so each one's columns are one slice.
+        owner = self._example_owner
+        subs = np.unique(owner)
+        first = np.searchsorted(owner, subs, side="left")
+        stop = np.searchsorted(owner, subs, side="right")
+        # A column's rank from the left (larger is further left), to find each block's first maximum.
+        rank = len(owner) - np.arange(len(owner))
         for lo in range(0, n, 2048):  # bounded memory on large corpora
             sims = vecs[lo:lo + 2048] @ ex.T
-            for sub in np.unique(self._example_owner):
-                cols = np.flatnonzero(self._example_owner == sub)
-                block = sims[:, cols]
-                j = block.argmax(axis=1)
-                best[lo:lo + 2048, sub] = block[np.arange(len(block)), j]
-                arg[lo:lo + 2048, sub] = cols[j]
+            at = np.arange(len(sims))
+            if np.isnan(sims).any():  # argmax's NaN rule, block by block
+                for sub, c0, c1 in zip(subs.tolist(), first.tolist(), stop.tolist()):
+                    j = sims[:, c0:c1].argmax(axis=1)
+                    best[lo:lo + 2048, sub] = sims[at, c0 + j]
+                    arg[lo:lo + 2048, sub] = c0 + j
+                continue
+            # All blocks at once: each block's maximum, then its first column holding it (what
+            # argmax picks), then the value in that column.
+            top = np.maximum.reduceat(sims, first, axis=1)
+            hit = sims == np.repeat(top, stop - first, axis=1)
+            j = len(owner) - np.maximum.reduceat(np.where(hit, rank, 0), first, axis=1)
+            best[lo:lo + 2048, subs] = sims[at[:, None], j]
+            arg[lo:lo + 2048, subs] = j
         return best, arg, neutral
 
     # ----------------------------------------------------------------- scoring
@@ -267,26 +329,53 @@ class NarrativeMatcher:
 
     def score_sentences(self, sentences: list[str]) -> list[list[dict[str, Any]]]:
         """For each sentence, the sub-narratives it carries (score >= threshold), best first."""
-        cue_hits = [self.cues.match(s) for s in sentences]
-        if self.use_embeddings:
+        memo: dict[str, dict[int, list[tuple[int, int, str, str]]]] = {}  # stock sentences recur
+        cue_hits = []
+        for sent in sentences:
+            hits = memo.get(sent)
+            if hits is None:
+                hits = memo[sent] = self.cues.match(sent)
+            cue_hits.append(hits)
+        use = self.use_embeddings
+        floor = self.matching["similarity_floor"]
+        threshold = self.threshold
+        if use:
             best, arg, neutral = self._similarities(sentences)
+            # Per sentence, the sub-narratives over the floor (ascending, as flatnonzero per row
+            # gave them): one pass over the matrix instead of one per sentence.
+            rows, cols = np.nonzero(best > floor)
+            bounds = np.searchsorted(rows, np.arange(len(sentences) + 1)).tolist()
+            cols = cols.tolist()
+            neutrals = neutral.tolist()
         out: list[list[dict[str, Any]]] = []
         for i, sent in enumerate(sentences):
-            cands = set(cue_hits[i])
-            if self.use_embeddings:
-                cands |= set(np.flatnonzero(best[i] > self.matching["similarity_floor"]).tolist())
+            hits_i = cue_hits[i]
+            if use:
+                lo, hi = bounds[i], bounds[i + 1]
+                if not hits_i and lo == hi:
+                    out.append([])
+                    continue
+                # Built as before (set of cue hits, then the similar ones): the iteration order of
+                # the set decides the order of equal scores.
+                cands = set(hits_i)
+                cands |= set(cols[lo:hi])
+                best_i, arg_i, neutral_i = best[i], arg[i], neutrals[i]
+            elif not hits_i:
+                out.append([])
+                continue
+            else:
+                cands = set(hits_i)
             found = []
             for k in cands:
-                hits = cue_hits[i].get(k, [])
+                hits = hits_i.get(k, [])
                 c = self._cue_score(hits)
-                cos = float(best[i, k]) if self.use_embeddings else float("nan")
-                s = self._sim_score(cos, float(neutral[i])) if self.use_embeddings else 0.0
+                cos = float(best_i[k]) if use else float("nan")
+                s = self._sim_score(cos, neutral_i) if use else 0.0
                 score = 1.0 - (1.0 - s) * (1.0 - c)
-                if score < self.threshold:
+                if score < threshold:
                     continue
-                example = self._examples[arg[i, k]] if self.use_embeddings and arg[i, k] >= 0 else ""
-                found.append(self._finding(k, sent, score, cos, c, hits, example,
-                                           float(neutral[i]) if self.use_embeddings else 0.0))
+                example = self._examples[arg_i[k]] if use and arg_i[k] >= 0 else ""
+                found.append(self._finding(k, sent, score, cos, c, hits, example, neutral_i if use else 0.0))
             found.sort(key=lambda f: -f["score"])
             out.append(found)
         return out
@@ -311,6 +400,7 @@ class NarrativeMatcher:
         }
 
     # ----------------------------------------------------------------- frames
+    @gc_paused()
     def transform(self, units) -> pd.DataFrame:
         """Narratives found in ``units`` (``text_units`` frame: thread_id, comment_id, paragraph, text).
 
@@ -320,7 +410,7 @@ class NarrativeMatcher:
 
         sent_rows: list[tuple[int, int, int]] = []  # (unit row, start, end)
         sentences: list[str] = []
-        texts = [("" if _missing(t) else str(t)) for t in units["text"]] \
+        texts = [("" if _missing(t) else str(t)) for t in units["text"].tolist()] \
             if len(units) else []
         for r, text in enumerate(texts):
             for s, e in sentence_spans(text):
@@ -389,16 +479,28 @@ def summarise(narratives, units, by: str | Sequence[str] = "thread_id", level: s
     # One row per unit and label: a unit with two sub-narratives of one narrative counts once.
     n = n.sort_values("score", ascending=False)
     per_unit = n.drop_duplicates(keys + unit_key + label)
+    # Per group as the groups would be iterated (sorted keys), without building a frame per group:
+    # rows of a group keep their order (best score first), so its first row is its top sentence.
+    grouped = per_unit.groupby(keys + label, dropna=False, sort=True)
+    codes = grouped.ngroup().to_numpy()
+    sizes = grouped.size()
+    order = np.argsort(codes, kind="stable")
+    firsts = np.concatenate([[0], np.cumsum(sizes.to_numpy())[:-1]]).tolist()
+    scores = per_unit["score"].to_numpy(dtype=np.float64)[order]
+    top_sentences = per_unit["sentence"].to_numpy(dtype=object)[order[firsts]].tolist()
+    comments = (per_unit["comment_id"] != "").groupby(codes).sum().tolist()
+    paragraphs = (per_unit["comment_id"] == "").groupby(codes).sum().tolist()
+    maxima = per_unit["score"].groupby(codes).max().tolist()
     rows = []
-    for gkey, g in per_unit.groupby(keys + label, dropna=False, sort=True):
+    for g, (gkey, size) in enumerate(sizes.items()):
         gkey = gkey if isinstance(gkey, tuple) else (gkey,)
         group = gkey[: len(keys)]
         total = int(totals.get(group if len(group) > 1 else group[0], 0))
-        top = g.iloc[0]
-        rows.append((*gkey, len(g), total, round(len(g) / total, 4) if total else float("nan"),
-                     int((g["comment_id"] != "").sum()), int((g["comment_id"] == "").sum()),
-                     round(float(g["score"].mean()), 4), round(float(g["score"].max()), 4),
-                     str(top["sentence"])))
+        # Series.mean as before: its summation order decides the last bits the rounding may see.
+        mean = pd.Series(scores[firsts[g]:firsts[g] + size]).mean()
+        rows.append((*gkey, size, total, round(size / total, 4) if total else float("nan"),
+                     int(comments[g]), int(paragraphs[g]), round(float(mean), 4), round(float(maxima[g]), 4),
+                     str(top_sentences[g])))
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(keys + ["prevalence"], ascending=[True] * len(keys) + [False]).reset_index(drop=True)
 
