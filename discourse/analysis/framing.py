@@ -13,16 +13,15 @@ paraphrases when an :class:`~discourse.embeddings.Embedder` is given and ``use_e
 """
 from __future__ import annotations
 
-import gc
 import math
 import re
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 
 from ..resources import load_json
+from ..runtime import gc_paused
 from ..text import clip, sentence_spans, words
 
 FRAME_COLUMNS = ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
@@ -92,26 +91,6 @@ def _unit_tokens(text: str, spans) -> list[list[re.Match]]:
 def normalise_phrase(phrase: str) -> tuple[str, ...]:
     """A cue term as the tuple of stems it must match, word by word."""
     return tuple(stem(m.group()) for m in _TOKEN.finditer(phrase))
-
-
-@contextmanager
-def gc_paused():
-    """Pause CPython's cyclic garbage collector around a batch job (usable as a decorator).
-
-    Tagging a corpus allocates millions of small tuples, dicts and lists, and many (the rows, the
-    per-sentence memo) live until the table is built. Whenever enough of them survive, CPython runs
-    a full collection over the whole process heap, the parsed threads and every earlier table
-    included: on a 20,000-comment run that was about 40% of the frames and narratives stages. The
-    code inside builds no reference cycles, so reference counting frees all it would have; the
-    collector is switched back on afterwards (if it was on), also when an exception leaves.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _QUANT_AFTER = re.compile(r"[*+{]")

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 from ..errors import DiscourseError
 from ..resources import data_path, load_json
+from ..runtime import gc_paused
 from ..text import sentence_spans
-from .framing import gc_paused
 
 NARRATIVE_COLUMNS = [
     "thread_id", "comment_id", "paragraph", "narrative", "subnarrative", "score", "similarity",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..model import Thread, threads_to_frame
 from ..progress import progress
+from ..runtime import gc_paused
 from .units import article_texts, text_units
 
 log = logging.getLogger("discourse")
@@ -86,11 +87,14 @@ class Analyzer:
         result.tables["comments"] = comments
         result.units = text_units(result.threads)
         result.articles = article_texts(result.threads)
-        for name in progress(self.stages, desc="analysing", unit="stage", quiet=self.quiet):
-            start = time.perf_counter()
-            getattr(self, f"_stage_{name}")(result)
-            result.timings[name] = time.perf_counter() - start
-            log.info("stage %s: %.2f s", name, result.timings[name])
+        # The stages build millions of short-lived rows; CPython's cyclic collector would sweep the
+        # whole heap (threads, earlier tables) again and again meanwhile (see runtime.gc_paused).
+        with gc_paused():
+            for name in progress(self.stages, desc="analysing", unit="stage", quiet=self.quiet):
+                start = time.perf_counter()
+                getattr(self, f"_stage_{name}")(result)
+                result.timings[name] = time.perf_counter() - start
+                log.info("stage %s: %.2f s", name, result.timings[name])
         result.tables["comments"] = _order_columns(result.tables["comments"], COMMENT_COLUMNS)
         if "threads" in result.tables:
             result.tables["threads"] = _order_columns(result.tables["threads"], THREAD_COLUMNS)

@@ -215,8 +215,13 @@ class Topics:
         for t in set(topics.tolist()) - {-1}:
             c = embeddings[topics == t].mean(axis=0)
             centres[t] = c / (np.linalg.norm(c) or 1.0)
-        score = np.array([float(embeddings[i] @ centres[t]) if t in centres else 0.0
-                          for i, t in enumerate(topics)])
+        score = np.zeros(len(topics))
+        if centres:
+            order = sorted(centres)
+            row_of = {t: k for k, t in enumerate(order)}
+            which = np.array([row_of.get(t, -1) for t in topics.tolist()])
+            has = which >= 0
+            score[has] = np.einsum("ij,ij->i", embeddings[has], np.stack([centres[t] for t in order])[which[has]])
         return self._assignments(units, topics, score, labels)
 
     def _fit_bertopic(self, docs, embeddings, nonblank):
