@@ -144,9 +144,15 @@ class PhraseMatcher:
                 self._by_first.setdefault(toks[0], []).append((toks, phrase))
         for options in self._by_first.values():
             options.sort(key=lambda o: -len(o[0]))
+        self._firsts = tuple(self._by_first)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        matches = list(_PHRASE_TOKEN.finditer(text.lower()))
+        lower = text.lower()
+        # Most texts hold no phrase at all: a first word that is not even a substring rules them out.
+        plain = lower.replace("’", "'")
+        if not any(first in plain for first in self._firsts):
+            return []
+        matches = list(_PHRASE_TOKEN.finditer(lower))
         words = [m.group().replace("’", "'") for m in matches]
         found = []
         for i, w in enumerate(words):

@@ -257,8 +257,9 @@ class ClaimExtractor:
             return pd.DataFrame(columns=CLAIM_COLUMNS)
         cols = set(units.columns)
         last_source: dict[tuple, str] = {}
-        for rec in units.itertuples(index=False):
-            r = rec._asdict()
+        names = list(units.columns)
+        for values in zip(*(units[c].tolist() for c in names)):  # faster than itertuples on string columns
+            r = dict(zip(names, values))
             text = r.get("text")
             if not isinstance(text, str) or not text.strip():
                 continue

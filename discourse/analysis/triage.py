@@ -83,10 +83,12 @@ class TriagePriority:
         sentiment_of = {}
         author_of = {}
         if "sentiment" in comments:
-            sentiment_of = dict(zip(zip(comments["thread_id"], comments["comment_id"]), comments["sentiment"]))
-            author_of = dict(zip(zip(comments["thread_id"], comments["comment_id"]), col["author"]))
+            keys = list(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist()))
+            sentiment_of = dict(zip(keys, col["sentiment"]))
+            author_of = dict(zip(keys, col["author"]))
         rows = []
-        for i, (tid, cid, text) in enumerate(zip(comments["thread_id"], comments["comment_id"], comments["text"])):
+        for i, (tid, cid, text) in enumerate(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist(),
+                                                 comments["text"].tolist())):
             parts: list[tuple[float, str]] = []
             inc = _num(col["incivility"][i])
             reason = _first_reason(col["incivility_reasons"][i])
