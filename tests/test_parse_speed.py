@@ -70,3 +70,23 @@ def test_page_order_score_tells_nested_from_chronological():
     chrono = linking._Similarity.tfidf(shuffled, "", linking.stop_words())
     assert linking.page_order_score(nested, len(texts), 30) > 1.0
     assert abs(linking.page_order_score(chrono, len(texts), 30)) < 0.5
+
+
+def _band_by_products(X, a, b, w):
+    """The plain band: one elementwise product of two row ranges per distance."""
+    out = np.zeros((b - a, w))
+    for d in range(1, w + 1):
+        lo = max(a, d)
+        if lo < b:
+            prod = linking._rows(X, lo, b).multiply(linking._rows(X, lo - d, b - d))
+            out[lo - a:, d - 1] = np.asarray(prod.sum(axis=1)).ravel()
+    return out
+
+
+def test_sparse_band_is_bit_identical_to_row_products(page):
+    thread = parse_page(page, semantic=False)
+    texts = [c.text for c in thread.comments]
+    X = linking._Similarity.tfidf(texts, thread.article.text, linking.stop_words()).sparse
+    n = len(texts)
+    for a, b, w in ((0, n, 30), (1, min(n, 200), 30), (n // 2, n, 7), (5, 6, 30), (0, 3, 1), (n - 1, n, 30)):
+        assert np.array_equal(linking._sparse_band(X, a, b, w), _band_by_products(X, a, b, w)), (a, b, w)
