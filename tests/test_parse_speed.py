@@ -90,3 +90,58 @@ def test_sparse_band_is_bit_identical_to_row_products(page):
     n = len(texts)
     for a, b, w in ((0, n, 30), (1, min(n, 200), 30), (n // 2, n, 7), (5, 6, 30), (0, 3, 1), (n - 1, n, 30)):
         assert np.array_equal(linking._sparse_band(X, a, b, w), _band_by_products(X, a, b, w)), (a, b, w)
+
+
+def _viterbi_reference(seg, lines, sa, sr, ends, continues):
+    """The plain Viterbi: a score list and a back-pointer list of four per line."""
+    from discourse.parse.segment import NEG, A, P, R, T
+
+    n = len(lines)
+    score = [NEG] * 4
+    back = [[0] * 4 for _ in range(n)]
+    score[P] = 0.0 if lines[0].forced != "comments" else NEG
+    score[A] = sa[0] - seg.enter_cost if lines[0].forced != "article" else NEG
+    for i in range(1, n):
+        ln, prev, cur, bp = lines[i], score, [NEG] * 4, back[i]
+        if ln.forced != "comments":
+            cur[P], bp[P] = prev[P], P
+        if ln.forced != "article":
+            enter = prev[P] - seg.enter_cost + (seg.boundary_bonus if ln.gap_before else -seg.boundary_bonus)
+            if enter >= prev[T] + ends:
+                cur[A], bp[A] = enter + sa[i], P
+            else:
+                cur[A], bp[A] = prev[T] + ends + sa[i], T
+            cur[R], bp[R] = prev[A] + sr[i], A
+            best, arg = prev[T] + continues, T
+            if prev[A] > best:
+                best, arg = prev[A], A
+            if prev[R] > best:
+                best, arg = prev[R], R
+            cur[T], bp[T] = best, arg
+        score = cur
+    state = P if score[P] >= score[T] else T
+    labels = [0] * n
+    for i in range(n - 1, -1, -1):
+        labels[i] = state
+        state = back[i][state]
+    return labels
+
+
+def test_viterbi_equals_plain_version():
+    from discourse.parse.segment import Line, Segmenter
+
+    rng = np.random.default_rng(5)
+    seg = Segmenter()
+    for trial in range(400):
+        n = int(rng.integers(1, 40))
+        forced_kind = trial % 4  # none, a section split, all article, random (inconsistent) forcing
+        lines = []
+        for i in range(n):
+            forced = {0: None, 1: "article" if i < n // 2 else "comments", 2: "article",
+                      3: rng.choice([None, "article", "comments"])}[forced_kind]
+            lines.append(Line(i, "x", gap_before=rng.choice(["", "blank"]), forced=forced))
+        # coarse values make ties, where the order of comparisons matters
+        sa = (rng.integers(-8, 8, n) / 2.0).tolist()
+        sr = (rng.integers(-8, 8, n) / 2.0).tolist()
+        ends, continues = float(rng.integers(-4, 1)) / 2, float(rng.integers(-4, 1)) / 2
+        assert seg._viterbi(lines, sa, sr, ends, continues) == _viterbi_reference(seg, lines, sa, sr, ends, continues)

@@ -239,7 +239,6 @@ class Segmenter:
 
     def _decode(self, lines: list[Line], ev: PageEvidence, shapes: list[float], keys: list[str],
                 base: list[float]) -> list[int]:
-        n = len(lines)
         # sa: name_score with the layout (an author line); sr: without it (a reply header).
         known_names, odds = ev.known_names, ev.gap_odds
         known = known_names or {k for k, c in ev.line_counts.items() if c >= 2}
@@ -254,43 +253,58 @@ class Segmenter:
             else:
                 sr.append(b + (1.5 if key in known else unknown))
                 sa.append(b)
-        # Viterbi: score[state], back pointers per line.
-        score = [NEG] * 4
-        back = [[0] * 4 for _ in range(n)]
+        return self._viterbi(lines, sa, sr, ev.text_ends, ev.text_continues)
+
+    def _viterbi(self, lines: list[Line], sa: list[float], sr: list[float], ends: float,
+                 continues: float) -> list[int]:
+        """The best label path given each line's author (``sa``) and reply-header (``sr``) scores.
+
+        The four state scores are held in four locals (p, a, r, t). Back pointers: P always comes
+        from P and R from A (or from nothing, P, on a line that cannot be a comment), so only A's
+        (P or T) and T's (T, A or R) are stored, in flat lists: a list of four per line cost more
+        than the rest of the decoding.
+        """
+        n = len(lines)
+        enter_cost, bonus = self.enter_cost, self.boundary_bonus
+        from_a = [P] * n
+        from_t = [P] * n
         first = lines[0]
-        score[P] = 0.0 if first.forced != "comments" else NEG
-        score[A] = sa[0] - self.enter_cost if first.forced != "article" else NEG
+        p = 0.0 if first.forced != "comments" else NEG
+        a = sa[0] - enter_cost if first.forced != "article" else NEG
+        r = t = NEG
         for i in range(1, n):
             ln = lines[i]
-            prev = score
-            cur = [NEG] * 4
-            bp = back[i]
-            can_article = ln.forced != "comments"
-            can_comment = ln.forced != "article"
-            if can_article:
-                cur[P] = prev[P]
-                bp[P] = P
-            if can_comment:
-                # A: from P (entering comments) or from T (a new comment). Comment sections
-                # usually start after a blank line or a header, rarely mid-run of paragraphs.
-                gap = ln.gap_before
-                enter = prev[P] - self.enter_cost + (self.boundary_bonus if gap else -self.boundary_bonus)
-                if enter >= prev[T] + ev.text_ends:
-                    cur[A], bp[A] = enter + sa[i], P
-                else:
-                    cur[A], bp[A] = prev[T] + ev.text_ends + sa[i], T
-                cur[R], bp[R] = prev[A] + sr[i], A
-                # T: after A, R or T
-                best, arg = prev[T] + ev.text_continues, T
-                if prev[A] > best:
-                    best, arg = prev[A], A
-                if prev[R] > best:
-                    best, arg = prev[R], R
-                cur[T], bp[T] = best, arg
-            score = cur
-        state = P if score[P] >= score[T] else T
+            forced = ln.forced
+            new_p = p if forced != "comments" else NEG
+            if forced == "article":
+                p, a, r, t = new_p, NEG, NEG, NEG
+                continue
+            # A: from P (entering comments) or from T (a new comment). Comment sections
+            # usually start after a blank line or a header, rarely mid-run of paragraphs.
+            enter = p - enter_cost + (bonus if ln.gap_before else -bonus)
+            after_text = t + ends
+            if enter >= after_text:
+                new_a = enter + sa[i]
+            else:
+                new_a = after_text + sa[i]
+                from_a[i] = T
+            new_r = a + sr[i]
+            # T: after A, R or T
+            best, arg = t + continues, T
+            if a > best:
+                best, arg = a, A
+            if r > best:
+                best, arg = r, R
+            from_t[i] = arg
+            p, a, r, t = new_p, new_a, new_r, best
+        state = P if p >= t else T
         labels = [0] * n
         for i in range(n - 1, -1, -1):
             labels[i] = state
-            state = back[i][state]
+            if state == A:
+                state = from_a[i]
+            elif state == T:
+                state = from_t[i]
+            elif state == R:
+                state = A if i > 0 and lines[i].forced != "article" else P
         return labels
