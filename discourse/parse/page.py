@@ -11,7 +11,12 @@ import re
 from datetime import datetime
 
 from discourse.model import Article, Comment, RemovedLine, Thread
-from discourse.parse.furniture import MAX_CHROME_CHARS, FurnitureRules, default_rules
+from discourse.parse.furniture import (
+    MAX_CHROME_CHARS,
+    FurnitureRules,
+    Match,
+    default_rules,
+)
 from discourse.parse.segment import A, Line, P, R, Segmenter, T
 
 _LEADING_DATE = re.compile(
@@ -26,6 +31,8 @@ _DATE_FORMATS = (
     "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%A, %B %d, %Y",
     "%A %d %B %Y", "%B %d %Y", "%d/%m/%Y",
 )
+
+_UNSEEN = object()  # not classified yet (None means: no rule matches)
 
 #: The label names used in the accounting of lines.
 COMMENT_CHROME_KINDS = ("timestamp", "action", "section")
@@ -52,7 +59,10 @@ def parse_page(
     segmenter = segmenter or Segmenter()
     linker = linker or ReplyLinker(semantic=semantic)
     raw = text.splitlines()
-    stripped = [ln.strip().replace("\x00", "") for ln in raw]
+    if "\x00" in text:
+        stripped = [ln.strip().replace("\x00", "") for ln in raw]
+    else:  # the common case, without a replace per line
+        stripped = [ln.strip() for ln in raw]
 
     article = Article()
     # A leading "date YYYY-MM-DD" prefix: the date is metadata, the rest of the line is text.
@@ -66,10 +76,15 @@ def parse_page(
     # Chrome, then content lines with what separates them (the segmenter learns layouts from it).
     chrome: dict[int, str] = {}  # line index -> kind
     chrome_reason: dict[int, str] = {}
+    # Chrome lines and names recur (a "Reply" button and a timestamp under every comment): each
+    # distinct line goes through the rules once.
+    classified: dict[str, Match | None] = {}
     for i, s in enumerate(stripped):
         if not s or len(s) > MAX_CHROME_CHARS:  # longer lines can only be article furniture
             continue
-        m = rules.classify(s, "comments")
+        m = classified.get(s, _UNSEEN)
+        if m is _UNSEEN:
+            m = classified[s] = rules.classify(s, "comments")
         if m is not None and m.kind in COMMENT_CHROME_KINDS:
             chrome[i], chrome_reason[i] = m.kind, m.reason
     section_at = _comment_section_start(stripped, chrome)
@@ -83,10 +98,11 @@ def parse_page(
         if i in chrome:
             gap.add(chrome[i])
             continue
-        ln = Line(i, s, gap_before="+".join(sorted(gap)))
+        ln = Line(i, s, gap_before="+".join(sorted(gap)) if gap else "")
         if lines:
             lines[-1].gap_after = ln.gap_before
-        gap = set()
+        if gap:
+            gap = set()
         if section_at is not None:
             ln.forced = "comments" if i > section_at else "article"
         lines.append(ln)
@@ -116,11 +132,13 @@ def parse_page(
     comments: list[Comment] = []
     current: Comment | None = None
     text_lines: list[str] = []
-    label_at = {ln.index: lab for ln, lab in zip(lines, labels)}
+    label_at: list[int | None] = [None] * len(stripped)
+    for ln, lab in zip(lines, labels):
+        label_at[ln.index] = lab
     for i, s in enumerate(stripped):
         if not s:
             continue
-        lab = label_at.get(i)
+        lab = label_at[i]
         if lab is None:  # chrome
             in_comments = comments_from is not None and i >= comments_from
             kind, reason = chrome[i], chrome_reason[i]
