@@ -656,6 +656,11 @@ def _explain_inferred(row: np.ndarray, parent: Comment) -> str:
 
 
 _TOKEN = re.compile(r"\b[^\W\d_][\w'’]+\b")  # scikit-learn's default token pattern, apostrophes kept
+#: Put between lower-cased documents, the break is a token of its own (new lines on both sides)
+#: that no lower-cased text contains (upper case), so the tokens of a chunk are those of its
+#: documents one after the other, breaks between them.
+_DOC_BREAK = "QZ"
+_DOC_JOIN = f"\n{_DOC_BREAK}\n"
 
 
 class _Similarity:
@@ -672,29 +677,30 @@ class _Similarity:
         """L2-normalised TF-IDF rows (sublinear tf, smoothed idf), as scikit-learn's
         ``TfidfVectorizer(sublinear_tf=True)`` makes them, built in chunks of documents so the
         token lists of a huge page never exist all at once."""
-        from itertools import chain
-
         from scipy import sparse
 
         vocab: dict[str, int] = {w: k for k, w in enumerate(sorted(stop_words))}
-        n_stop = len(vocab)
+        n_stop = n_codes = len(vocab)
+        vocab[_DOC_BREAK] = -1
         pieces = []
         n_docs = len(texts) + 1
         for a in range(0, n_docs, chunk):
             docs = texts[a:a + chunk] + ([article] if len(texts) < a + chunk else [])
-            tokens = [_TOKEN.findall(d.lower()) for d in docs]
-            flat = list(chain.from_iterable(tokens))
+            # One regex pass over the chunk (a call per document costs a quarter more), the
+            # documents told apart by a break token between them.
+            flat = _TOKEN.findall(_DOC_JOIN.join([d.lower() for d in docs]))
             for t in dict.fromkeys(flat):
                 if t not in vocab:
-                    vocab[t] = len(vocab)
+                    vocab[t] = n_codes
+                    n_codes += 1
             codes = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-            rows = np.repeat(np.arange(len(docs)), np.fromiter(map(len, tokens), dtype=np.int64, count=len(docs)))
+            rows = np.cumsum(codes < 0)  # the document of each token: breaks before it
             keep = codes >= n_stop
             piece = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], codes[keep] - n_stop)),
-                                      shape=(len(docs), max(1, len(vocab) - n_stop)))
+                                      shape=(len(docs), max(1, n_codes - n_stop)))
             piece.sum_duplicates()
             pieces.append(piece)
-        width = max(1, len(vocab) - n_stop)
+        width = max(1, n_codes - n_stop)
         for p in pieces:
             p.resize((p.shape[0], width))
         X = sparse.vstack(pieces, format="csr") if len(pieces) > 1 else pieces[0]
