@@ -45,9 +45,13 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
-    """A content line of the page with the context the segmenter needs."""
+    """A content line of the page with the context the segmenter needs.
+
+    Slotted: a page has one per content line (hundreds of thousands on a big one), and an
+    instance dict each would double the objects the garbage collector walks.
+    """
 
     index: int  # line number in the input (0-based)
     text: str  # stripped
@@ -153,16 +157,16 @@ class Segmenter:
     # -- evidence ------------------------------------------------------------------------------
     def page_evidence(self, lines: list[Line]) -> PageEvidence:
         ev = PageEvidence()
-        for ln in lines:
-            t = ln.text
-            if len(t) <= 80:
-                ev.line_counts[t.casefold()] += 1
-            m = _ADDRESS_PREFIX.match(t)
+        texts = [ln.text for ln in lines]
+        ev.line_counts.update([t.casefold() for t in texts if len(t) <= 80])  # counted in C
+        addressed, prefix = ev.addressed, _ADDRESS_PREFIX.match
+        for t in texts:
+            m = prefix(t)
             if m:
-                ev.addressed.add(m.group(1).strip().casefold())
+                addressed.add(m.group(1).strip().casefold())
             if "@" in t:
                 for name in _AT_MENTION.findall(t):
-                    ev.addressed.add(name.casefold())
+                    addressed.add(name.casefold())
         return ev
 
     def name_score(self, ln: Line, ev: PageEvidence, shape: float, layout: bool = True) -> float:
@@ -190,13 +194,14 @@ class Segmenter:
             return []
         cache: dict[str, float] = {}  # names recur: score each distinct line once
         shapes = []
-        for ln in lines:
-            sh = cache.get(ln.text)
+        texts = [ln.text for ln in lines]
+        for text in texts:
+            sh = cache.get(text)
             if sh is None:
-                sh = cache[ln.text] = shape_score(ln.text)
+                sh = cache[text] = shape_score(text)
             shapes.append(sh)
         ev = self.page_evidence(lines)
-        keys = [ln.text.casefold() for ln in lines]
+        keys = [text.casefold() for text in texts]
         # What :meth:`name_score` adds from the page does not change between passes; work it
         # out once per line (the per-pass part is the known names and the layout).
         base = []
@@ -211,26 +216,37 @@ class Segmenter:
             base.append(s)
         labels = self._decode(lines, ev, shapes, keys, base)
         for _ in range(self.passes - 1):
-            self._learn_from(lines, labels, ev)
+            self._learn_from(lines, labels, ev, keys)
             labels = self._decode(lines, ev, shapes, keys, base)
         return labels
 
-    def _learn_from(self, lines: list[Line], labels: list[int], ev: PageEvidence) -> None:
-        """Turn a first labelling into page-specific evidence: its names and its layout."""
-        ev.known_names = {ln.text.casefold() for ln, lab in zip(lines, labels) if lab in (A, R)}
-        n_a = sum(1 for lab in labels if lab == A)
+    def _learn_from(self, lines: list[Line], labels: list[int], ev: PageEvidence,
+                    keys: list[str] | None = None) -> None:
+        """Turn a first labelling into page-specific evidence: its names and its layout.
+        ``keys`` are the case-folded line texts, when the caller has them already."""
+        if keys is None:
+            keys = [ln.text.casefold() for ln in lines]
+        ev.known_names = {key for key, lab in zip(keys, labels) if lab == A or lab == R}
+        n_a = labels.count(A)
         if n_a < 3:
             return
-        pairs = list(itertools.pairwise(labels))
-        tt = sum(1 for a, b in pairs if a == T and b == T)
-        ta = sum(1 for a, b in pairs if a == T and b == A)
+        tt = ta = 0
+        for a, b in itertools.pairwise(labels):
+            if a == T:
+                if b == T:
+                    tt += 1
+                elif b == A:
+                    ta += 1
         ev.text_continues = 0.5 * math.log((tt + 1) / (tt + ta + 2))
         ev.text_ends = 0.5 * math.log((ta + 1) / (tt + ta + 2))
         ev.gap_odds = {}
         for side in ("before", "after"):
-            attr = "gap_before" if side == "before" else "gap_after"
-            authors = Counter(getattr(ln, attr) for ln, lab in zip(lines, labels) if lab == A)
-            others = Counter(getattr(ln, attr) for ln, lab in zip(lines, labels) if lab == T)
+            if side == "before":
+                gaps = [ln.gap_before for ln in lines]
+            else:
+                gaps = [ln.gap_after for ln in lines]
+            authors = Counter([g for g, lab in zip(gaps, labels) if lab == A])
+            others = Counter([g for g, lab in zip(gaps, labels) if lab == T])
             n_t = sum(others.values())
             for sig in set(authors) | set(others):
                 p_a = (authors[sig] + 0.5) / (n_a + 1.0)
@@ -244,12 +260,15 @@ class Segmenter:
         known = known_names or {k for k, c in ev.line_counts.items() if c >= 2}
         sa, sr = [], []
         unknown = -self.header_unknown_cost
+        # the layout odds by gap signature, looked up without a tuple key per line
+        before = {sig: v for (side, sig), v in odds.items() if side == "before"}
+        after = {sig: v for (side, sig), v in odds.items() if side == "after"}
         for ln, sh, key, b in zip(lines, shapes, keys, base):
             if sh > -8:
                 if key in known_names:
                     b += 1.0
                 sr.append(b + (1.5 if key in known else unknown))
-                sa.append(b + odds.get(("before", ln.gap_before), 0.0) + odds.get(("after", ln.gap_after), 0.0))
+                sa.append(b + before.get(ln.gap_before, 0.0) + after.get(ln.gap_after, 0.0))
             else:
                 sr.append(b + (1.5 if key in known else unknown))
                 sa.append(b)
