@@ -105,8 +105,13 @@ def _stop_words_of(data: dict) -> frozenset[str]:
 
 
 def _shingle_set(text: str) -> set[int]:
-    tokens = [w.casefold() for w in _WORDS.findall(text)]
-    return {hash(tuple(tokens[k:k + 5])) for k in range(len(tokens) - 4)}
+    """Hashes of the 5-word runs of ``text`` (words case-folded)."""
+    if text.isascii():  # folding the text first gives the same words, without a call per word
+        tokens = _WORDS.findall(text.lower())
+    else:  # folding can change what is a word character (a dotted capital I gains a combining dot)
+        tokens = [w.casefold() for w in _WORDS.findall(text)]
+    # zip hands each 5-tuple to hash and reuses it: no slice and no tuple per word
+    return set(map(hash, zip(tokens, tokens[1:], tokens[2:], tokens[3:], tokens[4:])))
 
 
 class _Texts:
@@ -120,7 +125,7 @@ class _Texts:
         rebuttal, second = [], []
         rmatch, psearch = _REBUTTAL.match, _SECOND_PERSON.search
         for t in texts:
-            head = t[:400].split()
+            head = t[:400].split(None, 25)  # the first 25 words (and the rest unsplit)
             self.opening.append(" ".join(head[:12]).casefold())
             rebuttal.append(rmatch(t) is not None)
             second.append(psearch(" ".join(head[:25])) is not None)
@@ -279,7 +284,8 @@ class _PageFeatures:
                 lo = max(0, i - w)
                 addressed = names.addressed(texts.opening[i], c.text)
                 if addressed:
-                    kinds = {key: _addressing(texts.opening[i], c.text, key) for key in addressed}
+                    opening, folded = texts.opening[i], c.text.casefold()
+                    kinds = {key: _addressing(opening, c.text, key, folded) for key in addressed}
                     addressed_at[i - a] = kinds
                     extra = {j for key in addressed for j in by_author.get(key, [])[-limit:] if j < lo}
                     cands = sorted(extra) + list(range(lo, i))
@@ -602,12 +608,14 @@ class _NameIndex:
 _AT = re.compile(r"@([\w.-]{2,40})")
 
 
-def _addressing(opening: str, text: str, author_key: str) -> int:
-    """2: the comment opens by addressing this author; 1: names them early; 0: neither."""
+def _addressing(opening: str, text: str, author_key: str, low: str | None = None) -> int:
+    """2: the comment opens by addressing this author; 1: names them early; 0: neither.
+    ``low`` is ``text.casefold()``, for callers that test one text against several authors."""
     if not author_key:
         return 0
     compact = author_key.replace(" ", "")
-    low = text.casefold()
+    if low is None:
+        low = text.casefold()
     for prefix in (author_key, "@" + compact, "@" + author_key):
         if low.startswith(prefix):
             rest = low[len(prefix):len(prefix) + 3]
