@@ -145,3 +145,21 @@ def test_viterbi_equals_plain_version():
         sr = (rng.integers(-8, 8, n) / 2.0).tolist()
         ends, continues = float(rng.integers(-4, 1)) / 2, float(rng.integers(-4, 1)) / 2
         assert seg._viterbi(lines, sa, sr, ends, continues) == _viterbi_reference(seg, lines, sa, sr, ends, continues)
+
+
+def test_first_argmax_matches_per_segment_argmax():
+    rng = np.random.default_rng(2)
+    for _ in range(200):
+        size = rng.integers(0, 5, int(rng.integers(1, 12)))
+        starts = np.zeros(len(size) + 1, dtype=np.int64)
+        np.cumsum(size, out=starts[1:])
+        values = rng.integers(-3, 3, int(starts[-1])).astype(float)  # ties on purpose
+        if len(values) and rng.random() < 0.2:
+            values[rng.integers(0, len(values))] = np.nan
+        best, top = linking._first_argmax(values, starts, size)
+        for k in range(len(size)):
+            part = values[starts[k]:starts[k + 1]]
+            if not len(part) or np.isnan(part.max()):
+                assert best[k] == -1
+            else:
+                assert best[k] == starts[k] + int(np.argmax(part)) and top[k] == part.max()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from importlib import resources
 
@@ -38,6 +39,9 @@ _REBUTTAL = re.compile(
     re.IGNORECASE,
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b", re.IGNORECASE)
+#: The same on lower-cased ASCII text, where it needs no case-insensitive matching (which costs
+#: more than lower-casing); other text can change its word boundaries when lower-cased.
+_SECOND_PERSON_LOWER = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b")
 
 FEATURES = (
     "addressed_prefix",  # "Name:" / "@Name" / "Name," opening the comment names this candidate's author
@@ -123,12 +127,16 @@ class _Texts:
         self.texts = texts
         self.opening: list[str] = []
         rebuttal, second = [], []
-        rmatch, psearch = _REBUTTAL.match, _SECOND_PERSON.search
+        rmatch, psearch, psearch_lower = _REBUTTAL.match, _SECOND_PERSON.search, _SECOND_PERSON_LOWER.search
         for t in texts:
             head = t[:400].split(None, 25)  # the first 25 words (and the rest unsplit)
             self.opening.append(" ".join(head[:12]).casefold())
             rebuttal.append(rmatch(t) is not None)
-            second.append(psearch(" ".join(head[:25])) is not None)
+            words = " ".join(head[:25])
+            if words.isascii():
+                second.append(psearch_lower(words.lower()) is not None)
+            else:
+                second.append(psearch(words) is not None)
         self.rebuttal = np.array(rebuttal, dtype=bool)
         self.second_person = np.array(second, dtype=bool)
         self._shingles: dict[int, set[int]] = {}
@@ -287,7 +295,10 @@ class _PageFeatures:
                     opening, folded = texts.opening[i], c.text.casefold()
                     kinds = {key: _addressing(opening, c.text, key, folded) for key in addressed}
                     addressed_at[i - a] = kinds
-                    extra = {j for key in addressed for j in by_author.get(key, [])[-limit:] if j < lo}
+                    extra: set[int] = set()
+                    for key in addressed:  # their latest comments above the window
+                        latest = by_author.get(key, [])[-limit:]  # ascending
+                        extra.update(latest[:bisect_left(latest, lo)])
                     cands = sorted(extra) + list(range(lo, i))
                 else:
                     cands = range(lo, i)
@@ -386,8 +397,11 @@ def page_order_score(lexical: _Similarity, n: int, window: int, sample: int = 20
     return float(np.clip(np.log((near + 0.01) / (far + 0.01)), -1.0, 2.0))
 
 
-def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per segment: the row of its first maximum (-1 when empty) and the maximum itself."""
+def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray,
+                  seg: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: the row of its first maximum (-1 when empty) and the maximum itself.
+    ``seg`` is the segment of each row, ``np.repeat(np.arange(len(size)), size)``, for callers
+    that have it already (the decision asks once per round)."""
     m = len(size)
     best = np.full(m, -1, dtype=np.int64)
     top = np.full(m, -np.inf)
@@ -395,10 +409,14 @@ def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray) -> t
     if not nonempty.any():
         return best, top
     top[nonempty] = np.maximum.reduceat(values, starts[:-1][nonempty])
-    seg = np.repeat(np.arange(m), size)
+    if seg is None:
+        seg = np.repeat(np.arange(m), size)
     hits = np.flatnonzero(values == top[seg])
-    segs, first = np.unique(seg[hits], return_index=True)
-    best[segs] = hits[first]
+    if not len(hits):  # only NaN maxima
+        return best, top
+    hit_seg = seg[hits]  # ascending: the first hit of a segment is where the segment changes
+    first = np.flatnonzero(np.r_[True, hit_seg[1:] != hit_seg[:-1]])
+    best[hit_seg[first]] = hits[first]
     return best, top
 
 
@@ -456,7 +474,7 @@ class _Decider:
             answered = (pk == me) & (me >= 0)
             scores = base.copy()
             scores[is_cand] = (base[is_cand] + (wd * dep + wdeep * (dep >= 2) + wr * (pk != -2))) + wa * answered
-            best, top = _first_argmax(scores, aug_starts, aug_size)
+            best, top = _first_argmax(scores, aug_starts, aug_size, seg)
             par = J_aug[best]
             new_depth = np.where(par >= 0, depth[par] + 1, 0)
             new_pk = np.where(par >= 0, kid[par], -2)
@@ -623,11 +641,10 @@ def _addressing(opening: str, text: str, author_key: str, low: str | None = None
                 return 2
     if "@" + compact in low:
         return 1
-    words = opening.split()
     if author_key in opening:
         return 1
     first = author_key.split()[0] if " " in author_key else None
-    if first and len(first) >= 4 and first in words:
+    if first and len(first) >= 4 and first in opening.split():
         return 1
     return 0
 
@@ -671,6 +688,18 @@ _DOC_BREAK = "QZ"
 _DOC_JOIN = f"\n{_DOC_BREAK}\n"
 
 
+class _Vocabulary(dict):
+    """Token -> column code; a token seen for the first time gets the next code, in the order
+    tokens come, so one ``map(vocab.__getitem__, tokens)`` both codes and extends it."""
+
+    size = 0  # the next code
+
+    def __missing__(self, token: str) -> int:
+        code = self[token] = self.size
+        self.size += 1
+        return code
+
+
 class _Similarity:
     """Cosine similarities between comments (rows 0..n-1) and the article (row n)."""
 
@@ -687,8 +716,8 @@ class _Similarity:
         token lists of a huge page never exist all at once."""
         from scipy import sparse
 
-        vocab: dict[str, int] = {w: k for k, w in enumerate(sorted(stop_words))}
-        n_stop = n_codes = len(vocab)
+        vocab = _Vocabulary({w: k for k, w in enumerate(sorted(stop_words))})
+        n_stop = vocab.size = len(vocab)
         vocab[_DOC_BREAK] = -1
         pieces = []
         n_docs = len(texts) + 1
@@ -697,18 +726,14 @@ class _Similarity:
             # One regex pass over the chunk (a call per document costs a quarter more), the
             # documents told apart by a break token between them.
             flat = _TOKEN.findall(_DOC_JOIN.join([d.lower() for d in docs]))
-            for t in dict.fromkeys(flat):
-                if t not in vocab:
-                    vocab[t] = n_codes
-                    n_codes += 1
             codes = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
             rows = np.cumsum(codes < 0)  # the document of each token: breaks before it
             keep = codes >= n_stop
             piece = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], codes[keep] - n_stop)),
-                                      shape=(len(docs), max(1, n_codes - n_stop)))
+                                      shape=(len(docs), max(1, vocab.size - n_stop)))
             piece.sum_duplicates()
             pieces.append(piece)
-        width = max(1, n_codes - n_stop)
+        width = max(1, vocab.size - n_stop)
         for p in pieces:
             p.resize((p.shape[0], width))
         X = sparse.vstack(pieces, format="csr") if len(pieces) > 1 else pieces[0]

@@ -165,6 +165,9 @@ def parse_page(
 
     thread = Thread(thread_id=thread_id or _default_id(source), source=source, article=article,
                     comments=comments)
+    # The line lists are done with: let them go before linking, the longest stage, so a big
+    # page does not hold them at its peak and the garbage collector does not keep walking them.
+    del raw, stripped, lines, labels, label_at, chrome, chrome_reason, classified
     linker.link(thread)
     return thread
 
