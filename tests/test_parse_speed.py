@@ -163,3 +163,18 @@ def test_first_argmax_matches_per_segment_argmax():
                 assert best[k] == -1
             else:
                 assert best[k] == starts[k] + int(np.argmax(part)) and top[k] == part.max()
+
+
+def test_static_scores_equal_one_weight_row_per_feature_row():
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(4)
+    for m in (1, 7, 300):
+        starts = np.r_[0, np.cumsum(rng.integers(0, 40, m))]
+        F = rng.standard_normal((int(starts[-1]), len(linking.FEATURES))) * rng.integers(0, 2, (int(starts[-1]), 1))
+        blk = SimpleNamespace(m=m, starts=starts, F=F)
+        fake = SimpleNamespace(static_w=rng.standard_normal((len(linking.MODELS), len(linking.FEATURES))))
+        for model in (np.zeros(m, dtype=np.int64), rng.integers(0, len(linking.MODELS), m)):
+            seg = np.repeat(np.arange(m), np.diff(starts))
+            plain = np.einsum("rf,rf->r", F, fake.static_w[model[seg]])
+            assert np.array_equal(linking._Decider._static_scores(fake, blk, model), plain)

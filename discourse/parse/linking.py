@@ -496,8 +496,19 @@ class _Decider:
         return np.where(blk.explicit, MODELS.index("header"), unheaded)
 
     def _static_scores(self, blk: _Block, model: np.ndarray) -> np.ndarray:
+        """Each feature row times its comment's weight set. One einsum per weight set in use
+        (two at most on a page), over all rows, rather than a copy of the weights for every
+        row: the same reduction over a row's features, so the same sums to the last bit."""
         seg = np.repeat(np.arange(blk.m), np.diff(blk.starts))
-        return np.einsum("rf,rf->r", blk.F, self.static_w[model[seg]]) if len(seg) else np.zeros(0)
+        if not len(seg):
+            return np.zeros(0)
+        row_model = model[seg]
+        used = np.unique(model).tolist()
+        out = np.einsum("rf,f->r", blk.F, self.static_w[used[0]])
+        for mi in used[1:]:
+            rows = row_model == mi
+            out[rows] = np.einsum("rf,f->r", blk.F[rows], self.static_w[mi])
+        return out
 
     def _root_scores(self, blk: _Block, model: np.ndarray) -> np.ndarray:
         return np.einsum("kf,kf->k", blk.root, self.root_w[model])
@@ -614,7 +625,10 @@ class _NameIndex:
             lengths = heads.get(w)
             if lengths is not None:
                 for size in lengths:
-                    if size <= 6 and a + size <= n:
+                    if size == 1:  # the word itself: no slice and join
+                        if w in keys:
+                            found.add(w)
+                    elif size <= 6 and a + size <= n:
                         gram = " ".join(words[a:a + size])
                         if gram in keys:
                             found.add(gram)

@@ -161,7 +161,7 @@ class Segmenter:
         ev.line_counts.update([t.casefold() for t in texts if len(t) <= 80])  # counted in C
         addressed, prefix = ev.addressed, _ADDRESS_PREFIX.match
         for t in texts:
-            m = prefix(t)
+            m = prefix(t) if ":" in t or "," in t else None  # a prefix ends in one of them
             if m:
                 addressed.add(m.group(1).strip().casefold())
             if "@" in t:
