@@ -178,3 +178,17 @@ def test_static_scores_equal_one_weight_row_per_feature_row():
             seg = np.repeat(np.arange(m), np.diff(starts))
             plain = np.einsum("rf,rf->r", F, fake.static_w[model[seg]])
             assert np.array_equal(linking._Decider._static_scores(fake, blk, model), plain)
+
+
+def test_plain_words_never_match_the_user_name_token():
+    """shape_score skips the user-name regex for plain and capitalised words."""
+    import random
+
+    from discourse.parse.segment import _USERNAME_TOKEN
+
+    rng = random.Random(0)
+    letters = list("abcxyzABCXYZéÉßİıǅǄΣσς") + ["\u0307", "1", "_", "²", "'"]
+    words = {"".join(rng.choice(letters) for _ in range(rng.randint(1, 8))) for _ in range(50_000)}
+    for w in words:
+        if w.isalpha() and w[1:].islower():
+            assert _USERNAME_TOKEN.match(w) is None, w

@@ -87,6 +87,9 @@ GENERIC_GAP_ODDS = {
 }
 
 
+_WORD_COUNT_ODDS = {1: 1.2, 2: 0.8, 3: 0.5, 4: -0.2, 5: -0.8, 6: -1.3}
+
+
 def shape_score(text: str) -> float:
     """Log-odds, from the line alone, that it is a user name rather than prose."""
     n = len(text)
@@ -98,10 +101,9 @@ def shape_score(text: str) -> float:
         return -12.0
     s = 0.0
     s += 1.0 if n <= 25 else (0.0 if n <= 40 else -2.5)
-    s += {1: 1.2, 2: 0.8, 3: 0.5, 4: -0.2, 5: -0.8, 6: -1.3}.get(nw, -3.0 - 0.5 * (nw - 7))
+    s += _WORD_COUNT_ODDS.get(nw, -3.0 - 0.5 * (nw - 7))
     last = text[-1]
-    placeholder = _PLACEHOLDER.fullmatch(text) is not None  # "[deleted]", "[removed]"
-    if placeholder:
+    if text[0] == "[" and _PLACEHOLDER.fullmatch(text):  # "[deleted]", "[removed]"
         return 2.0
     punctuated = False
     if text.endswith(("...", "…")):
@@ -122,13 +124,15 @@ def shape_score(text: str) -> float:
     if not alpha:  # rules, ellipses, numbers: "-----", "..."
         return -6.0
     lowered = [w.lower() for w in alpha]
-    stop = sum(1 for w in lowered if w in STOPWORDS)
+    stop = sum(map(STOPWORDS.__contains__, lowered))
     if nw >= 3:
         s -= 2.2 * stop / max(1, len(alpha))
-    tagged = sum(1 for w in words if w[0] in "#@")
+    tagged = sum(1 for w in words if w[0] in "#@") if "#" in text or "@" in text else 0
     if tagged:  # hashtags and @mentions belong to text; a handle line is one bare token
         s -= 3.0 if (tagged >= 2 or words[0][0] == "#" or nw >= 2) else 0.5
-    if any(_USERNAME_TOKEN.match(w) for w in words):
+    # A plain or capitalised word cannot be a user-name token (that needs a digit, an underscore
+    # or a capital inside): most words skip the regex.
+    if any(not (w.isalpha() and w[1:].islower()) and _USERNAME_TOKEN.match(w) for w in words):
         s += 1.3
     if nw <= 4 and alpha and not punctuated and all(w[0].isupper() for w in alpha):
         s += 0.6
