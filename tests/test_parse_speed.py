@@ -192,3 +192,16 @@ def test_plain_words_never_match_the_user_name_token():
     for w in words:
         if w.isalpha() and w[1:].islower():
             assert _USERNAME_TOKEN.match(w) is None, w
+
+
+def test_ascii_token_patterns_equal_unicode_ones_on_ascii_text():
+    import random
+    import string
+
+    rng = random.Random(3)
+    chars = string.ascii_letters + string.digits + "_'’ \n.,;:-!?@#()\"" * 2
+    for _ in range(2000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 60)))
+        if text.isascii():
+            assert linking._TOKEN_ASCII.findall(text) == linking._TOKEN.findall(text)
+            assert linking._WORDS_ASCII.findall(text) == linking._WORDS.findall(text)
