@@ -258,6 +258,7 @@ class _PageFeatures:
         self.keys = [_name_key(c.author) for c in comments]
         ids: dict[str, int] = {}
         self.kid = np.array([ids.setdefault(k, len(ids)) if k else -1 for k in self.keys], dtype=np.int64)
+        self.key_id = ids  # author key -> its number in ``kid``
         self.header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
         self.addressing_opening = self.texts.rebuttal | self.texts.second_person
         self.order_score = page_order_score(self.lexical, n, self.window)
@@ -343,7 +344,8 @@ class _PageFeatures:
         F[:, 10] = np.where(explicit_arr[seg], ends[seg] - np.arange(len(Jn)), 0)
         if addressed_at:  # rows whose candidate's author is addressed: look (comment, author) up
             n_ids = int(kid.max()) + 2
-            pairs = {k * n_ids + int(kid[by_author[key][0]]): kind
+            key_id = self.key_id
+            pairs = {k * n_ids + key_id[key]: kind
                      for k, kinds in addressed_at.items() for key, kind in kinds.items() if kind}
             if pairs:
                 codes = np.array(sorted(pairs), dtype=np.int64)
@@ -646,21 +648,23 @@ def _addressing(opening: str, text: str, author_key: str, low: str | None = None
     ``low`` is ``text.casefold()``, for callers that test one text against several authors."""
     if not author_key:
         return 0
-    compact = author_key.replace(" ", "")
     if low is None:
         low = text.casefold()
-    for prefix in (author_key, "@" + compact, "@" + author_key):
+    at = "@" in low  # the @-forms are only looked for where there is an @
+    compact = author_key.replace(" ", "") if at else ""
+    for prefix in ((author_key, "@" + compact, "@" + author_key) if low.startswith("@") else (author_key,)):
         if low.startswith(prefix):
-            rest = low[len(prefix):len(prefix) + 3]
-            if not rest or not rest[0].isalnum():
+            end = len(prefix)
+            if end == len(low) or not low[end].isalnum():
                 return 2
-    if "@" + compact in low:
+    if at and "@" + compact in low:
         return 1
     if author_key in opening:
         return 1
-    first = author_key.split()[0] if " " in author_key else None
-    if first and len(first) >= 4 and first in opening.split():
-        return 1
+    if " " in author_key:
+        first = author_key.split()[0]
+        if len(first) >= 4 and first in opening.split():
+            return 1
     return 0
 
 
