@@ -205,3 +205,16 @@ def test_ascii_token_patterns_equal_unicode_ones_on_ascii_text():
         if text.isascii():
             assert linking._TOKEN_ASCII.findall(text) == linking._TOKEN.findall(text)
             assert linking._WORDS_ASCII.findall(text) == linking._WORDS.findall(text)
+
+
+def test_ascii_opening_patterns_equal_unicode_ones_on_ascii_text():
+    import random
+
+    rng = random.Random(5)
+    pieces = ["no", "No!", "you", "You're", "u", "U.S.", "yours", "OK,", "okay", "thanks", "Thank you", " ", "  ",
+              "x", "1", "_", "'", ":", "+1", "what?", "Haha", "so you", "\n", "-", "nope", "YOU"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert (linking._REBUTTAL_ASCII.match(text) is None) == (linking._REBUTTAL.match(text) is None), text
+        assert (linking._SECOND_PERSON_LOWER.search(text.lower()) is None) == (
+            linking._SECOND_PERSON.search(text) is None), text

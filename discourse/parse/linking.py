@@ -40,9 +40,10 @@ _REBUTTAL = re.compile(
     re.IGNORECASE,
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b", re.IGNORECASE)
-#: The same on lower-cased ASCII text, where it needs no case-insensitive matching (which costs
-#: more than lower-casing); other text can change its word boundaries when lower-cased.
-_SECOND_PERSON_LOWER = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b")
+#: The same for ASCII text, lower-cased, with ASCII classes: no case-insensitive matching (which
+#: costs more than lower-casing). Other text can change its word boundaries when lower-cased.
+_SECOND_PERSON_LOWER = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b", re.ASCII)
+_REBUTTAL_ASCII = re.compile(_REBUTTAL.pattern, re.IGNORECASE | re.ASCII)  # for ASCII text, faster
 
 FEATURES = (
     "addressed_prefix",  # "Name:" / "@Name" / "Name," opening the comment names this candidate's author
@@ -128,11 +129,12 @@ class _Texts:
         self.texts = texts
         self.opening: list[str] = []
         rebuttal, second = [], []
-        rmatch, psearch, psearch_lower = _REBUTTAL.match, _SECOND_PERSON.search, _SECOND_PERSON_LOWER.search
+        rmatch, rmatch_ascii = _REBUTTAL.match, _REBUTTAL_ASCII.match
+        psearch, psearch_lower = _SECOND_PERSON.search, _SECOND_PERSON_LOWER.search
         for t in texts:
             head = t[:400].split(None, 25)  # the first 25 words (and the rest unsplit)
             self.opening.append(" ".join(head[:12]).casefold())
-            rebuttal.append(rmatch(t) is not None)
+            rebuttal.append((rmatch_ascii(t) if t.isascii() else rmatch(t)) is not None)
             words = " ".join(head[:25])
             if words.isascii():
                 second.append(psearch_lower(words.lower()) is not None)
