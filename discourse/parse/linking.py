@@ -474,11 +474,13 @@ class _Decider:
         J_aug[is_cand] = Jc
         depth, parent_kid, kid = self.depth, self.parent_kid, page.kid
         depth[a:a + m], parent_kid[a:a + m] = 0, -2
+        cand_rows = np.flatnonzero(is_cand)
+        base_cand, me_known = base[cand_rows], me >= 0  # the same every round
         for _ in range(max_rounds):
             dep, pk = depth[Jc], parent_kid[Jc]
-            answered = (pk == me) & (me >= 0)
+            answered = (pk == me) & me_known
             scores = base.copy()
-            scores[is_cand] = (base[is_cand] + (wd * dep + wdeep * (dep >= 2) + wr * (pk != -2))) + wa * answered
+            scores[cand_rows] = (base_cand + (wd * dep + wdeep * (dep >= 2) + wr * (pk != -2))) + wa * answered
             best, top = _first_argmax(scores, aug_starts, aug_size, seg)
             par = J_aug[best]
             new_depth = np.where(par >= 0, depth[par] + 1, 0)
@@ -493,8 +495,9 @@ class _Decider:
         ans_full = np.zeros(len(seg), dtype=bool)
         ans_full[is_cand] = answered
         comments = self.comments
-        for k, (bk, j, zk) in enumerate(zip(best.tolist(), par.tolist(), z.tolist())):
-            self._record(comments[a + k], blk, k, bk - int(aug_starts[k]), j, bool(ans_full[bk]), 1.0 / zk)
+        rows = zip(best.tolist(), aug_starts[:-1].tolist(), par.tolist(), ans_full[best].tolist(), z.tolist())
+        for k, (bk, first, j, ans, zk) in enumerate(rows):
+            self._record(comments[a + k], blk, k, bk - first, j, ans, 1.0 / zk)
 
     def _models(self, blk: _Block) -> np.ndarray:
         unheaded = MODELS.index("unheaded") if self.has_headers else MODELS.index("implicit")
@@ -510,9 +513,8 @@ class _Decider:
         row_model = model[seg]
         used = np.unique(model).tolist()
         out = np.einsum("rf,f->r", blk.F, self.static_w[used[0]])
-        for mi in used[1:]:
-            rows = row_model == mi
-            out[rows] = np.einsum("rf,f->r", blk.F[rows], self.static_w[mi])
+        for mi in used[1:]:  # all rows again (cheaper than copying out those of this set)
+            out = np.where(row_model == mi, np.einsum("rf,f->r", blk.F, self.static_w[mi]), out)
         return out
 
     def _root_scores(self, blk: _Block, model: np.ndarray) -> np.ndarray:
@@ -528,7 +530,7 @@ class _Decider:
         else:
             parent = self.comments[j]
             c.parent_id = parent.comment_id
-            row = blk.F[int(blk.starts[k]) + r].copy()
+            row = blk.F[int(blk.starts[k]) + r].tolist()  # Python floats: cheaper to read one by one
             row[9] = float(answered)
             if blk.explicit[k]:
                 c.link = LINK_EXPLICIT
@@ -670,7 +672,7 @@ def _addressing(opening: str, text: str, author_key: str, low: str | None = None
     return 0
 
 
-def _explain_header(c: Comment, row: np.ndarray, n: int) -> str:
+def _explain_header(c: Comment, row: list[float], n: int) -> str:
     why = [f"reply header names {c.reply_to!r}"]
     if n > 1:
         if row[9]:
@@ -684,7 +686,7 @@ def _explain_header(c: Comment, row: np.ndarray, n: int) -> str:
     return "; ".join(why)
 
 
-def _explain_inferred(row: np.ndarray, parent: Comment) -> str:
+def _explain_inferred(row: list[float], parent: Comment) -> str:
     why = []
     if row[0]:
         why.append(f"opens by addressing {parent.author}")
