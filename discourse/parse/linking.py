@@ -280,20 +280,29 @@ class _PageFeatures:
         comments, keys, texts, w = self.comments, self.keys, self.texts, self.window
         by_author, names, limit = self.by_author, self.names, self.named_limit
 
-        # 1. Candidates, in page order (cheap Python: no similarity yet).
-        J: list[int] = []
-        sizes: list[int] = []
+        # 1. Candidates, in page order (cheap Python: no similarity yet). A comment's candidates
+        #    are its listed ones (a header's person, addressed people above the window), then
+        #    the window above it; the window is left as (start, length) and laid out by numpy,
+        #    which spares a Python int per candidate.
+        listed: list[int] = []
+        n_listed: list[int] = []
+        win_lo: list[int] = []
+        n_win: list[int] = []
         explicit: list[bool] = []
         addressed_at: dict[int, dict[str, int]] = {}
         for i in range(a, b):
             c = comments[i]
             header = _name_key(c.reply_to) if c.reply_to else None
+            lo = max(0, i - w)
             if header is not None and header in by_author:
                 cands = by_author[header][-limit:]
                 explicit.append(True)
+                listed.extend(cands)
+                n_listed.append(len(cands))
+                win_lo.append(lo)
+                n_win.append(0)
             else:
                 explicit.append(False)
-                lo = max(0, i - w)
                 addressed = names.addressed(texts.opening[i], c.text)
                 if addressed:
                     opening, folded = texts.opening[i], c.text.casefold()
@@ -303,22 +312,30 @@ class _PageFeatures:
                     for key in addressed:  # their latest comments above the window
                         latest = by_author.get(key, [])[-limit:]  # ascending
                         extra.update(latest[:bisect_left(latest, lo)])
-                    cands = sorted(extra) + list(range(lo, i))
+                    listed.extend(sorted(extra))
+                    n_listed.append(len(extra))
                 else:
-                    cands = range(lo, i)
-            J.extend(cands)
-            sizes.append(len(cands))
+                    n_listed.append(0)
+                win_lo.append(lo)
+                n_win.append(i - lo)
             if keys[i]:
                 by_author.setdefault(keys[i], []).append(i)
                 names.add(keys[i])
 
         m = b - a
-        size = np.array(sizes, dtype=np.int64)
+        n_head = np.array(n_listed, dtype=np.int64)
+        n_tail = np.array(n_win, dtype=np.int64)
+        size = n_head + n_tail
         starts = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(size, out=starts[1:])
+        Jn = np.empty(int(starts[-1]), dtype=np.int64)
+        k_head = np.repeat(np.arange(m), n_head)  # listed candidates: first in their comment's rows
+        Jn[starts[k_head] + np.arange(len(k_head)) - (np.cumsum(n_head) - n_head)[k_head]] = listed
+        k_tail = np.repeat(np.arange(m), n_tail)  # the window: lo, lo+1, ..., i-1 after them
+        t = np.arange(len(k_tail)) - (np.cumsum(n_tail) - n_tail)[k_tail]
+        Jn[starts[k_tail] + n_head[k_tail] + t] = np.array(win_lo, dtype=np.int64)[k_tail] + t
         seg = np.repeat(np.arange(m), size)
         I = seg + a
-        Jn = np.array(J, dtype=np.int64)
         dist = I - Jn - 1
         explicit_arr = np.array(explicit, dtype=bool)
 
@@ -358,7 +375,7 @@ class _PageFeatures:
                 F[hit, 0] = kinds_arr[at[hit]] == 2
                 F[hit, 1] = kinds_arr[at[hit]] == 1
         for r in np.flatnonzero(lex >= 0.2).tolist():  # shares a 5-word run: a quote (only similar pairs can)
-            si, sj = texts.shingles(int(I[r])), texts.shingles(J[r])
+            si, sj = texts.shingles(int(I[r])), texts.shingles(int(Jn[r]))
             if si and sj and not si.isdisjoint(sj):
                 F[r, 2] = 1.0
         opening = self.addressing_opening[a:b]
