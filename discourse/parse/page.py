@@ -202,9 +202,12 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
 def _comment_section_start(stripped: list[str], chrome: dict[int, str]) -> int | None:
     """The last comment-section header ("112 Comments") that has content after it, if any."""
     for i in sorted((i for i, k in chrome.items() if k == "section"), reverse=True):
-        after = sum(1 for j in range(i + 1, len(stripped)) if stripped[j] and j not in chrome)
-        if after >= 2:
-            return i
+        after = 0
+        for j in range(i + 1, len(stripped)):  # two are enough: no need to count them all
+            if stripped[j] and j not in chrome:
+                after += 1
+                if after >= 2:
+                    return i
     return None
 
 
