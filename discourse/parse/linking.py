@@ -289,7 +289,11 @@ class _PageFeatures:
         win_lo: list[int] = []
         n_win: list[int] = []
         explicit: list[bool] = []
-        addressed_at: dict[int, dict[str, int]] = {}
+        # (comment in block, author number, kind) of each author a comment addresses
+        addr_row: list[int] = []
+        addr_author: list[int] = []
+        addr_kind: list[int] = []
+        key_id = self.key_id
         for i in range(a, b):
             c = comments[i]
             header = _name_key(c.reply_to) if c.reply_to else None
@@ -306,12 +310,15 @@ class _PageFeatures:
                 addressed = names.addressed(texts.opening[i], c.text)
                 if addressed:
                     opening, folded = texts.opening[i], c.text.casefold()
-                    kinds = {key: _addressing(opening, c.text, key, folded) for key in addressed}
-                    addressed_at[i - a] = kinds
                     extra: set[int] = set()
-                    for key in addressed:  # their latest comments above the window
-                        latest = by_author.get(key, [])[-limit:]  # ascending
-                        extra.update(latest[:bisect_left(latest, lo)])
+                    for key in addressed:
+                        kind = _addressing(opening, c.text, key, folded)
+                        if kind:
+                            addr_row.append(i - a)
+                            addr_author.append(key_id[key])
+                            addr_kind.append(kind)
+                        latest = by_author.get(key, [])[-limit:]  # their latest comments, ascending,
+                        extra.update(latest[:bisect_left(latest, lo)])  # those above the window
                     listed.extend(sorted(extra))
                     n_listed.append(len(extra))
                 else:
@@ -361,19 +368,16 @@ class _PageFeatures:
         # named_rank: header replies, 0 for the named person's latest comment, 1 the one before...
         ends = starts[1:] - 1
         F[:, 10] = np.where(explicit_arr[seg], ends[seg] - np.arange(len(Jn)), 0)
-        if addressed_at:  # rows whose candidate's author is addressed: look (comment, author) up
+        if addr_row:  # rows whose candidate's author is addressed: look (comment, author) up
             n_ids = int(kid.max()) + 2
-            key_id = self.key_id
-            pairs = {k * n_ids + key_id[key]: kind
-                     for k, kinds in addressed_at.items() for key, kind in kinds.items() if kind}
-            if pairs:
-                codes = np.array(sorted(pairs), dtype=np.int64)
-                kinds_arr = np.array([pairs[c] for c in codes.tolist()], dtype=np.int64)
-                row_codes = seg * n_ids + kid[Jn]
-                at = np.minimum(np.searchsorted(codes, row_codes), len(codes) - 1)
-                hit = (codes[at] == row_codes) & (kid[Jn] >= 0)
-                F[hit, 0] = kinds_arr[at[hit]] == 2
-                F[hit, 1] = kinds_arr[at[hit]] == 1
+            codes = np.array(addr_row, dtype=np.int64) * n_ids + np.array(addr_author, dtype=np.int64)
+            order = np.argsort(codes)  # the codes are distinct: one per comment and author
+            codes, kinds_arr = codes[order], np.array(addr_kind, dtype=np.int64)[order]
+            row_codes = seg * n_ids + kid[Jn]
+            at = np.minimum(np.searchsorted(codes, row_codes), len(codes) - 1)
+            hit = (codes[at] == row_codes) & (kid[Jn] >= 0)
+            F[hit, 0] = kinds_arr[at[hit]] == 2
+            F[hit, 1] = kinds_arr[at[hit]] == 1
         for r in np.flatnonzero(lex >= 0.2).tolist():  # shares a 5-word run: a quote (only similar pairs can)
             si, sj = texts.shingles(int(I[r])), texts.shingles(int(Jn[r]))
             if si and sj and not si.isdisjoint(sj):
