@@ -87,13 +87,15 @@ GENERIC_GAP_ODDS = {
 }
 
 
+#: Lines longer than this are never names (and are not counted as recurring lines).
+MAX_NAME_CHARS = 80
 _WORD_COUNT_ODDS = {1: 1.2, 2: 0.8, 3: 0.5, 4: -0.2, 5: -0.8, 6: -1.3}
 
 
 def shape_score(text: str) -> float:
     """Log-odds, from the line alone, that it is a user name rather than prose."""
     n = len(text)
-    if n > 80 or _URL.search(text):
+    if n > MAX_NAME_CHARS or _URL.search(text):
         return -12.0
     words = text.split()
     nw = len(words)
@@ -162,7 +164,7 @@ class Segmenter:
     def page_evidence(self, lines: list[Line]) -> PageEvidence:
         ev = PageEvidence()
         texts = [ln.text for ln in lines]
-        ev.line_counts.update([t.casefold() for t in texts if len(t) <= 80])  # counted in C
+        ev.line_counts.update([t.casefold() for t in texts if len(t) <= MAX_NAME_CHARS])  # counted in C
         addressed, prefix = ev.addressed, _ADDRESS_PREFIX.match
         for t in texts:
             m = prefix(t) if ":" in t or "," in t else None  # a prefix ends in one of them
@@ -196,26 +198,31 @@ class Segmenter:
         """The best label path for the content lines (see the module docstring)."""
         if not lines:
             return []
+        ev = self.page_evidence(lines)
+        counts, addressed = ev.line_counts, ev.addressed
+        # One pass for each line's shape, case-folded key and the part of :meth:`name_score`
+        # that the page gives and that does not change between passes (the per-pass part is
+        # the known names and the layout).
         cache: dict[str, float] = {}  # names recur: score each distinct line once
-        shapes = []
-        texts = [ln.text for ln in lines]
-        for text in texts:
+        shapes, keys, base = [], [], []
+        for ln in lines:
+            text = ln.text
+            key = text.casefold()
+            keys.append(key)
+            if len(text) > MAX_NAME_CHARS:  # prose whatever else (shape_score's first rule)
+                shapes.append(-12.0)
+                base.append(-12.0)
+                continue
             sh = cache.get(text)
             if sh is None:
                 sh = cache[text] = shape_score(text)
             shapes.append(sh)
-        ev = self.page_evidence(lines)
-        keys = [text.casefold() for text in texts]
-        # What :meth:`name_score` adds from the page does not change between passes; work it
-        # out once per line (the per-pass part is the known names and the layout).
-        base = []
-        for key, sh in zip(keys, shapes):
             s = sh
             if sh > -8:
-                reps = ev.line_counts.get(key, 0)
+                reps = counts.get(key, 0)
                 if reps >= 2:
                     s += self.repeat_bonus * min(1.0, 0.6 + 0.2 * (reps - 2)) * (1.0 if sh > -1.0 else 0.3)
-                if key in ev.addressed or key.lstrip("@") in ev.addressed:
+                if key in addressed or key.lstrip("@") in addressed:
                     s += self.addressed_bonus
             base.append(s)
         labels = self._decode(lines, ev, shapes, keys, base)
