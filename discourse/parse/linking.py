@@ -497,21 +497,49 @@ class _Decider:
         depth[a:a + m], parent_kid[a:a + m] = 0, -2
         cand_rows = np.flatnonzero(is_cand)
         base_cand, me_known = base[cand_rows], me >= 0  # the same every round
+        # The candidate rows whose candidate is in this block, grouped by it: once a round has
+        # moved some links, only these rows of the moved comments change their scores, and
+        # only their comments can change their decisions (the rest would decide as before).
+        local = Jc - a
+        on_block = np.flatnonzero(local >= 0)
+        by_cand = on_block[np.argsort(local[on_block], kind="stable")]
+        cand_start = np.searchsorted(local[by_cand], np.arange(m + 1))
+
+        def rescore(c) -> None:
+            """Scores of candidate rows ``c`` (indices or a slice) from the current link state."""
+            dep, pk = depth[Jc[c]], parent_kid[Jc[c]]
+            answered = (pk == me[c]) & me_known[c]
+            scores[cand_rows[c]] = (base_cand[c] + (wd[c] * dep + wdeep[c] * (dep >= 2) + wr[c] * (pk != -2))
+                                    ) + wa[c] * answered
+
+        scores = base.copy()
+        rescore(slice(None))
+        best, top = _first_argmax(scores, aug_starts, aug_size, seg)
+        decided = np.arange(m)  # the comments decided in the last round
         for _ in range(max_rounds):
-            dep, pk = depth[Jc], parent_kid[Jc]
-            answered = (pk == me) & me_known
-            scores = base.copy()
-            scores[cand_rows] = (base_cand + (wd * dep + wdeep * (dep >= 2) + wr * (pk != -2))) + wa * answered
-            best, top = _first_argmax(scores, aug_starts, aug_size, seg)
-            par = J_aug[best]
+            par = J_aug[best[decided]]
             new_depth = np.where(par >= 0, depth[par] + 1, 0)
             new_pk = np.where(par >= 0, kid[par], -2)
-            if np.array_equal(new_depth, depth[a:a + m]) and np.array_equal(new_pk, parent_kid[a:a + m]):
+            moved = (new_depth != depth[a + decided]) | (new_pk != parent_kid[a + decided])
+            if not moved.any():
                 break
-            depth[a:a + m], parent_kid[a:a + m] = new_depth, new_pk
+            changed = decided[moved]
+            depth[a + changed], parent_kid[a + changed] = new_depth[moved], new_pk[moved]
+            n_dep = cand_start[changed + 1] - cand_start[changed]
+            c = by_cand[np.repeat(cand_start[changed] - (np.cumsum(n_dep) - n_dep), n_dep) + np.arange(int(n_dep.sum()))]
+            rescore(c)
+            decided = np.unique(cand_seg[c])
+            sub_size = aug_size[decided]  # the rows of those comments, gathered
+            sub_starts = np.zeros(len(decided) + 1, dtype=np.int64)
+            np.cumsum(sub_size, out=sub_starts[1:])
+            sub_rows = np.repeat(aug_starts[decided] - sub_starts[:-1], sub_size) + np.arange(int(sub_starts[-1]))
+            sub_best, top[decided] = _first_argmax(scores[sub_rows], sub_starts, sub_size)
+            best[decided] = np.where(sub_best >= 0, sub_rows[sub_best], -1)
         else:
             self._decide_sequential(blk)
             return
+        par = J_aug[best]
+        answered = (parent_kid[Jc] == me) & me_known
         z = np.add.reduceat(np.exp(scores - top[seg]), aug_starts[:-1])
         ans_full = np.zeros(len(seg), dtype=bool)
         ans_full[is_cand] = answered
