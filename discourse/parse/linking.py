@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
 from functools import lru_cache
 from importlib import resources
 
@@ -264,9 +263,35 @@ class _PageFeatures:
         self.header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
         self.addressing_opening = self.texts.rebuttal | self.texts.second_person
         self.order_score = page_order_score(self.lexical, n, self.window)
-        self.by_author: dict[str, list[int]] = {}
-        self.names = _NameIndex()
+        # Every comment with an author as (author number * n + its index), ascending: the
+        # comments of one author in page order, found by bisection ("their latest before i").
+        self.by_author = np.sort(self.kid[self.kid >= 0] * n + np.flatnonzero(self.kid >= 0))
+        self.names = _NameIndex()  # the authors seen so far, in page order
         self.planned = 0
+
+    def _named_comments(self, row: np.ndarray, author: np.ndarray, a: int, lo: np.ndarray,
+                        explicit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The listed candidates of comments ``a+row`` as (row, comment) pairs, by row, then
+        comment: for a reply header, the named author's latest ``named_limit`` comments above;
+        for an addressed author, those of their latest that lie above the window (``lo``), each
+        comment once. "Latest" as ``comments[-named_limit:]`` of a Python list."""
+        n, limit = self.n, self.named_limit
+        i = row + a
+        group = author * n
+        first = np.searchsorted(self.by_author, group)  # the author's first comment
+        before = np.searchsorted(self.by_author, group + i)  # ... and the first at or after i
+        count = before - first
+        if limit > 0:
+            start = first + np.maximum(0, count - limit)
+        else:  # a slice [-0:] is everything, [-(-k):] drops k
+            start = first + np.minimum(-limit, count)
+        end = np.where(explicit[row], before, np.minimum(before, np.searchsorted(self.by_author, group + lo[row])))
+        length = np.maximum(0, end - start)
+        pos = np.repeat(start - (np.cumsum(length) - length), length) + np.arange(int(length.sum()))
+        k = np.repeat(row, length)
+        j = self.by_author[pos] - np.repeat(group, length)
+        code = np.unique(k * n + j)  # one per (comment, candidate), by comment then candidate
+        return code // n, code % n
 
     def art_shingles(self) -> set[int]:
         if self._art_shingles is None:
@@ -278,73 +303,64 @@ class _PageFeatures:
             raise ValueError("blocks are planned in page order")
         self.planned = b
         comments, keys, texts, w = self.comments, self.keys, self.texts, self.window
-        by_author, names, limit = self.by_author, self.names, self.named_limit
+        names, key_id = self.names, self.key_id
 
-        # 1. Candidates, in page order (cheap Python: no similarity yet). A comment's candidates
-        #    are its listed ones (a header's person, addressed people above the window), then
-        #    the window above it; the window is left as (start, length) and laid out by numpy,
-        #    which spares a Python int per candidate.
-        listed: list[int] = []
-        n_listed: list[int] = []
-        win_lo: list[int] = []
-        n_win: list[int] = []
+        # 1. Candidates, in page order. A comment's candidates are its listed ones (the latest
+        #    comments of the person its reply header names, or of the people it addresses
+        #    that lie above the window), then the window above it. The loop only finds the
+        #    people (names need Python); which of their comments those are, and the window,
+        #    are laid out by numpy.
         explicit: list[bool] = []
+        asked_row: list[int] = []  # (comment in block, author number) for each person named
+        asked_author: list[int] = []  # by a header (explicit) or addressed (not explicit)
         # (comment in block, author number, kind) of each author a comment addresses
         addr_row: list[int] = []
         addr_author: list[int] = []
         addr_kind: list[int] = []
-        key_id = self.key_id
+        seen = names.keys  # authors with a comment above this one
         for i in range(a, b):
             c = comments[i]
             header = _name_key(c.reply_to) if c.reply_to else None
-            lo = max(0, i - w)
-            if header is not None and header in by_author:
-                cands = by_author[header][-limit:]
+            if header is not None and header in seen:
                 explicit.append(True)
-                listed.extend(cands)
-                n_listed.append(len(cands))
-                win_lo.append(lo)
-                n_win.append(0)
+                asked_row.append(i - a)
+                asked_author.append(key_id[header])
             else:
                 explicit.append(False)
                 addressed = names.addressed(texts.opening[i], c.text)
                 if addressed:
                     opening, folded = texts.opening[i], c.text.casefold()
-                    extra: set[int] = set()
                     for key in addressed:
+                        author = key_id[key]
+                        asked_row.append(i - a)
+                        asked_author.append(author)
                         kind = _addressing(opening, c.text, key, folded)
                         if kind:
                             addr_row.append(i - a)
-                            addr_author.append(key_id[key])
+                            addr_author.append(author)
                             addr_kind.append(kind)
-                        latest = by_author.get(key, [])[-limit:]  # their latest comments, ascending,
-                        extra.update(latest[:bisect_left(latest, lo)])  # those above the window
-                    listed.extend(sorted(extra))
-                    n_listed.append(len(extra))
-                else:
-                    n_listed.append(0)
-                win_lo.append(lo)
-                n_win.append(i - lo)
             if keys[i]:
-                by_author.setdefault(keys[i], []).append(i)
                 names.add(keys[i])
 
         m = b - a
-        n_head = np.array(n_listed, dtype=np.int64)
-        n_tail = np.array(n_win, dtype=np.int64)
+        explicit_arr = np.array(explicit, dtype=bool)
+        comment = np.arange(a, b)
+        lo = np.maximum(0, comment - w)
+        k_list, j_list = self._named_comments(np.array(asked_row, dtype=np.int64),
+                                              np.array(asked_author, dtype=np.int64), a, lo, explicit_arr)
+        n_head = np.bincount(k_list, minlength=m)
+        n_tail = np.where(explicit_arr, 0, comment - lo)
         size = n_head + n_tail
         starts = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(size, out=starts[1:])
         Jn = np.empty(int(starts[-1]), dtype=np.int64)
-        k_head = np.repeat(np.arange(m), n_head)  # listed candidates: first in their comment's rows
-        Jn[starts[k_head] + np.arange(len(k_head)) - (np.cumsum(n_head) - n_head)[k_head]] = listed
+        Jn[starts[k_list] + np.arange(len(k_list)) - (np.cumsum(n_head) - n_head)[k_list]] = j_list
         k_tail = np.repeat(np.arange(m), n_tail)  # the window: lo, lo+1, ..., i-1 after them
         t = np.arange(len(k_tail)) - (np.cumsum(n_tail) - n_tail)[k_tail]
-        Jn[starts[k_tail] + n_head[k_tail] + t] = np.array(win_lo, dtype=np.int64)[k_tail] + t
+        Jn[starts[k_tail] + n_head[k_tail] + t] = lo[k_tail] + t
         seg = np.repeat(np.arange(m), size)
         I = seg + a
         dist = I - Jn - 1
-        explicit_arr = np.array(explicit, dtype=bool)
 
         # 2. Similarities: pairs within the window from bands (a comment against the one d
         #    above it, for every d at once), the few pairs beyond it one by one.
