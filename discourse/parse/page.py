@@ -100,39 +100,37 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
             article.published = m.group(1)
             stripped[first] = stripped[first][m.end():].strip()
 
-    # Chrome, then content lines with what separates them (the segmenter learns layouts from it).
+    # Chrome, then content lines with what separates them (the segmenter learns layouts from it),
+    # in one pass over the lines.
     chrome: dict[int, str] = {}  # line index -> kind
     chrome_reason: dict[int, str] = {}
     # Chrome lines and names recur (a "Reply" button and a timestamp under every comment): each
     # distinct line goes through the rules once.
     classified: dict[str, Match | None] = {}
-    for i, s in enumerate(stripped):
-        if not s or len(s) > MAX_CHROME_CHARS:  # longer lines can only be article furniture
-            continue
-        m = classified.get(s, _UNSEEN)
-        if m is _UNSEEN:
-            m = classified[s] = rules.classify(s, "comments")
-        if m is not None and m.kind in COMMENT_CHROME_KINDS:
-            chrome[i], chrome_reason[i] = m.kind, m.reason
-    section_at = _comment_section_start(stripped, chrome)
-
     lines: list[Line] = []
     gap: set[str] = set()
     for i, s in enumerate(stripped):
         if not s:
             gap.add("blank")
             continue
-        if i in chrome:
-            gap.add(chrome[i])
-            continue
-        ln = Line(i, s, gap_before="+".join(sorted(gap)) if gap else "")
+        if len(s) <= MAX_CHROME_CHARS:  # longer lines can only be article furniture
+            m = classified.get(s, _UNSEEN)
+            if m is _UNSEEN:
+                m = classified[s] = rules.classify(s, "comments")
+            if m is not None and m.kind in COMMENT_CHROME_KINDS:
+                chrome[i], chrome_reason[i] = m.kind, m.reason
+                gap.add(m.kind)
+                continue
+        ln = Line(i, s, "+".join(sorted(gap)) if gap else "")
         if lines:
             lines[-1].gap_after = ln.gap_before
         if gap:
             gap = set()
-        if section_at is not None:
-            ln.forced = "comments" if i > section_at else "article"
         lines.append(ln)
+    section_at = _comment_section_start(stripped, chrome)
+    if section_at is not None:  # the header splits the page: article above, comments below
+        for ln in lines:
+            ln.forced = "comments" if ln.index > section_at else "article"
     if lines:
         lines[-1].gap_after = "+".join(sorted(gap | {"end"}))
         if lines[0].forced is None:
