@@ -218,3 +218,11 @@ def test_ascii_opening_patterns_equal_unicode_ones_on_ascii_text():
         assert (linking._REBUTTAL_ASCII.match(text) is None) == (linking._REBUTTAL.match(text) is None), text
         assert (linking._SECOND_PERSON_LOWER.search(text.lower()) is None) == (
             linking._SECOND_PERSON.search(text) is None), text
+
+
+def test_distinct_equals_numpy_unique():
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 5, 1000):
+        for high in (3, 10**9):
+            values = rng.integers(0, high, n)
+            assert np.array_equal(linking._distinct(values), np.unique(values))
