@@ -226,3 +226,72 @@ def test_distinct_equals_numpy_unique():
         for high in (3, 10**9):
             values = rng.integers(0, high, n)
             assert np.array_equal(linking._distinct(values), np.unique(values))
+
+
+def test_decode_scores_equal_line_by_line(monkeypatch):
+    """The per-pass scores, worked out with numpy, are those of the plain loop, to the bit."""
+    from collections import Counter
+
+    from discourse.parse.segment import Line, PageEvidence, Segmenter
+
+    rng = np.random.default_rng(8)
+    seg = Segmenter()
+    captured = {}
+    monkeypatch.setattr(Segmenter, "_viterbi", lambda self, lines, sa, sr, e, c: captured.update(sa=sa, sr=sr))
+    gaps = ["", "blank", "action", "blank+timestamp", "end"]
+    for _ in range(200):
+        n = int(rng.integers(1, 30))
+        keys = [f"k{int(x)}" for x in rng.integers(0, 8, n)]
+        lines = [Line(i, keys[i], str(rng.choice(gaps)), str(rng.choice(gaps))) for i in range(n)]
+        shapes = (rng.integers(-24, 8, n) / 2.0).tolist()
+        base = (np.array(shapes) + rng.integers(-3, 4, n) / 4.0).tolist()
+        ev = PageEvidence(line_counts=Counter({f"k{int(x)}": int(rng.integers(1, 4)) for x in range(8)}))
+        if rng.random() < 0.5:
+            ev.known_names = {f"k{int(x)}" for x in rng.integers(0, 10, 3)}
+        if rng.random() < 0.5:
+            ev.gap_odds = {(side, g): float(rng.integers(-6, 7)) / 2 for side in ("before", "after") for g in gaps[:3]}
+        seg._decode(lines, ev, shapes, keys, base)
+        known = ev.known_names or {k for k, c in ev.line_counts.items() if c >= 2}
+        sa, sr = [], []
+        for ln, sh, key, b in zip(lines, shapes, keys, base):
+            if sh > -8 and key in ev.known_names:
+                b += 1.0
+            sr.append(b + (1.5 if key in known else -seg.header_unknown_cost))
+            sa.append(b + ev.gap_odds.get(("before", ln.gap_before), 0.0) + ev.gap_odds.get(("after", ln.gap_after), 0.0)
+                      if sh > -8 else b)
+        assert captured["sa"] == sa and captured["sr"] == sr
+
+
+def test_learn_from_equals_counting_line_by_line():
+    import itertools
+    import math
+    from collections import Counter
+
+    from discourse.parse.segment import A, Line, PageEvidence, R, Segmenter, T
+
+    rng = np.random.default_rng(9)
+    seg = Segmenter()
+    gaps = ["", "blank", "action", "blank+timestamp", "end"]
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        lines = [Line(i, f"k{int(rng.integers(0, 6))}", str(rng.choice(gaps)), str(rng.choice(gaps))) for i in range(n)]
+        labels = rng.integers(0, 4, n).tolist()
+        ev = PageEvidence()
+        seg._learn_from(lines, labels, ev)
+        assert ev.known_names == {ln.text.casefold() for ln, lab in zip(lines, labels) if lab in (A, R)}
+        n_a = labels.count(A)
+        if n_a < 3:
+            continue
+        pairs = list(itertools.pairwise(labels))
+        tt, ta = pairs.count((T, T)), pairs.count((T, A))
+        assert ev.text_continues == 0.5 * math.log((tt + 1) / (tt + ta + 2))
+        assert ev.text_ends == 0.5 * math.log((ta + 1) / (tt + ta + 2))
+        odds = {}
+        for side in ("before", "after"):
+            authors = Counter(getattr(ln, "gap_" + side) for ln, lab in zip(lines, labels) if lab == A)
+            others = Counter(getattr(ln, "gap_" + side) for ln, lab in zip(lines, labels) if lab == T)
+            for sig in set(authors) | set(others):
+                p_a = (authors[sig] + 0.5) / (n_a + 1.0)
+                p_t = (others[sig] + 0.5) / (sum(others.values()) + 1.0)
+                odds[(side, sig)] = max(-3.0, min(3.0, math.log(p_a / p_t)))
+        assert ev.gap_odds == odds

@@ -20,11 +20,12 @@ before) becomes evidence for the lines that look alike. No site's layout is hard
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+
+import numpy as np
 
 P, A, R, T = 0, 1, 2, 3
 LABELS = "PART"
@@ -143,6 +144,42 @@ def shape_score(text: str) -> float:
     return s
 
 
+class _Numbering(dict):
+    """Value -> number, a new value getting the next number: ``map(numbering.__getitem__, values)``
+    numbers a list in C."""
+
+    def __missing__(self, value) -> int:
+        number = self[value] = len(self)
+        return number
+
+
+class _CodedLines:
+    """What the passes of the segmenter look up per line, as numbers: the line's key (its
+    case-folded text) and its gap signatures, so that a pass scores all lines with numpy."""
+
+    def __init__(self, lines: list[Line], keys: list[str], line_counts: Counter):
+        n = len(lines)
+        numbers = _Numbering()
+        self.key = np.fromiter(map(numbers.__getitem__, keys), dtype=np.int64, count=n)
+        self._key_number = numbers
+        self._keys = list(numbers)  # number -> key
+        self.repeated = np.array([line_counts.get(k, 0) >= 2 for k in self._keys], dtype=bool)[self.key]
+        signatures = _Numbering()
+        self.before = np.fromiter(map(signatures.__getitem__, [ln.gap_before for ln in lines]), dtype=np.int64, count=n)
+        self.after = np.fromiter(map(signatures.__getitem__, [ln.gap_after for ln in lines]), dtype=np.int64, count=n)
+        self.signatures = list(signatures)
+
+    def has_key(self, keys: set[str]) -> np.ndarray:
+        """Per line: its key is one of ``keys``."""
+        mark = np.zeros(len(self._keys), dtype=bool)
+        mark[[self._key_number[k] for k in keys if k in self._key_number]] = True
+        return mark[self.key]
+
+    def keys_of(self, lines: np.ndarray) -> set[str]:
+        """The keys of the lines where ``lines`` (a mask) is true."""
+        return {self._keys[k] for k in set(self.key[lines].tolist())}
+
+
 class Segmenter:
     """Labels content lines with P/A/R/T. Configuration lives in the constructor.
 
@@ -225,65 +262,59 @@ class Segmenter:
                 if key in addressed or key.lstrip("@") in addressed:
                     s += self.addressed_bonus
             base.append(s)
-        labels = self._decode(lines, ev, shapes, keys, base)
+        coded = _CodedLines(lines, keys, ev.line_counts)
+        labels = self._decode(lines, ev, shapes, keys, base, coded)
         for _ in range(self.passes - 1):
-            self._learn_from(lines, labels, ev, keys)
-            labels = self._decode(lines, ev, shapes, keys, base)
+            self._learn_from(lines, labels, ev, keys, coded)
+            labels = self._decode(lines, ev, shapes, keys, base, coded)
         return labels
 
     def _learn_from(self, lines: list[Line], labels: list[int], ev: PageEvidence,
-                    keys: list[str] | None = None) -> None:
+                    keys: list[str] | None = None, coded: _CodedLines | None = None) -> None:
         """Turn a first labelling into page-specific evidence: its names and its layout.
-        ``keys`` are the case-folded line texts, when the caller has them already."""
-        if keys is None:
-            keys = [ln.text.casefold() for ln in lines]
-        ev.known_names = {key for key, lab in zip(keys, labels) if lab == A or lab == R}
-        n_a = labels.count(A)
+        ``keys`` are the case-folded line texts and ``coded`` the lines as numbers, when the
+        caller has them already."""
+        if coded is None:
+            coded = _CodedLines(lines, keys or [ln.text.casefold() for ln in lines], ev.line_counts)
+        lab = np.array(labels, dtype=np.int8)
+        is_a, is_t = lab == A, lab == T
+        ev.known_names = coded.keys_of((lab == A) | (lab == R))
+        n_a = int(np.count_nonzero(is_a))
         if n_a < 3:
             return
-        tt = ta = 0
-        for a, b in itertools.pairwise(labels):
-            if a == T:
-                if b == T:
-                    tt += 1
-                elif b == A:
-                    ta += 1
+        tt = int(np.count_nonzero(is_t[:-1] & is_t[1:]))
+        ta = int(np.count_nonzero(is_t[:-1] & is_a[1:]))
         ev.text_continues = 0.5 * math.log((tt + 1) / (tt + ta + 2))
         ev.text_ends = 0.5 * math.log((ta + 1) / (tt + ta + 2))
         ev.gap_odds = {}
-        for side in ("before", "after"):
-            if side == "before":
-                gaps = [ln.gap_before for ln in lines]
-            else:
-                gaps = [ln.gap_after for ln in lines]
-            authors = Counter([g for g, lab in zip(gaps, labels) if lab == A])
-            others = Counter([g for g, lab in zip(gaps, labels) if lab == T])
-            n_t = sum(others.values())
-            for sig in set(authors) | set(others):
-                p_a = (authors[sig] + 0.5) / (n_a + 1.0)
-                p_t = (others[sig] + 0.5) / (n_t + 1.0)
-                ev.gap_odds[(side, sig)] = max(-3.0, min(3.0, math.log(p_a / p_t)))
+        n_t = int(np.count_nonzero(is_t))
+        for side, gaps in (("before", coded.before), ("after", coded.after)):
+            authors = np.bincount(gaps[is_a], minlength=len(coded.signatures))
+            others = np.bincount(gaps[is_t], minlength=len(coded.signatures))
+            for g in np.flatnonzero(authors + others).tolist():  # the signatures seen
+                p_a = (int(authors[g]) + 0.5) / (n_a + 1.0)
+                p_t = (int(others[g]) + 0.5) / (n_t + 1.0)
+                ev.gap_odds[(side, coded.signatures[g])] = max(-3.0, min(3.0, math.log(p_a / p_t)))
 
     def _decode(self, lines: list[Line], ev: PageEvidence, shapes: list[float], keys: list[str],
-                base: list[float]) -> list[int]:
-        # sa: name_score with the layout (an author line); sr: without it (a reply header).
+                base: list[float], coded: _CodedLines | None = None) -> list[int]:
+        """Scores for each line as an author (sa: :meth:`name_score` with the layout) and as a
+        reply header (sr: without it), then the best path. The scores are worked out for all
+        lines at once with numpy, with the same additions in the same order as one by one."""
+        if coded is None:
+            coded = _CodedLines(lines, keys, ev.line_counts)
         known_names, odds = ev.known_names, ev.gap_odds
-        known = known_names or {k for k, c in ev.line_counts.items() if c >= 2}
-        sa, sr = [], []
+        named = coded.has_key(known_names)
+        known = named if known_names else coded.repeated
         unknown = -self.header_unknown_cost
-        # the layout odds by gap signature, looked up without a tuple key per line
-        before = {sig: v for (side, sig), v in odds.items() if side == "before"}
-        after = {sig: v for (side, sig), v in odds.items() if side == "after"}
-        for ln, sh, key, b in zip(lines, shapes, keys, base):
-            if sh > -8:
-                if key in known_names:
-                    b += 1.0
-                sr.append(b + (1.5 if key in known else unknown))
-                sa.append(b + before.get(ln.gap_before, 0.0) + after.get(ln.gap_after, 0.0))
-            else:
-                sr.append(b + (1.5 if key in known else unknown))
-                sa.append(b)
-        return self._viterbi(lines, sa, sr, ev.text_ends, ev.text_continues)
+        before = np.array([odds.get(("before", sig), 0.0) for sig in coded.signatures])
+        after = np.array([odds.get(("after", sig), 0.0) for sig in coded.signatures])
+        b = np.array(base)
+        short = np.array(shapes) > -8
+        b_named = np.where(short & named, b + 1.0, b)
+        sr = b_named + np.where(known, 1.5, unknown)
+        sa = np.where(short, b_named + before[coded.before] + after[coded.after], b)
+        return self._viterbi(lines, sa.tolist(), sr.tolist(), ev.text_ends, ev.text_continues)
 
     def _viterbi(self, lines: list[Line], sa: list[float], sr: list[float], ends: float,
                  continues: float) -> list[int]:
