@@ -256,7 +256,8 @@ class _PageFeatures:
         self.semantic = linker._semantic(thread) if linker.semantic else None
         self.lex_root = self.lexical.roots()
         self.sem_root = self.semantic.roots() if self.semantic is not None else np.zeros(n)
-        self.keys = [_name_key(c.author) for c in comments]
+        self.name_keys: dict[str | None, str] = {}  # names recur: each is normalised once
+        self.keys = [self.name_key(c.author) for c in comments]
         ids: dict[str, int] = {}
         self.kid = np.array([ids.setdefault(k, len(ids)) if k else -1 for k in self.keys], dtype=np.int64)
         self.key_id = ids  # author key -> its number in ``kid``
@@ -293,6 +294,13 @@ class _PageFeatures:
         code = _distinct(k * n + j)  # one per (comment, candidate), by comment then candidate
         return code // n, code % n
 
+    def name_key(self, name: str | None) -> str:
+        """:func:`_name_key`, remembered per name."""
+        key = self.name_keys.get(name)
+        if key is None:
+            key = self.name_keys[name] = _name_key(name)
+        return key
+
     def art_shingles(self) -> set[int]:
         if self._art_shingles is None:
             self._art_shingles = _shingle_set(self.article_text)
@@ -320,7 +328,7 @@ class _PageFeatures:
         seen = names.keys  # authors with a comment above this one
         for i in range(a, b):
             c = comments[i]
-            header = _name_key(c.reply_to) if c.reply_to else None
+            header = self.name_key(c.reply_to) if c.reply_to else None
             if header is not None and header in seen:
                 explicit.append(True)
                 asked_row.append(i - a)
