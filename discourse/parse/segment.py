@@ -144,13 +144,12 @@ def shape_score(text: str) -> float:
     return s
 
 
-class _Numbering(dict):
-    """Value -> number, a new value getting the next number: ``map(numbering.__getitem__, values)``
-    numbers a list in C."""
-
-    def __missing__(self, value) -> int:
-        number = self[value] = len(self)
-        return number
+def _numbered(values: list) -> tuple[np.ndarray, list, dict]:
+    """Each value's number (in order of first appearance), the distinct values, and the map
+    from value to number; built with C-level calls only."""
+    distinct = list(dict.fromkeys(values))
+    number = dict(zip(distinct, range(len(distinct))))
+    return np.fromiter(map(number.__getitem__, values), dtype=np.int64, count=len(values)), distinct, number
 
 
 class _CodedLines:
@@ -158,16 +157,13 @@ class _CodedLines:
     case-folded text) and its gap signatures, so that a pass scores all lines with numpy."""
 
     def __init__(self, lines: list[Line], keys: list[str], line_counts: Counter):
-        n = len(lines)
-        numbers = _Numbering()
-        self.key = np.fromiter(map(numbers.__getitem__, keys), dtype=np.int64, count=n)
-        self._key_number = numbers
-        self._keys = list(numbers)  # number -> key
-        self.repeated = np.array([line_counts.get(k, 0) >= 2 for k in self._keys], dtype=bool)[self.key]
-        signatures = _Numbering()
-        self.before = np.fromiter(map(signatures.__getitem__, [ln.gap_before for ln in lines]), dtype=np.int64, count=n)
-        self.after = np.fromiter(map(signatures.__getitem__, [ln.gap_after for ln in lines]), dtype=np.int64, count=n)
-        self.signatures = list(signatures)
+        self.key, self._keys, self._key_number = _numbered(keys)
+        recurring = [self._key_number[k] for k, c in line_counts.items() if c >= 2 and k in self._key_number]
+        mark = np.zeros(len(self._keys), dtype=bool)
+        mark[recurring] = True
+        self.repeated = mark[self.key]  # the line recurs on the page (as counted by page_evidence)
+        gaps, self.signatures, _ = _numbered([ln.gap_before for ln in lines] + [ln.gap_after for ln in lines])
+        self.before, self.after = gaps[:len(lines)], gaps[len(lines):]
 
     def has_key(self, keys: set[str]) -> np.ndarray:
         """Per line: its key is one of ``keys``."""
