@@ -232,11 +232,18 @@ class _Block:
     """Static candidate features of comments ``a..b-1``: row r is the pair (I[r], J[r]); comment
     ``a+k`` owns rows ``starts[k]:starts[k+1]``; ``root[k]`` holds its article features."""
 
-    __slots__ = ("F", "J", "a", "explicit", "m", "root", "starts")
+    __slots__ = ("F", "J", "_lists", "a", "explicit", "m", "root", "starts")
 
     def __init__(self, a, starts, J, F, explicit, root):
         self.a, self.m = a, len(explicit)
         self.starts, self.J, self.F, self.explicit, self.root = starts, J, F, explicit, root
+        self._lists = None
+
+    def lists(self) -> tuple[list[int], list[bool]]:
+        """``starts`` and ``explicit`` as Python lists, for reading them one comment at a time."""
+        if self._lists is None:
+            self._lists = (self.starts.tolist(), self.explicit.tolist())
+        return self._lists
 
 
 class _PageFeatures:
@@ -407,8 +414,8 @@ class _PageFeatures:
             if si and sj and not si.isdisjoint(sj):
                 F[r, 2] = 1.0
         opening = self.addressing_opening[a:b]
-        for col in (3, 4):  # mark the best candidate by each similarity
-            best, top = _first_argmax(F[:, col], starts, size)
+        for col in (3, 4) if sem is not None else (3,):  # mark the best candidate by each similarity
+            best, top = _first_argmax(F[:, col], starts, size)  # (without embeddings: all 0, none best)
             ok = (best >= 0) & (top > 0)
             rows = best[ok]
             F[rows, col + 10] = 1.0
@@ -610,11 +617,12 @@ class _Decider:
         else:
             parent = self.comments[j]
             c.parent_id = parent.comment_id
-            row = blk.F[int(blk.starts[k]) + r].tolist()  # Python floats: cheaper to read one by one
+            starts, explicit = blk.lists()
+            row = blk.F[starts[k] + r].tolist()  # Python floats: cheaper to read one by one
             row[9] = float(answered)
-            if blk.explicit[k]:
+            if explicit[k]:
                 c.link = LINK_EXPLICIT
-                c.evidence = _explain_header(c, row, int(blk.starts[k + 1] - blk.starts[k]))
+                c.evidence = _explain_header(c, row, starts[k + 1] - starts[k])
             else:
                 c.link = LINK_INFERRED
                 c.evidence = _explain_inferred(row, parent)
