@@ -70,3 +70,228 @@ def test_page_order_score_tells_nested_from_chronological():
     chrono = linking._Similarity.tfidf(shuffled, "", linking.stop_words())
     assert linking.page_order_score(nested, len(texts), 30) > 1.0
     assert abs(linking.page_order_score(chrono, len(texts), 30)) < 0.5
+
+
+def _band_by_products(X, a, b, w):
+    """The plain band: one elementwise product of two row ranges per distance."""
+    out = np.zeros((b - a, w))
+    for d in range(1, w + 1):
+        lo = max(a, d)
+        if lo < b:
+            prod = linking._rows(X, lo, b).multiply(linking._rows(X, lo - d, b - d))
+            out[lo - a:, d - 1] = np.asarray(prod.sum(axis=1)).ravel()
+    return out
+
+
+def test_sparse_band_is_bit_identical_to_row_products(page):
+    thread = parse_page(page, semantic=False)
+    texts = [c.text for c in thread.comments]
+    X = linking._Similarity.tfidf(texts, thread.article.text, linking.stop_words()).sparse
+    n = len(texts)
+    for a, b, w in ((0, n, 30), (1, min(n, 200), 30), (n // 2, n, 7), (5, 6, 30), (0, 3, 1), (n - 1, n, 30)):
+        assert np.array_equal(linking._sparse_band(X, a, b, w), _band_by_products(X, a, b, w)), (a, b, w)
+
+
+def _viterbi_reference(seg, lines, sa, sr, ends, continues):
+    """The plain Viterbi: a score list and a back-pointer list of four per line."""
+    from discourse.parse.segment import NEG, A, P, R, T
+
+    n = len(lines)
+    score = [NEG] * 4
+    back = [[0] * 4 for _ in range(n)]
+    score[P] = 0.0 if lines[0].forced != "comments" else NEG
+    score[A] = sa[0] - seg.enter_cost if lines[0].forced != "article" else NEG
+    for i in range(1, n):
+        ln, prev, cur, bp = lines[i], score, [NEG] * 4, back[i]
+        if ln.forced != "comments":
+            cur[P], bp[P] = prev[P], P
+        if ln.forced != "article":
+            enter = prev[P] - seg.enter_cost + (seg.boundary_bonus if ln.gap_before else -seg.boundary_bonus)
+            if enter >= prev[T] + ends:
+                cur[A], bp[A] = enter + sa[i], P
+            else:
+                cur[A], bp[A] = prev[T] + ends + sa[i], T
+            cur[R], bp[R] = prev[A] + sr[i], A
+            best, arg = prev[T] + continues, T
+            if prev[A] > best:
+                best, arg = prev[A], A
+            if prev[R] > best:
+                best, arg = prev[R], R
+            cur[T], bp[T] = best, arg
+        score = cur
+    state = P if score[P] >= score[T] else T
+    labels = [0] * n
+    for i in range(n - 1, -1, -1):
+        labels[i] = state
+        state = back[i][state]
+    return labels
+
+
+def test_viterbi_equals_plain_version():
+    from discourse.parse.segment import Line, Segmenter
+
+    rng = np.random.default_rng(5)
+    seg = Segmenter()
+    for trial in range(400):
+        n = int(rng.integers(1, 40))
+        forced_kind = trial % 4  # none, a section split, all article, random (inconsistent) forcing
+        lines = []
+        for i in range(n):
+            forced = {0: None, 1: "article" if i < n // 2 else "comments", 2: "article",
+                      3: rng.choice([None, "article", "comments"])}[forced_kind]
+            lines.append(Line(i, "x", gap_before=rng.choice(["", "blank"]), forced=forced))
+        # coarse values make ties, where the order of comparisons matters
+        sa = (rng.integers(-8, 8, n) / 2.0).tolist()
+        sr = (rng.integers(-8, 8, n) / 2.0).tolist()
+        ends, continues = float(rng.integers(-4, 1)) / 2, float(rng.integers(-4, 1)) / 2
+        assert seg._viterbi(lines, sa, sr, ends, continues) == _viterbi_reference(seg, lines, sa, sr, ends, continues)
+
+
+def test_first_argmax_matches_per_segment_argmax():
+    rng = np.random.default_rng(2)
+    for _ in range(200):
+        size = rng.integers(0, 5, int(rng.integers(1, 12)))
+        starts = np.zeros(len(size) + 1, dtype=np.int64)
+        np.cumsum(size, out=starts[1:])
+        values = rng.integers(-3, 3, int(starts[-1])).astype(float)  # ties on purpose
+        if len(values) and rng.random() < 0.2:
+            values[rng.integers(0, len(values))] = np.nan
+        best, top = linking._first_argmax(values, starts, size)
+        for k in range(len(size)):
+            part = values[starts[k]:starts[k + 1]]
+            if not len(part) or np.isnan(part.max()):
+                assert best[k] == -1
+            else:
+                assert best[k] == starts[k] + int(np.argmax(part)) and top[k] == part.max()
+
+
+def test_static_scores_equal_one_weight_row_per_feature_row():
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(4)
+    for m in (1, 7, 300):
+        starts = np.r_[0, np.cumsum(rng.integers(0, 40, m))]
+        F = rng.standard_normal((int(starts[-1]), len(linking.FEATURES))) * rng.integers(0, 2, (int(starts[-1]), 1))
+        blk = SimpleNamespace(m=m, starts=starts, F=F)
+        fake = SimpleNamespace(static_w=rng.standard_normal((len(linking.MODELS), len(linking.FEATURES))))
+        for model in (np.zeros(m, dtype=np.int64), rng.integers(0, len(linking.MODELS), m)):
+            seg = np.repeat(np.arange(m), np.diff(starts))
+            plain = np.einsum("rf,rf->r", F, fake.static_w[model[seg]])
+            assert np.array_equal(linking._Decider._static_scores(fake, blk, model), plain)
+
+
+def test_plain_words_never_match_the_user_name_token():
+    """shape_score skips the user-name regex for plain and capitalised words."""
+    import random
+
+    from discourse.parse.segment import _USERNAME_TOKEN
+
+    rng = random.Random(0)
+    letters = list("abcxyzABCXYZéÉßİıǅǄΣσς") + ["\u0307", "1", "_", "²", "'"]
+    words = {"".join(rng.choice(letters) for _ in range(rng.randint(1, 8))) for _ in range(50_000)}
+    for w in words:
+        if w.isalpha() and w[1:].islower():
+            assert _USERNAME_TOKEN.match(w) is None, w
+
+
+def test_ascii_token_patterns_equal_unicode_ones_on_ascii_text():
+    import random
+    import string
+
+    rng = random.Random(3)
+    chars = string.ascii_letters + string.digits + "_'’ \n.,;:-!?@#()\"" * 2
+    for _ in range(2000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 60)))
+        if text.isascii():
+            assert linking._TOKEN_ASCII.findall(text) == linking._TOKEN.findall(text)
+            assert linking._WORDS_ASCII.findall(text) == linking._WORDS.findall(text)
+
+
+def test_ascii_opening_patterns_equal_unicode_ones_on_ascii_text():
+    import random
+
+    rng = random.Random(5)
+    pieces = ["no", "No!", "you", "You're", "u", "U.S.", "yours", "OK,", "okay", "thanks", "Thank you", " ", "  ",
+              "x", "1", "_", "'", ":", "+1", "what?", "Haha", "so you", "\n", "-", "nope", "YOU"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert (linking._REBUTTAL_ASCII.match(text) is None) == (linking._REBUTTAL.match(text) is None), text
+        assert (linking._SECOND_PERSON_LOWER.search(text.lower()) is None) == (
+            linking._SECOND_PERSON.search(text) is None), text
+
+
+def test_distinct_equals_numpy_unique():
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 5, 1000):
+        for high in (3, 10**9):
+            values = rng.integers(0, high, n)
+            assert np.array_equal(linking._distinct(values), np.unique(values))
+
+
+def test_decode_scores_equal_line_by_line(monkeypatch):
+    """The per-pass scores, worked out with numpy, are those of the plain loop, to the bit."""
+    from collections import Counter
+
+    from discourse.parse.segment import Line, PageEvidence, Segmenter
+
+    rng = np.random.default_rng(8)
+    seg = Segmenter()
+    captured = {}
+    monkeypatch.setattr(Segmenter, "_viterbi", lambda self, lines, sa, sr, e, c: captured.update(sa=sa, sr=sr))
+    gaps = ["", "blank", "action", "blank+timestamp", "end"]
+    for _ in range(200):
+        n = int(rng.integers(1, 30))
+        keys = [f"k{int(x)}" for x in rng.integers(0, 8, n)]
+        lines = [Line(i, keys[i], str(rng.choice(gaps)), str(rng.choice(gaps))) for i in range(n)]
+        shapes = (rng.integers(-24, 8, n) / 2.0).tolist()
+        base = (np.array(shapes) + rng.integers(-3, 4, n) / 4.0).tolist()
+        ev = PageEvidence(line_counts=Counter({f"k{int(x)}": int(rng.integers(1, 4)) for x in range(8)}))
+        if rng.random() < 0.5:
+            ev.known_names = {f"k{int(x)}" for x in rng.integers(0, 10, 3)}
+        if rng.random() < 0.5:
+            ev.gap_odds = {(side, g): float(rng.integers(-6, 7)) / 2 for side in ("before", "after") for g in gaps[:3]}
+        seg._decode(lines, ev, shapes, keys, base)
+        known = ev.known_names or {k for k, c in ev.line_counts.items() if c >= 2}
+        sa, sr = [], []
+        for ln, sh, key, b in zip(lines, shapes, keys, base):
+            if sh > -8 and key in ev.known_names:
+                b += 1.0
+            sr.append(b + (1.5 if key in known else -seg.header_unknown_cost))
+            sa.append(b + ev.gap_odds.get(("before", ln.gap_before), 0.0) + ev.gap_odds.get(("after", ln.gap_after), 0.0)
+                      if sh > -8 else b)
+        assert captured["sa"] == sa and captured["sr"] == sr
+
+
+def test_learn_from_equals_counting_line_by_line():
+    import itertools
+    import math
+    from collections import Counter
+
+    from discourse.parse.segment import A, Line, PageEvidence, R, Segmenter, T
+
+    rng = np.random.default_rng(9)
+    seg = Segmenter()
+    gaps = ["", "blank", "action", "blank+timestamp", "end"]
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        lines = [Line(i, f"k{int(rng.integers(0, 6))}", str(rng.choice(gaps)), str(rng.choice(gaps))) for i in range(n)]
+        labels = rng.integers(0, 4, n).tolist()
+        ev = PageEvidence()
+        seg._learn_from(lines, labels, ev)
+        assert ev.known_names == {ln.text.casefold() for ln, lab in zip(lines, labels) if lab in (A, R)}
+        n_a = labels.count(A)
+        if n_a < 3:
+            continue
+        pairs = list(itertools.pairwise(labels))
+        tt, ta = pairs.count((T, T)), pairs.count((T, A))
+        assert ev.text_continues == 0.5 * math.log((tt + 1) / (tt + ta + 2))
+        assert ev.text_ends == 0.5 * math.log((ta + 1) / (tt + ta + 2))
+        odds = {}
+        for side in ("before", "after"):
+            authors = Counter(getattr(ln, "gap_" + side) for ln, lab in zip(lines, labels) if lab == A)
+            others = Counter(getattr(ln, "gap_" + side) for ln, lab in zip(lines, labels) if lab == T)
+            for sig in set(authors) | set(others):
+                p_a = (authors[sig] + 0.5) / (n_a + 1.0)
+                p_t = (others[sig] + 0.5) / (sum(others.values()) + 1.0)
+                odds[(side, sig)] = max(-3.0, min(3.0, math.log(p_a / p_t)))
+        assert ev.gap_odds == odds

@@ -29,6 +29,7 @@ import numpy as np
 from discourse.model import LINK_EXPLICIT, LINK_INFERRED, LINK_ROOT, Comment, Thread
 
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_WORDS_ASCII = re.compile(_WORDS.pattern, re.ASCII)  # the same on ASCII text, faster
 _REBUTTAL = re.compile(
     r"^\W*(?:no+\b|nope|wrong|err+\b|erm\b|um+\b|yes\b|yep\b|yeah\b|exactly|agreed|indeed|true\b|"
     r"not true|nonsense|rubbish|really\b|sorry\b|thanks\b|thank you|well said|i agree|i disagree|"
@@ -38,6 +39,10 @@ _REBUTTAL = re.compile(
     re.IGNORECASE,
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b", re.IGNORECASE)
+#: The same for ASCII text, lower-cased, with ASCII classes: no case-insensitive matching (which
+#: costs more than lower-casing). Other text can change its word boundaries when lower-cased.
+_SECOND_PERSON_LOWER = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|u)\b", re.ASCII)
+_REBUTTAL_ASCII = re.compile(_REBUTTAL.pattern, re.IGNORECASE | re.ASCII)  # for ASCII text, faster
 
 FEATURES = (
     "addressed_prefix",  # "Name:" / "@Name" / "Name," opening the comment names this candidate's author
@@ -105,8 +110,13 @@ def _stop_words_of(data: dict) -> frozenset[str]:
 
 
 def _shingle_set(text: str) -> set[int]:
-    tokens = [w.casefold() for w in _WORDS.findall(text)]
-    return {hash(tuple(tokens[k:k + 5])) for k in range(len(tokens) - 4)}
+    """Hashes of the 5-word runs of ``text`` (words case-folded)."""
+    if text.isascii():  # folding the text first gives the same words, without a call per word
+        tokens = _WORDS_ASCII.findall(text.lower())
+    else:  # folding can change what is a word character (a dotted capital I gains a combining dot)
+        tokens = [w.casefold() for w in _WORDS.findall(text)]
+    # zip hands each 5-tuple to hash and reuses it: no slice and no tuple per word
+    return set(map(hash, zip(tokens, tokens[1:], tokens[2:], tokens[3:], tokens[4:])))
 
 
 class _Texts:
@@ -118,12 +128,17 @@ class _Texts:
         self.texts = texts
         self.opening: list[str] = []
         rebuttal, second = [], []
-        rmatch, psearch = _REBUTTAL.match, _SECOND_PERSON.search
+        rmatch, rmatch_ascii = _REBUTTAL.match, _REBUTTAL_ASCII.match
+        psearch, psearch_lower = _SECOND_PERSON.search, _SECOND_PERSON_LOWER.search
         for t in texts:
-            head = t[:400].split()
+            head = t[:400].split(None, 25)  # the first 25 words (and the rest unsplit)
             self.opening.append(" ".join(head[:12]).casefold())
-            rebuttal.append(rmatch(t) is not None)
-            second.append(psearch(" ".join(head[:25])) is not None)
+            rebuttal.append((rmatch_ascii(t) if t.isascii() else rmatch(t)) is not None)
+            words = " ".join(head[:25])
+            if words.isascii():
+                second.append(psearch_lower(words.lower()) is not None)
+            else:
+                second.append(psearch(words) is not None)
         self.rebuttal = np.array(rebuttal, dtype=bool)
         self.second_person = np.array(second, dtype=bool)
         self._shingles: dict[int, set[int]] = {}
@@ -217,11 +232,18 @@ class _Block:
     """Static candidate features of comments ``a..b-1``: row r is the pair (I[r], J[r]); comment
     ``a+k`` owns rows ``starts[k]:starts[k+1]``; ``root[k]`` holds its article features."""
 
-    __slots__ = ("F", "J", "a", "explicit", "m", "root", "starts")
+    __slots__ = ("F", "J", "_lists", "a", "explicit", "m", "root", "starts")
 
     def __init__(self, a, starts, J, F, explicit, root):
         self.a, self.m = a, len(explicit)
         self.starts, self.J, self.F, self.explicit, self.root = starts, J, F, explicit, root
+        self._lists = None
+
+    def lists(self) -> tuple[list[int], list[bool]]:
+        """``starts`` and ``explicit`` as Python lists, for reading them one comment at a time."""
+        if self._lists is None:
+            self._lists = (self.starts.tolist(), self.explicit.tolist())
+        return self._lists
 
 
 class _PageFeatures:
@@ -241,15 +263,50 @@ class _PageFeatures:
         self.semantic = linker._semantic(thread) if linker.semantic else None
         self.lex_root = self.lexical.roots()
         self.sem_root = self.semantic.roots() if self.semantic is not None else np.zeros(n)
-        self.keys = [_name_key(c.author) for c in comments]
+        self.name_keys: dict[str | None, str] = {}  # names recur: each is normalised once
+        self.keys = [self.name_key(c.author) for c in comments]
         ids: dict[str, int] = {}
         self.kid = np.array([ids.setdefault(k, len(ids)) if k else -1 for k in self.keys], dtype=np.int64)
+        self.key_id = ids  # author key -> its number in ``kid``
         self.header_share = sum(1 for c in comments if c.reply_to) / max(1, n)
         self.addressing_opening = self.texts.rebuttal | self.texts.second_person
         self.order_score = page_order_score(self.lexical, n, self.window)
-        self.by_author: dict[str, list[int]] = {}
-        self.names = _NameIndex()
+        # Every comment with an author as (author number * n + its index), ascending: the
+        # comments of one author in page order, found by bisection ("their latest before i").
+        self.by_author = np.sort(self.kid[self.kid >= 0] * n + np.flatnonzero(self.kid >= 0))
+        self.names = _NameIndex()  # the authors seen so far, in page order
         self.planned = 0
+
+    def _named_comments(self, row: np.ndarray, author: np.ndarray, a: int, lo: np.ndarray,
+                        explicit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The listed candidates of comments ``a+row`` as (row, comment) pairs, by row, then
+        comment: for a reply header, the named author's latest ``named_limit`` comments above;
+        for an addressed author, those of their latest that lie above the window (``lo``), each
+        comment once. "Latest" as ``comments[-named_limit:]`` of a Python list."""
+        n, limit = self.n, self.named_limit
+        i = row + a
+        group = author * n
+        first = np.searchsorted(self.by_author, group)  # the author's first comment
+        before = np.searchsorted(self.by_author, group + i)  # ... and the first at or after i
+        count = before - first
+        if limit > 0:
+            start = first + np.maximum(0, count - limit)
+        else:  # a slice [-0:] is everything, [-(-k):] drops k
+            start = first + np.minimum(-limit, count)
+        end = np.where(explicit[row], before, np.minimum(before, np.searchsorted(self.by_author, group + lo[row])))
+        length = np.maximum(0, end - start)
+        pos = np.repeat(start - (np.cumsum(length) - length), length) + np.arange(int(length.sum()))
+        k = np.repeat(row, length)
+        j = self.by_author[pos] - np.repeat(group, length)
+        code = _distinct(k * n + j)  # one per (comment, candidate), by comment then candidate
+        return code // n, code % n
+
+    def name_key(self, name: str | None) -> str:
+        """:func:`_name_key`, remembered per name."""
+        key = self.name_keys.get(name)
+        if key is None:
+            key = self.name_keys[name] = _name_key(name)
+        return key
 
     def art_shingles(self) -> set[int]:
         if self._art_shingles is None:
@@ -261,45 +318,64 @@ class _PageFeatures:
             raise ValueError("blocks are planned in page order")
         self.planned = b
         comments, keys, texts, w = self.comments, self.keys, self.texts, self.window
-        by_author, names, limit = self.by_author, self.names, self.named_limit
+        names, key_id = self.names, self.key_id
 
-        # 1. Candidates, in page order (cheap Python: no similarity yet).
-        J: list[int] = []
-        sizes: list[int] = []
+        # 1. Candidates, in page order. A comment's candidates are its listed ones (the latest
+        #    comments of the person its reply header names, or of the people it addresses
+        #    that lie above the window), then the window above it. The loop only finds the
+        #    people (names need Python); which of their comments those are, and the window,
+        #    are laid out by numpy.
         explicit: list[bool] = []
-        addressed_at: dict[int, dict[str, int]] = {}
+        asked_row: list[int] = []  # (comment in block, author number) for each person named
+        asked_author: list[int] = []  # by a header (explicit) or addressed (not explicit)
+        # (comment in block, author number, kind) of each author a comment addresses
+        addr_row: list[int] = []
+        addr_author: list[int] = []
+        addr_kind: list[int] = []
+        seen = names.keys  # authors with a comment above this one
         for i in range(a, b):
             c = comments[i]
-            header = _name_key(c.reply_to) if c.reply_to else None
-            if header is not None and header in by_author:
-                cands = by_author[header][-limit:]
+            header = self.name_key(c.reply_to) if c.reply_to else None
+            if header is not None and header in seen:
                 explicit.append(True)
+                asked_row.append(i - a)
+                asked_author.append(key_id[header])
             else:
                 explicit.append(False)
-                lo = max(0, i - w)
                 addressed = names.addressed(texts.opening[i], c.text)
                 if addressed:
-                    kinds = {key: _addressing(texts.opening[i], c.text, key) for key in addressed}
-                    addressed_at[i - a] = kinds
-                    extra = {j for key in addressed for j in by_author.get(key, [])[-limit:] if j < lo}
-                    cands = sorted(extra) + list(range(lo, i))
-                else:
-                    cands = range(lo, i)
-            J.extend(cands)
-            sizes.append(len(cands))
+                    opening, folded = texts.opening[i], c.text.casefold()
+                    for key in addressed:
+                        author = key_id[key]
+                        asked_row.append(i - a)
+                        asked_author.append(author)
+                        kind = _addressing(opening, c.text, key, folded)
+                        if kind:
+                            addr_row.append(i - a)
+                            addr_author.append(author)
+                            addr_kind.append(kind)
             if keys[i]:
-                by_author.setdefault(keys[i], []).append(i)
                 names.add(keys[i])
 
         m = b - a
-        size = np.array(sizes, dtype=np.int64)
+        explicit_arr = np.array(explicit, dtype=bool)
+        comment = np.arange(a, b)
+        lo = np.maximum(0, comment - w)
+        k_list, j_list = self._named_comments(np.array(asked_row, dtype=np.int64),
+                                              np.array(asked_author, dtype=np.int64), a, lo, explicit_arr)
+        n_head = np.bincount(k_list, minlength=m)
+        n_tail = np.where(explicit_arr, 0, comment - lo)
+        size = n_head + n_tail
         starts = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(size, out=starts[1:])
+        Jn = np.empty(int(starts[-1]), dtype=np.int64)
+        Jn[starts[k_list] + np.arange(len(k_list)) - (np.cumsum(n_head) - n_head)[k_list]] = j_list
+        k_tail = np.repeat(np.arange(m), n_tail)  # the window: lo, lo+1, ..., i-1 after them
+        t = np.arange(len(k_tail)) - (np.cumsum(n_tail) - n_tail)[k_tail]
+        Jn[starts[k_tail] + n_head[k_tail] + t] = lo[k_tail] + t
         seg = np.repeat(np.arange(m), size)
         I = seg + a
-        Jn = np.array(J, dtype=np.int64)
         dist = I - Jn - 1
-        explicit_arr = np.array(explicit, dtype=bool)
 
         # 2. Similarities: pairs within the window from bands (a comment against the one d
         #    above it, for every d at once), the few pairs beyond it one by one.
@@ -323,25 +399,23 @@ class _PageFeatures:
         # named_rank: header replies, 0 for the named person's latest comment, 1 the one before...
         ends = starts[1:] - 1
         F[:, 10] = np.where(explicit_arr[seg], ends[seg] - np.arange(len(Jn)), 0)
-        if addressed_at:  # rows whose candidate's author is addressed: look (comment, author) up
+        if addr_row:  # rows whose candidate's author is addressed: look (comment, author) up
             n_ids = int(kid.max()) + 2
-            pairs = {k * n_ids + int(kid[by_author[key][0]]): kind
-                     for k, kinds in addressed_at.items() for key, kind in kinds.items() if kind}
-            if pairs:
-                codes = np.array(sorted(pairs), dtype=np.int64)
-                kinds_arr = np.array([pairs[c] for c in codes.tolist()], dtype=np.int64)
-                row_codes = seg * n_ids + kid[Jn]
-                at = np.minimum(np.searchsorted(codes, row_codes), len(codes) - 1)
-                hit = (codes[at] == row_codes) & (kid[Jn] >= 0)
-                F[hit, 0] = kinds_arr[at[hit]] == 2
-                F[hit, 1] = kinds_arr[at[hit]] == 1
+            codes = np.array(addr_row, dtype=np.int64) * n_ids + np.array(addr_author, dtype=np.int64)
+            order = np.argsort(codes)  # the codes are distinct: one per comment and author
+            codes, kinds_arr = codes[order], np.array(addr_kind, dtype=np.int64)[order]
+            row_codes = seg * n_ids + kid[Jn]
+            at = np.minimum(np.searchsorted(codes, row_codes), len(codes) - 1)
+            hit = (codes[at] == row_codes) & (kid[Jn] >= 0)
+            F[hit, 0] = kinds_arr[at[hit]] == 2
+            F[hit, 1] = kinds_arr[at[hit]] == 1
         for r in np.flatnonzero(lex >= 0.2).tolist():  # shares a 5-word run: a quote (only similar pairs can)
-            si, sj = texts.shingles(int(I[r])), texts.shingles(J[r])
+            si, sj = texts.shingles(int(I[r])), texts.shingles(int(Jn[r]))
             if si and sj and not si.isdisjoint(sj):
                 F[r, 2] = 1.0
         opening = self.addressing_opening[a:b]
-        for col in (3, 4):  # mark the best candidate by each similarity
-            best, top = _first_argmax(F[:, col], starts, size)
+        for col in (3, 4) if sem is not None else (3,):  # mark the best candidate by each similarity
+            best, top = _first_argmax(F[:, col], starts, size)  # (without embeddings: all 0, none best)
             ok = (best >= 0) & (top > 0)
             rows = best[ok]
             F[rows, col + 10] = 1.0
@@ -380,8 +454,18 @@ def page_order_score(lexical: _Similarity, n: int, window: int, sample: int = 20
     return float(np.clip(np.log((near + 0.01) / (far + 0.01)), -1.0, 2.0))
 
 
-def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per segment: the row of its first maximum (-1 when empty) and the maximum itself."""
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` (sorted distinct values) by a sort: for the wide-ranging integer
+    codes used here, numpy 2's ``unique`` is tens of times slower."""
+    v = np.sort(values)
+    return v[np.r_[True, v[1:] != v[:-1]]] if len(v) else v
+
+
+def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray,
+                  seg: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: the row of its first maximum (-1 when empty) and the maximum itself.
+    ``seg`` is the segment of each row, ``np.repeat(np.arange(len(size)), size)``, for callers
+    that have it already (the decision asks once per round)."""
     m = len(size)
     best = np.full(m, -1, dtype=np.int64)
     top = np.full(m, -np.inf)
@@ -389,10 +473,14 @@ def _first_argmax(values: np.ndarray, starts: np.ndarray, size: np.ndarray) -> t
     if not nonempty.any():
         return best, top
     top[nonempty] = np.maximum.reduceat(values, starts[:-1][nonempty])
-    seg = np.repeat(np.arange(m), size)
+    if seg is None:
+        seg = np.repeat(np.arange(m), size)
     hits = np.flatnonzero(values == top[seg])
-    segs, first = np.unique(seg[hits], return_index=True)
-    best[segs] = hits[first]
+    if not len(hits):  # only NaN maxima
+        return best, top
+    hit_seg = seg[hits]  # ascending: the first hit of a segment is where the segment changes
+    first = np.flatnonzero(np.r_[True, hit_seg[1:] != hit_seg[:-1]])
+    best[hit_seg[first]] = hits[first]
     return best, top
 
 
@@ -445,35 +533,77 @@ class _Decider:
         J_aug[is_cand] = Jc
         depth, parent_kid, kid = self.depth, self.parent_kid, page.kid
         depth[a:a + m], parent_kid[a:a + m] = 0, -2
+        cand_rows = np.flatnonzero(is_cand)
+        base_cand, me_known = base[cand_rows], me >= 0  # the same every round
+        # The candidate rows whose candidate is in this block, grouped by it: once a round has
+        # moved some links, only these rows of the moved comments change their scores, and
+        # only their comments can change their decisions (the rest would decide as before).
+        local = Jc - a
+        on_block = np.flatnonzero(local >= 0)
+        by_cand = on_block[np.argsort(local[on_block], kind="stable")]
+        cand_start = np.searchsorted(local[by_cand], np.arange(m + 1))
+
+        def rescore(c) -> None:
+            """Scores of candidate rows ``c`` (indices or a slice) from the current link state."""
+            dep, pk = depth[Jc[c]], parent_kid[Jc[c]]
+            answered = (pk == me[c]) & me_known[c]
+            scores[cand_rows[c]] = (base_cand[c] + (wd[c] * dep + wdeep[c] * (dep >= 2) + wr[c] * (pk != -2))
+                                    ) + wa[c] * answered
+
+        scores = base.copy()
+        rescore(slice(None))
+        best, top = _first_argmax(scores, aug_starts, aug_size, seg)
+        decided = np.arange(m)  # the comments decided in the last round
         for _ in range(max_rounds):
-            dep, pk = depth[Jc], parent_kid[Jc]
-            answered = (pk == me) & (me >= 0)
-            scores = base.copy()
-            scores[is_cand] = (base[is_cand] + (wd * dep + wdeep * (dep >= 2) + wr * (pk != -2))) + wa * answered
-            best, top = _first_argmax(scores, aug_starts, aug_size)
-            par = J_aug[best]
+            par = J_aug[best[decided]]
             new_depth = np.where(par >= 0, depth[par] + 1, 0)
             new_pk = np.where(par >= 0, kid[par], -2)
-            if np.array_equal(new_depth, depth[a:a + m]) and np.array_equal(new_pk, parent_kid[a:a + m]):
+            moved = (new_depth != depth[a + decided]) | (new_pk != parent_kid[a + decided])
+            if not moved.any():
                 break
-            depth[a:a + m], parent_kid[a:a + m] = new_depth, new_pk
+            changed = decided[moved]
+            depth[a + changed], parent_kid[a + changed] = new_depth[moved], new_pk[moved]
+            n_dep = cand_start[changed + 1] - cand_start[changed]
+            c = by_cand[np.repeat(cand_start[changed] - (np.cumsum(n_dep) - n_dep), n_dep) + np.arange(int(n_dep.sum()))]
+            rescore(c)
+            decided = _distinct(cand_seg[c])
+            sub_size = aug_size[decided]  # the rows of those comments, gathered
+            sub_starts = np.zeros(len(decided) + 1, dtype=np.int64)
+            np.cumsum(sub_size, out=sub_starts[1:])
+            sub_rows = np.repeat(aug_starts[decided] - sub_starts[:-1], sub_size) + np.arange(int(sub_starts[-1]))
+            sub_best, top[decided] = _first_argmax(scores[sub_rows], sub_starts, sub_size)
+            best[decided] = np.where(sub_best >= 0, sub_rows[sub_best], -1)
         else:
             self._decide_sequential(blk)
             return
+        par = J_aug[best]
+        answered = (parent_kid[Jc] == me) & me_known
         z = np.add.reduceat(np.exp(scores - top[seg]), aug_starts[:-1])
         ans_full = np.zeros(len(seg), dtype=bool)
         ans_full[is_cand] = answered
         comments = self.comments
-        for k, (bk, j, zk) in enumerate(zip(best.tolist(), par.tolist(), z.tolist())):
-            self._record(comments[a + k], blk, k, bk - int(aug_starts[k]), j, bool(ans_full[bk]), 1.0 / zk)
+        rows = zip(best.tolist(), aug_starts[:-1].tolist(), par.tolist(), ans_full[best].tolist(), z.tolist())
+        for k, (bk, first, j, ans, zk) in enumerate(rows):
+            self._record(comments[a + k], blk, k, bk - first, j, ans, 1.0 / zk)
 
     def _models(self, blk: _Block) -> np.ndarray:
         unheaded = MODELS.index("unheaded") if self.has_headers else MODELS.index("implicit")
         return np.where(blk.explicit, MODELS.index("header"), unheaded)
 
     def _static_scores(self, blk: _Block, model: np.ndarray) -> np.ndarray:
+        """Each feature row times its comment's weight set. One einsum per weight set in use
+        (two at most on a page), over all rows, rather than a copy of the weights for every
+        row. numpy reduces a row's features with the same kernel either way (contiguous
+        operands), so the sums agree to the last bit; tests/test_parse_speed.py checks it."""
         seg = np.repeat(np.arange(blk.m), np.diff(blk.starts))
-        return np.einsum("rf,rf->r", blk.F, self.static_w[model[seg]]) if len(seg) else np.zeros(0)
+        if not len(seg):
+            return np.zeros(0)
+        row_model = model[seg]
+        used = _distinct(model).tolist()
+        out = np.einsum("rf,f->r", blk.F, self.static_w[used[0]])
+        for mi in used[1:]:  # all rows again (cheaper than copying out those of this set)
+            out = np.where(row_model == mi, np.einsum("rf,f->r", blk.F, self.static_w[mi]), out)
+        return out
 
     def _root_scores(self, blk: _Block, model: np.ndarray) -> np.ndarray:
         return np.einsum("kf,kf->k", blk.root, self.root_w[model])
@@ -488,11 +618,12 @@ class _Decider:
         else:
             parent = self.comments[j]
             c.parent_id = parent.comment_id
-            row = blk.F[int(blk.starts[k]) + r].copy()
+            starts, explicit = blk.lists()
+            row = blk.F[starts[k] + r].tolist()  # Python floats: cheaper to read one by one
             row[9] = float(answered)
-            if blk.explicit[k]:
+            if explicit[k]:
                 c.link = LINK_EXPLICIT
-                c.evidence = _explain_header(c, row, int(blk.starts[k + 1] - blk.starts[k]))
+                c.evidence = _explain_header(c, row, starts[k + 1] - starts[k])
             else:
                 c.link = LINK_INFERRED
                 c.evidence = _explain_inferred(row, parent)
@@ -590,7 +721,10 @@ class _NameIndex:
             lengths = heads.get(w)
             if lengths is not None:
                 for size in lengths:
-                    if size <= 6 and a + size <= n:
+                    if size == 1:  # the word itself: no slice and join
+                        if w in keys:
+                            found.add(w)
+                    elif size <= 6 and a + size <= n:
                         gram = " ".join(words[a:a + size])
                         if gram in keys:
                             found.add(gram)
@@ -602,29 +736,32 @@ class _NameIndex:
 _AT = re.compile(r"@([\w.-]{2,40})")
 
 
-def _addressing(opening: str, text: str, author_key: str) -> int:
-    """2: the comment opens by addressing this author; 1: names them early; 0: neither."""
+def _addressing(opening: str, text: str, author_key: str, low: str | None = None) -> int:
+    """2: the comment opens by addressing this author; 1: names them early; 0: neither.
+    ``low`` is ``text.casefold()``, for callers that test one text against several authors."""
     if not author_key:
         return 0
-    compact = author_key.replace(" ", "")
-    low = text.casefold()
-    for prefix in (author_key, "@" + compact, "@" + author_key):
+    if low is None:
+        low = text.casefold()
+    at = "@" in low  # the @-forms are only looked for where there is an @
+    compact = author_key.replace(" ", "") if at else ""
+    for prefix in ((author_key, "@" + compact, "@" + author_key) if low.startswith("@") else (author_key,)):
         if low.startswith(prefix):
-            rest = low[len(prefix):len(prefix) + 3]
-            if not rest or not rest[0].isalnum():
+            end = len(prefix)
+            if end == len(low) or not low[end].isalnum():
                 return 2
-    if "@" + compact in low:
+    if at and "@" + compact in low:
         return 1
-    words = opening.split()
     if author_key in opening:
         return 1
-    first = author_key.split()[0] if " " in author_key else None
-    if first and len(first) >= 4 and first in words:
-        return 1
+    if " " in author_key:
+        first = author_key.split()[0]
+        if len(first) >= 4 and first in opening.split():
+            return 1
     return 0
 
 
-def _explain_header(c: Comment, row: np.ndarray, n: int) -> str:
+def _explain_header(c: Comment, row: list[float], n: int) -> str:
     why = [f"reply header names {c.reply_to!r}"]
     if n > 1:
         if row[9]:
@@ -638,7 +775,7 @@ def _explain_header(c: Comment, row: np.ndarray, n: int) -> str:
     return "; ".join(why)
 
 
-def _explain_inferred(row: np.ndarray, parent: Comment) -> str:
+def _explain_inferred(row: list[float], parent: Comment) -> str:
     why = []
     if row[0]:
         why.append(f"opens by addressing {parent.author}")
@@ -656,6 +793,25 @@ def _explain_inferred(row: np.ndarray, parent: Comment) -> str:
 
 
 _TOKEN = re.compile(r"\b[^\W\d_][\w'’]+\b")  # scikit-learn's default token pattern, apostrophes kept
+#: The same for ASCII text, where the ASCII classes are the Unicode ones and a third faster.
+_TOKEN_ASCII = re.compile(_TOKEN.pattern, re.ASCII)
+#: Put between lower-cased documents, the break is a token of its own (new lines on both sides)
+#: that no lower-cased text contains (upper case), so the tokens of a chunk are those of its
+#: documents one after the other, breaks between them.
+_DOC_BREAK = "QZ"
+_DOC_JOIN = f"\n{_DOC_BREAK}\n"
+
+
+class _Vocabulary(dict):
+    """Token -> column code; a token seen for the first time gets the next code, in the order
+    tokens come, so one ``map(vocab.__getitem__, tokens)`` both codes and extends it."""
+
+    size = 0  # the next code
+
+    def __missing__(self, token: str) -> int:
+        code = self[token] = self.size
+        self.size += 1
+        return code
 
 
 class _Similarity:
@@ -672,29 +828,27 @@ class _Similarity:
         """L2-normalised TF-IDF rows (sublinear tf, smoothed idf), as scikit-learn's
         ``TfidfVectorizer(sublinear_tf=True)`` makes them, built in chunks of documents so the
         token lists of a huge page never exist all at once."""
-        from itertools import chain
-
         from scipy import sparse
 
-        vocab: dict[str, int] = {w: k for k, w in enumerate(sorted(stop_words))}
-        n_stop = len(vocab)
+        vocab = _Vocabulary({w: k for k, w in enumerate(sorted(stop_words))})
+        n_stop = vocab.size = len(vocab)
+        vocab[_DOC_BREAK] = -1
         pieces = []
         n_docs = len(texts) + 1
         for a in range(0, n_docs, chunk):
             docs = texts[a:a + chunk] + ([article] if len(texts) < a + chunk else [])
-            tokens = [_TOKEN.findall(d.lower()) for d in docs]
-            flat = list(chain.from_iterable(tokens))
-            for t in dict.fromkeys(flat):
-                if t not in vocab:
-                    vocab[t] = len(vocab)
+            # One regex pass over the chunk (a call per document costs a quarter more), the
+            # documents told apart by a break token between them.
+            joined = _DOC_JOIN.join([d.lower() for d in docs])
+            flat = (_TOKEN_ASCII if joined.isascii() else _TOKEN).findall(joined)
             codes = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-            rows = np.repeat(np.arange(len(docs)), np.fromiter(map(len, tokens), dtype=np.int64, count=len(docs)))
+            rows = np.cumsum(codes < 0)  # the document of each token: breaks before it
             keep = codes >= n_stop
             piece = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], codes[keep] - n_stop)),
-                                      shape=(len(docs), max(1, len(vocab) - n_stop)))
+                                      shape=(len(docs), max(1, vocab.size - n_stop)))
             piece.sum_duplicates()
             pieces.append(piece)
-        width = max(1, len(vocab) - n_stop)
+        width = max(1, vocab.size - n_stop)
         for p in pieces:
             p.resize((p.shape[0], width))
         X = sparse.vstack(pieces, format="csr") if len(pieces) > 1 else pieces[0]
@@ -722,17 +876,15 @@ class _Similarity:
 
     def band(self, a: int, b: int, w: int) -> np.ndarray:
         """``out[k, d-1]`` = cosine of comment ``a+k`` with comment ``a+k-d`` (0 where that is
-        before the page), for d = 1..w: one elementwise product of two row ranges per d."""
+        before the page), for d = 1..w."""
+        if self.dense is None:
+            return _sparse_band(self.sparse, a, b, w)
         out = np.zeros((b - a, w))
-        for d in range(1, w + 1):
+        for d in range(1, w + 1):  # one elementwise product of two row ranges per d
             lo = max(a, d)
             if lo >= b:
                 break
-            if self.dense is not None:
-                out[lo - a:, d - 1] = np.einsum("ij,ij->i", self.dense[lo:b], self.dense[lo - d:b - d])
-            else:
-                prod = _rows(self.sparse, lo, b).multiply(_rows(self.sparse, lo - d, b - d))
-                out[lo - a:, d - 1] = np.asarray(prod.sum(axis=1)).ravel()
+            out[lo - a:, d - 1] = np.einsum("ij,ij->i", self.dense[lo:b], self.dense[lo - d:b - d])
         return out
 
     def pairs_banded(self, I: np.ndarray, J: np.ndarray, a: int, b: int, w: int) -> np.ndarray:
@@ -763,3 +915,50 @@ def _rows(X, lo: int, hi: int):
     p = X.indptr[lo:hi + 1]
     a, b = int(p[0]), int(p[-1])
     return sparse.csr_matrix((X.data[a:b], X.indices[a:b], p - a), shape=(hi - lo, X.shape[1]), copy=False)
+
+
+def _sparse_band(X, a: int, b: int, w: int) -> np.ndarray:
+    """:meth:`_Similarity.band` for CSR rows, from the columns (postings) of the rows involved.
+
+    Multiplying row ranges elementwise once per distance ``d`` merges every row with ``w``
+    others, although most pairs share no term. Walking each term's sorted list of rows instead
+    touches only the pairs that share it: for the k-th next entry in a column, the pairs still
+    within ``w`` rows survive to step k+1, so the work is the number of pairs that share a term.
+
+    The cosines are bit-identical to ``(rows_i .multiply(rows_j)).sum(axis=1)``: the same
+    float32 products, ordered by column within each pair as that product stores them, summed by
+    the same ``np.add.reduceat`` that scipy's row sum uses.
+    """
+    out = np.zeros((b - a, w))
+    lo = max(0, a - w)
+    if b <= a or lo >= b:
+        return out
+    csc = _rows(X, lo, b).tocsc()  # row numbers sorted within each column
+    width = max(1, csc.shape[1])
+    rows = csc.indices.astype(np.int64)
+    vals = csc.data
+    col = np.repeat(np.arange(csc.shape[1], dtype=np.int64), np.diff(csc.indptr))
+    first = a - lo  # rows before it are only partners
+    n = len(rows)
+    alive = np.arange(n)
+    keys, prods = [], []
+    for k in range(1, w + 1):
+        s = alive[alive + k < n]
+        t = s + k  # the k-th next entry: same column and at most w rows further, or no pair
+        ok = (col[t] == col[s]) & (rows[t] - rows[s] <= w)
+        alive, t = s[ok], t[ok]
+        if not len(alive):
+            break
+        inb = rows[t] >= first
+        ti, si = t[inb], alive[inb]
+        ri = rows[ti]
+        keys.append(((ri - first) * w + (ri - rows[si] - 1)) * width + col[si])
+        prods.append(vals[ti] * vals[si])
+    if keys:
+        key = np.concatenate(keys)
+        order = np.argsort(key)
+        cell = key[order] // width  # (row in block) * w + (d - 1), in column order within a cell
+        prod = np.concatenate(prods)[order]
+        starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        out.flat[cell[starts]] = np.add.reduceat(prod, starts)
+    return out

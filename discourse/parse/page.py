@@ -7,11 +7,18 @@ comment (author line, reply header or text), a metadata field (title, published,
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from datetime import datetime
 
 from discourse.model import Article, Comment, RemovedLine, Thread
-from discourse.parse.furniture import MAX_CHROME_CHARS, FurnitureRules, default_rules
+from discourse.parse.furniture import (
+    MAX_CHROME_CHARS,
+    FurnitureRules,
+    Match,
+    default_rules,
+)
 from discourse.parse.segment import A, Line, P, R, Segmenter, T
 
 _LEADING_DATE = re.compile(
@@ -26,6 +33,8 @@ _DATE_FORMATS = (
     "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%A, %B %d, %Y",
     "%A %d %B %Y", "%B %d %Y", "%d/%m/%Y",
 )
+
+_UNSEEN = object()  # not classified yet (None means: no rule matches)
 
 #: The label names used in the accounting of lines.
 COMMENT_CHROME_KINDS = ("timestamp", "action", "section")
@@ -46,13 +55,41 @@ def parse_page(
     ``semantic=False`` skips sentence embeddings in reply inference (faster, a little less
     accurate). ``rules``, ``segmenter`` and ``linker`` swap the stages for other sites.
     """
+    with _gc_paused():
+        return _parse_page(text, source, thread_id, semantic, rules, segmenter, linker)
+
+
+@contextmanager
+def _gc_paused():
+    """Run without the cyclic garbage collector, then put it back as it was.
+
+    A big page makes hundreds of thousands of long-lived objects (lines, comments, removed
+    lines) and no reference cycles; while they pile up, the collector walks all of them again
+    every time its counts trip, which cost about a tenth of the time of a 20 MB page and
+    found nothing. Reference counting still frees everything as usual; cycles made meanwhile (by
+    this thread or another) wait for the first collection after the parse.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, rules: FurnitureRules | None,
+                segmenter: Segmenter | None, linker) -> Thread:
     from discourse.parse.linking import ReplyLinker
 
     rules = rules or default_rules()
     segmenter = segmenter or Segmenter()
     linker = linker or ReplyLinker(semantic=semantic)
     raw = text.splitlines()
-    stripped = [ln.strip().replace("\x00", "") for ln in raw]
+    if "\x00" in text:
+        stripped = [ln.strip().replace("\x00", "") for ln in raw]
+    else:  # the common case, without a replace per line
+        stripped = [ln.strip() for ln in raw]
 
     article = Article()
     # A leading "date YYYY-MM-DD" prefix: the date is metadata, the rest of the line is text.
@@ -63,33 +100,37 @@ def parse_page(
             article.published = m.group(1)
             stripped[first] = stripped[first][m.end():].strip()
 
-    # Chrome, then content lines with what separates them (the segmenter learns layouts from it).
+    # Chrome, then content lines with what separates them (the segmenter learns layouts from it),
+    # in one pass over the lines.
     chrome: dict[int, str] = {}  # line index -> kind
     chrome_reason: dict[int, str] = {}
-    for i, s in enumerate(stripped):
-        if not s or len(s) > MAX_CHROME_CHARS:  # longer lines can only be article furniture
-            continue
-        m = rules.classify(s, "comments")
-        if m is not None and m.kind in COMMENT_CHROME_KINDS:
-            chrome[i], chrome_reason[i] = m.kind, m.reason
-    section_at = _comment_section_start(stripped, chrome)
-
+    # Chrome lines and names recur (a "Reply" button and a timestamp under every comment): each
+    # distinct line goes through the rules once.
+    classified: dict[str, Match | None] = {}
     lines: list[Line] = []
     gap: set[str] = set()
     for i, s in enumerate(stripped):
         if not s:
             gap.add("blank")
             continue
-        if i in chrome:
-            gap.add(chrome[i])
-            continue
-        ln = Line(i, s, gap_before="+".join(sorted(gap)))
+        if len(s) <= MAX_CHROME_CHARS:  # longer lines can only be article furniture
+            m = classified.get(s, _UNSEEN)
+            if m is _UNSEEN:
+                m = classified[s] = rules.classify(s, "comments")
+            if m is not None and m.kind in COMMENT_CHROME_KINDS:
+                chrome[i], chrome_reason[i] = m.kind, m.reason
+                gap.add(m.kind)
+                continue
+        ln = Line(i, s, "+".join(sorted(gap)) if gap else "")
         if lines:
             lines[-1].gap_after = ln.gap_before
-        gap = set()
-        if section_at is not None:
-            ln.forced = "comments" if i > section_at else "article"
+        if gap:
+            gap = set()
         lines.append(ln)
+    section_at = _comment_section_start(stripped, chrome)
+    if section_at is not None:  # the header splits the page: article above, comments below
+        for ln in lines:
+            ln.forced = "comments" if ln.index > section_at else "article"
     if lines:
         lines[-1].gap_after = "+".join(sorted(gap | {"end"}))
         if lines[0].forced is None:
@@ -116,11 +157,13 @@ def parse_page(
     comments: list[Comment] = []
     current: Comment | None = None
     text_lines: list[str] = []
-    label_at = {ln.index: lab for ln, lab in zip(lines, labels)}
+    label_at: list[int | None] = [None] * len(stripped)
+    for ln, lab in zip(lines, labels):
+        label_at[ln.index] = lab
     for i, s in enumerate(stripped):
         if not s:
             continue
-        lab = label_at.get(i)
+        lab = label_at[i]
         if lab is None:  # chrome
             in_comments = comments_from is not None and i >= comments_from
             kind, reason = chrome[i], chrome_reason[i]
@@ -147,6 +190,9 @@ def parse_page(
 
     thread = Thread(thread_id=thread_id or _default_id(source), source=source, article=article,
                     comments=comments)
+    # The line lists are done with: let them go before linking, the longest stage, so a big
+    # page does not hold them at its peak.
+    del raw, stripped, lines, labels, label_at, chrome, chrome_reason, classified
     linker.link(thread)
     return thread
 
@@ -154,9 +200,12 @@ def parse_page(
 def _comment_section_start(stripped: list[str], chrome: dict[int, str]) -> int | None:
     """The last comment-section header ("112 Comments") that has content after it, if any."""
     for i in sorted((i for i, k in chrome.items() if k == "section"), reverse=True):
-        after = sum(1 for j in range(i + 1, len(stripped)) if stripped[j] and j not in chrome)
-        if after >= 2:
-            return i
+        after = 0
+        for j in range(i + 1, len(stripped)):  # two are enough: no need to count them all
+            if stripped[j] and j not in chrome:
+                after += 1
+                if after >= 2:
+                    return i
     return None
 
 

@@ -20,11 +20,12 @@ before) becomes evidence for the lines that look alike. No site's layout is hard
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+
+import numpy as np
 
 P, A, R, T = 0, 1, 2, 3
 LABELS = "PART"
@@ -45,9 +46,13 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
-    """A content line of the page with the context the segmenter needs."""
+    """A content line of the page with the context the segmenter needs.
+
+    Slotted: a page has one per content line (hundreds of thousands on a big one); without an
+    instance dict each is smaller and quicker to make and to read.
+    """
 
     index: int  # line number in the input (0-based)
     text: str  # stripped
@@ -83,10 +88,15 @@ GENERIC_GAP_ODDS = {
 }
 
 
+#: Lines longer than this are never names (and are not counted as recurring lines).
+MAX_NAME_CHARS = 80
+_WORD_COUNT_ODDS = {1: 1.2, 2: 0.8, 3: 0.5, 4: -0.2, 5: -0.8, 6: -1.3}
+
+
 def shape_score(text: str) -> float:
     """Log-odds, from the line alone, that it is a user name rather than prose."""
     n = len(text)
-    if n > 80 or _URL.search(text):
+    if n > MAX_NAME_CHARS or _URL.search(text):
         return -12.0
     words = text.split()
     nw = len(words)
@@ -94,10 +104,9 @@ def shape_score(text: str) -> float:
         return -12.0
     s = 0.0
     s += 1.0 if n <= 25 else (0.0 if n <= 40 else -2.5)
-    s += {1: 1.2, 2: 0.8, 3: 0.5, 4: -0.2, 5: -0.8, 6: -1.3}.get(nw, -3.0 - 0.5 * (nw - 7))
+    s += _WORD_COUNT_ODDS.get(nw, -3.0 - 0.5 * (nw - 7))
     last = text[-1]
-    placeholder = _PLACEHOLDER.fullmatch(text) is not None  # "[deleted]", "[removed]"
-    if placeholder:
+    if text[0] == "[" and _PLACEHOLDER.fullmatch(text):  # "[deleted]", "[removed]"
         return 2.0
     punctuated = False
     if text.endswith(("...", "…")):
@@ -118,19 +127,53 @@ def shape_score(text: str) -> float:
     if not alpha:  # rules, ellipses, numbers: "-----", "..."
         return -6.0
     lowered = [w.lower() for w in alpha]
-    stop = sum(1 for w in lowered if w in STOPWORDS)
+    stop = sum(map(STOPWORDS.__contains__, lowered))
     if nw >= 3:
         s -= 2.2 * stop / max(1, len(alpha))
-    tagged = sum(1 for w in words if w[0] in "#@")
+    tagged = sum(1 for w in words if w[0] in "#@") if "#" in text or "@" in text else 0
     if tagged:  # hashtags and @mentions belong to text; a handle line is one bare token
         s -= 3.0 if (tagged >= 2 or words[0][0] == "#" or nw >= 2) else 0.5
-    if any(_USERNAME_TOKEN.match(w) for w in words):
+    # A plain or capitalised word cannot be a user-name token (that needs a digit, an underscore
+    # or a capital inside): most words skip the regex.
+    if any(not (w.isalpha() and w[1:].islower()) and _USERNAME_TOKEN.match(w) for w in words):
         s += 1.3
     if nw <= 4 and alpha and not punctuated and all(w[0].isupper() for w in alpha):
         s += 0.6
     if nw == 1 and lowered and lowered[0] in STOPWORDS:
         s -= 1.5
     return s
+
+
+def _numbered(values: list) -> tuple[np.ndarray, list, dict]:
+    """Each value's number (in order of first appearance), the distinct values, and the map
+    from value to number; built with C-level calls only."""
+    distinct = list(dict.fromkeys(values))
+    number = dict(zip(distinct, range(len(distinct))))
+    return np.fromiter(map(number.__getitem__, values), dtype=np.int64, count=len(values)), distinct, number
+
+
+class _CodedLines:
+    """What the passes of the segmenter look up per line, as numbers: the line's key (its
+    case-folded text) and its gap signatures, so that a pass scores all lines with numpy."""
+
+    def __init__(self, lines: list[Line], keys: list[str], line_counts: Counter):
+        self.key, self._keys, self._key_number = _numbered(keys)
+        recurring = [self._key_number[k] for k, c in line_counts.items() if c >= 2 and k in self._key_number]
+        mark = np.zeros(len(self._keys), dtype=bool)
+        mark[recurring] = True
+        self.repeated = mark[self.key]  # the line recurs on the page (as counted by page_evidence)
+        gaps, self.signatures, _ = _numbered([ln.gap_before for ln in lines] + [ln.gap_after for ln in lines])
+        self.before, self.after = gaps[:len(lines)], gaps[len(lines):]
+
+    def has_key(self, keys: set[str]) -> np.ndarray:
+        """Per line: its key is one of ``keys``."""
+        mark = np.zeros(len(self._keys), dtype=bool)
+        mark[[self._key_number[k] for k in keys if k in self._key_number]] = True
+        return mark[self.key]
+
+    def keys_of(self, lines: np.ndarray) -> set[str]:
+        """The keys of the lines where ``lines`` (a mask) is true."""
+        return {self._keys[k] for k in set(self.key[lines].tolist())}
 
 
 class Segmenter:
@@ -153,16 +196,16 @@ class Segmenter:
     # -- evidence ------------------------------------------------------------------------------
     def page_evidence(self, lines: list[Line]) -> PageEvidence:
         ev = PageEvidence()
-        for ln in lines:
-            t = ln.text
-            if len(t) <= 80:
-                ev.line_counts[t.casefold()] += 1
-            m = _ADDRESS_PREFIX.match(t)
+        texts = [ln.text for ln in lines]
+        ev.line_counts.update([t.casefold() for t in texts if len(t) <= MAX_NAME_CHARS])  # counted in C
+        addressed, prefix = ev.addressed, _ADDRESS_PREFIX.match
+        for t in texts:
+            m = prefix(t) if ":" in t or "," in t else None  # a prefix ends in one of them
             if m:
-                ev.addressed.add(m.group(1).strip().casefold())
+                addressed.add(m.group(1).strip().casefold())
             if "@" in t:
                 for name in _AT_MENTION.findall(t):
-                    ev.addressed.add(name.casefold())
+                    addressed.add(name.casefold())
         return ev
 
     def name_score(self, ln: Line, ev: PageEvidence, shape: float, layout: bool = True) -> float:
@@ -188,109 +231,137 @@ class Segmenter:
         """The best label path for the content lines (see the module docstring)."""
         if not lines:
             return []
-        cache: dict[str, float] = {}  # names recur: score each distinct line once
-        shapes = []
-        for ln in lines:
-            sh = cache.get(ln.text)
-            if sh is None:
-                sh = cache[ln.text] = shape_score(ln.text)
-            shapes.append(sh)
         ev = self.page_evidence(lines)
-        keys = [ln.text.casefold() for ln in lines]
-        # What :meth:`name_score` adds from the page does not change between passes; work it
-        # out once per line (the per-pass part is the known names and the layout).
-        base = []
-        for key, sh in zip(keys, shapes):
+        counts, addressed = ev.line_counts, ev.addressed
+        # One pass for each line's shape, case-folded key and the part of :meth:`name_score`
+        # that the page gives and that does not change between passes (the per-pass part is
+        # the known names and the layout).
+        cache: dict[str, float] = {}  # names recur: score each distinct line once
+        shapes, keys, base = [], [], []
+        for ln in lines:
+            text = ln.text
+            key = text.casefold()
+            keys.append(key)
+            if len(text) > MAX_NAME_CHARS:  # prose whatever else (shape_score's first rule)
+                shapes.append(-12.0)
+                base.append(-12.0)
+                continue
+            sh = cache.get(text)
+            if sh is None:
+                sh = cache[text] = shape_score(text)
+            shapes.append(sh)
             s = sh
             if sh > -8:
-                reps = ev.line_counts.get(key, 0)
+                reps = counts.get(key, 0)
                 if reps >= 2:
                     s += self.repeat_bonus * min(1.0, 0.6 + 0.2 * (reps - 2)) * (1.0 if sh > -1.0 else 0.3)
-                if key in ev.addressed or key.lstrip("@") in ev.addressed:
+                if key in addressed or key.lstrip("@") in addressed:
                     s += self.addressed_bonus
             base.append(s)
-        labels = self._decode(lines, ev, shapes, keys, base)
+        coded = _CodedLines(lines, keys, ev.line_counts)
+        labels = self._decode(lines, ev, shapes, keys, base, coded)
         for _ in range(self.passes - 1):
-            self._learn_from(lines, labels, ev)
-            labels = self._decode(lines, ev, shapes, keys, base)
+            self._learn_from(lines, labels, ev, keys, coded)
+            labels = self._decode(lines, ev, shapes, keys, base, coded)
         return labels
 
-    def _learn_from(self, lines: list[Line], labels: list[int], ev: PageEvidence) -> None:
-        """Turn a first labelling into page-specific evidence: its names and its layout."""
-        ev.known_names = {ln.text.casefold() for ln, lab in zip(lines, labels) if lab in (A, R)}
-        n_a = sum(1 for lab in labels if lab == A)
+    def _learn_from(self, lines: list[Line], labels: list[int], ev: PageEvidence,
+                    keys: list[str] | None = None, coded: _CodedLines | None = None) -> None:
+        """Turn a first labelling into page-specific evidence: its names and its layout.
+        ``keys`` are the case-folded line texts and ``coded`` the lines as numbers, when the
+        caller has them already."""
+        if coded is None:
+            coded = _CodedLines(lines, keys or [ln.text.casefold() for ln in lines], ev.line_counts)
+        lab = np.array(labels, dtype=np.int8)
+        is_a, is_t = lab == A, lab == T
+        ev.known_names = coded.keys_of((lab == A) | (lab == R))
+        n_a = int(np.count_nonzero(is_a))
         if n_a < 3:
             return
-        pairs = list(itertools.pairwise(labels))
-        tt = sum(1 for a, b in pairs if a == T and b == T)
-        ta = sum(1 for a, b in pairs if a == T and b == A)
+        tt = int(np.count_nonzero(is_t[:-1] & is_t[1:]))
+        ta = int(np.count_nonzero(is_t[:-1] & is_a[1:]))
         ev.text_continues = 0.5 * math.log((tt + 1) / (tt + ta + 2))
         ev.text_ends = 0.5 * math.log((ta + 1) / (tt + ta + 2))
         ev.gap_odds = {}
-        for side in ("before", "after"):
-            attr = "gap_before" if side == "before" else "gap_after"
-            authors = Counter(getattr(ln, attr) for ln, lab in zip(lines, labels) if lab == A)
-            others = Counter(getattr(ln, attr) for ln, lab in zip(lines, labels) if lab == T)
-            n_t = sum(others.values())
-            for sig in set(authors) | set(others):
-                p_a = (authors[sig] + 0.5) / (n_a + 1.0)
-                p_t = (others[sig] + 0.5) / (n_t + 1.0)
-                ev.gap_odds[(side, sig)] = max(-3.0, min(3.0, math.log(p_a / p_t)))
+        n_t = int(np.count_nonzero(is_t))
+        for side, gaps in (("before", coded.before), ("after", coded.after)):
+            authors = np.bincount(gaps[is_a], minlength=len(coded.signatures))
+            others = np.bincount(gaps[is_t], minlength=len(coded.signatures))
+            for g in np.flatnonzero(authors + others).tolist():  # the signatures seen
+                p_a = (int(authors[g]) + 0.5) / (n_a + 1.0)
+                p_t = (int(others[g]) + 0.5) / (n_t + 1.0)
+                ev.gap_odds[(side, coded.signatures[g])] = max(-3.0, min(3.0, math.log(p_a / p_t)))
 
     def _decode(self, lines: list[Line], ev: PageEvidence, shapes: list[float], keys: list[str],
-                base: list[float]) -> list[int]:
-        n = len(lines)
-        # sa: name_score with the layout (an author line); sr: without it (a reply header).
+                base: list[float], coded: _CodedLines | None = None) -> list[int]:
+        """Scores for each line as an author (sa: :meth:`name_score` with the layout) and as a
+        reply header (sr: without it), then the best path. The scores are worked out for all
+        lines at once with numpy, with the same additions in the same order as one by one."""
+        if coded is None:
+            coded = _CodedLines(lines, keys, ev.line_counts)
         known_names, odds = ev.known_names, ev.gap_odds
-        known = known_names or {k for k, c in ev.line_counts.items() if c >= 2}
-        sa, sr = [], []
+        named = coded.has_key(known_names)
+        known = named if known_names else coded.repeated
         unknown = -self.header_unknown_cost
-        for ln, sh, key, b in zip(lines, shapes, keys, base):
-            if sh > -8:
-                if key in known_names:
-                    b += 1.0
-                sr.append(b + (1.5 if key in known else unknown))
-                sa.append(b + odds.get(("before", ln.gap_before), 0.0) + odds.get(("after", ln.gap_after), 0.0))
-            else:
-                sr.append(b + (1.5 if key in known else unknown))
-                sa.append(b)
-        # Viterbi: score[state], back pointers per line.
-        score = [NEG] * 4
-        back = [[0] * 4 for _ in range(n)]
+        before = np.array([odds.get(("before", sig), 0.0) for sig in coded.signatures])
+        after = np.array([odds.get(("after", sig), 0.0) for sig in coded.signatures])
+        b = np.array(base)
+        short = np.array(shapes) > -8
+        b_named = np.where(short & named, b + 1.0, b)
+        sr = b_named + np.where(known, 1.5, unknown)
+        sa = np.where(short, b_named + before[coded.before] + after[coded.after], b)
+        return self._viterbi(lines, sa.tolist(), sr.tolist(), ev.text_ends, ev.text_continues)
+
+    def _viterbi(self, lines: list[Line], sa: list[float], sr: list[float], ends: float,
+                 continues: float) -> list[int]:
+        """The best label path given each line's author (``sa``) and reply-header (``sr``) scores.
+
+        The four state scores are held in four locals (p, a, r, t). Back pointers: P always comes
+        from P and R from A (or from nothing, P, on a line that cannot be a comment), so only A's
+        (P or T) and T's (T, A or R) are stored, in flat lists: a list of four per line cost more
+        than the rest of the decoding.
+        """
+        n = len(lines)
+        enter_cost, bonus = self.enter_cost, self.boundary_bonus
+        from_a = [P] * n
+        from_t = [P] * n
         first = lines[0]
-        score[P] = 0.0 if first.forced != "comments" else NEG
-        score[A] = sa[0] - self.enter_cost if first.forced != "article" else NEG
+        p = 0.0 if first.forced != "comments" else NEG
+        a = sa[0] - enter_cost if first.forced != "article" else NEG
+        r = t = NEG
         for i in range(1, n):
             ln = lines[i]
-            prev = score
-            cur = [NEG] * 4
-            bp = back[i]
-            can_article = ln.forced != "comments"
-            can_comment = ln.forced != "article"
-            if can_article:
-                cur[P] = prev[P]
-                bp[P] = P
-            if can_comment:
-                # A: from P (entering comments) or from T (a new comment). Comment sections
-                # usually start after a blank line or a header, rarely mid-run of paragraphs.
-                gap = ln.gap_before
-                enter = prev[P] - self.enter_cost + (self.boundary_bonus if gap else -self.boundary_bonus)
-                if enter >= prev[T] + ev.text_ends:
-                    cur[A], bp[A] = enter + sa[i], P
-                else:
-                    cur[A], bp[A] = prev[T] + ev.text_ends + sa[i], T
-                cur[R], bp[R] = prev[A] + sr[i], A
-                # T: after A, R or T
-                best, arg = prev[T] + ev.text_continues, T
-                if prev[A] > best:
-                    best, arg = prev[A], A
-                if prev[R] > best:
-                    best, arg = prev[R], R
-                cur[T], bp[T] = best, arg
-            score = cur
-        state = P if score[P] >= score[T] else T
+            forced = ln.forced
+            new_p = p if forced != "comments" else NEG
+            if forced == "article":
+                p, a, r, t = new_p, NEG, NEG, NEG
+                continue
+            # A: from P (entering comments) or from T (a new comment). Comment sections
+            # usually start after a blank line or a header, rarely mid-run of paragraphs.
+            enter = p - enter_cost + (bonus if ln.gap_before else -bonus)
+            after_text = t + ends
+            if enter >= after_text:
+                new_a = enter + sa[i]
+            else:
+                new_a = after_text + sa[i]
+                from_a[i] = T
+            new_r = a + sr[i]
+            # T: after A, R or T
+            best, arg = t + continues, T
+            if a > best:
+                best, arg = a, A
+            if r > best:
+                best, arg = r, R
+            from_t[i] = arg
+            p, a, r, t = new_p, new_a, new_r, best
+        state = P if p >= t else T
         labels = [0] * n
         for i in range(n - 1, -1, -1):
             labels[i] = state
-            state = back[i][state]
+            if state == A:
+                state = from_a[i]
+            elif state == T:
+                state = from_t[i]
+            elif state == R:
+                state = A if i > 0 and lines[i].forced != "article" else P
         return labels
