@@ -9,8 +9,8 @@ from contextlib import contextmanager
 def gc_paused():
     """Pause CPython's cyclic garbage collector around a batch job (usable as a decorator).
 
-    Tagging a corpus allocates millions of small tuples, dicts and lists, and many (the rows, the
-    per-sentence memo) live until the table is built. Whenever enough of them survive, CPython runs
+    Parsing a big page or tagging a corpus allocates millions of small tuples, dicts and lists, and
+    many (lines, rows, per-sentence memos) live until the result is built. Whenever enough of them survive, CPython runs
     a full collection over the whole process heap, the parsed threads and every earlier table
     included: on a 20,000-comment run that was about 40% of the frames and narratives stages. The
     code inside builds no reference cycles, so reference counting frees all it would have; the

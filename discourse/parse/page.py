@@ -7,9 +7,7 @@ comment (author line, reply header or text), a metadata field (title, published,
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from datetime import datetime
 
 from discourse.model import Article, Comment, RemovedLine, Thread
@@ -20,6 +18,7 @@ from discourse.parse.furniture import (
     default_rules,
 )
 from discourse.parse.segment import A, Line, P, R, Segmenter, T
+from discourse.runtime import gc_paused
 
 _LEADING_DATE = re.compile(
     r"^(?:date|published|posted|updated)\s*:?\s*(\d{4}-\d{2}-\d{2})\b[\s,;:-]*", re.IGNORECASE
@@ -55,27 +54,9 @@ def parse_page(
     ``semantic=False`` skips sentence embeddings in reply inference (faster, a little less
     accurate). ``rules``, ``segmenter`` and ``linker`` swap the stages for other sites.
     """
-    with _gc_paused():
+    # Hundreds of thousands of long-lived lines and comments, no cycles: see runtime.gc_paused.
+    with gc_paused():
         return _parse_page(text, source, thread_id, semantic, rules, segmenter, linker)
-
-
-@contextmanager
-def _gc_paused():
-    """Run without the cyclic garbage collector, then put it back as it was.
-
-    A big page makes hundreds of thousands of long-lived objects (lines, comments, removed
-    lines) and no reference cycles; while they pile up, the collector walks all of them again
-    every time its counts trip, which cost about a tenth of the time of a 20 MB page and
-    found nothing. Reference counting still frees everything as usual; cycles made meanwhile (by
-    this thread or another) wait for the first collection after the parse.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, rules: FurnitureRules | None,
