@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
+    C_INCR,
     N_SCALAR,
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
     SentiText,
+    scalar_inc_dec,
 )
 
 _NEGATE = frozenset(NEGATE)
@@ -81,6 +83,48 @@ class FastVader(SentimentIntensityAnalyzer):
         finally:
             self._words, self._lower = None, []
         return self.score_valence(sentiments, text)
+
+    def sentiment_valence(self, valence, sentitext, item, i, sentiments):
+        """VADER's rule for one word, reading the text's lower-cased words instead of lower-casing
+        its neighbours again for every check."""
+        is_cap_diff = sentitext.is_cap_diff
+        words = sentitext.words_and_emoticons
+        low = self._lowered(words)
+        lexicon = self.lexicon
+        item_lowercase = low[i]
+        if item_lowercase in lexicon:
+            valence = lexicon[item_lowercase]
+            # "no" before another sentiment word negates it instead of counting itself
+            if item_lowercase == "no" and i != len(words) - 1 and low[i + 1] in lexicon:
+                valence = 0.0
+            if ((i > 0 and low[i - 1] == "no") or (i > 1 and low[i - 2] == "no")
+                    or (i > 2 and low[i - 3] == "no" and low[i - 1] in ("or", "nor"))):
+                valence = lexicon[item_lowercase] * N_SCALAR
+            if item.isupper() and is_cap_diff:
+                valence = valence + C_INCR if valence > 0 else valence - C_INCR
+            for start_i in range(3):
+                if i > start_i and low[i - (start_i + 1)] not in lexicon:
+                    s = scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                    if start_i == 1 and s != 0:
+                        s = s * 0.95
+                    if start_i == 2 and s != 0:
+                        s = s * 0.9
+                    valence = valence + s
+                    valence = self._negation_check(valence, words, start_i, i)
+                    if start_i == 2:
+                        valence = self._special_idioms_check(valence, words, i)
+            valence = self._least_check(valence, words, i)
+        sentiments.append(valence)
+        return sentiments
+
+    def _least_check(self, valence, words_and_emoticons, i):
+        low = self._lowered(words_and_emoticons)
+        if i > 1 and low[i - 1] not in self.lexicon and low[i - 1] == "least":
+            if low[i - 2] != "at" and low[i - 2] != "very":
+                valence = valence * N_SCALAR
+        elif i > 0 and low[i - 1] not in self.lexicon and low[i - 1] == "least":
+            valence = valence * N_SCALAR
+        return valence
 
     def _negation_check(self, valence, words_and_emoticons, start_i, i):
         low = self._lowered(words_and_emoticons)
