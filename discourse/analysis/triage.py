@@ -61,10 +61,12 @@ class TriagePriority:
                 parts.append((w["link_only"], f"little more than a link to {external[0]}"))
             else:
                 parts.append((w["external_link"], f"link to an external site ({external[0]})"))
-        letters = len(_LETTER.findall(without_links))
-        if letters >= 20:
-            upper = len(_UPPER.findall(without_links))  # every A-Z is a letter
-            if upper / letters > 0.7:
+        # Shouting needs 20+ letters, over 70% capitals: so at least 14 capitals (every A-Z is a
+        # letter). Counting capitals first spares counting the letters of almost every comment.
+        upper = len(_UPPER.findall(without_links))
+        if upper >= 14:
+            letters = len(_LETTER.findall(without_links))
+            if letters >= 20 and upper / letters > 0.7:
                 parts.append((w["shouting"], f"mostly capital letters ({upper / letters:.0%})"))
         m = _REPEAT.search(text)
         if m:
