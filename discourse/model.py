@@ -216,8 +216,6 @@ class Thread:
 
 def threads_to_frame(threads: Iterable[Thread]):
     """Comments of many threads as one pandas DataFrame (one row per comment)."""
-    import pandas as pd
-
     columns = [
         "thread_id", "source", "title", "outlet", "published", "comment_id", "author", "parent_id",
         "reply_to", "depth", "position", "link", "confidence", "timestamp", "text",
@@ -225,25 +223,22 @@ def threads_to_frame(threads: Iterable[Thread]):
     rows = []
     for t in threads:
         depth = t.depths()
+        a = t.article
         for c in t.comments:
-            rows.append({
-                "thread_id": t.thread_id,
-                "source": t.source,
-                "title": t.article.title,
-                "outlet": t.article.outlet,
-                "published": t.article.published,
-                "comment_id": c.comment_id,
-                "author": c.author,
-                "parent_id": c.parent_id,
-                "reply_to": c.reply_to,
-                "depth": depth.get(c.comment_id, 0),
-                "position": c.position,
-                "link": c.link,
-                "confidence": c.confidence,
-                "timestamp": c.timestamp,
-                "text": c.text,
-            })
-    return pd.DataFrame(rows, columns=columns)
+            rows.append((t.thread_id, t.source, a.title, a.outlet, a.published, c.comment_id, c.author, c.parent_id,
+                         c.reply_to, depth.get(c.comment_id, 0), c.position, c.link, c.confidence, c.timestamp,
+                         c.text))
+    return rows_to_frame(rows, columns)
+
+
+def rows_to_frame(rows: list[tuple], columns: list[str]):
+    """A DataFrame from row tuples, built column by column: pandas makes a large frame from one
+    list per column far faster than from rows, with the same types."""
+    import pandas as pd
+
+    if not rows:
+        return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))))
 
 
 def _opt_str(value: Any) -> str | None:

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..model import rows_to_frame
 from ..text import sentence_spans
 
 SCORE_COLUMNS = ["sentiment", "sentiment_pos", "sentiment_neg", "sentiment_neu"]
@@ -71,18 +72,8 @@ class Sentiment:
             for i, (s, e) in enumerate(sentence_spans(text)):
                 sentence = text[s:e]
                 rows.append((tid, cid, para, i, s, e, sentence, *polarity(sentence[: self.max_chars])))
-        return _frame(rows, ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
+        return rows_to_frame(rows, ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
                              *SCORE_COLUMNS])
-
-
-def _frame(rows: list[tuple], columns: list[str]):
-    """A DataFrame from row tuples, built column by column (pandas infers types per column much
-    faster than per row)."""
-    import pandas as pd
-
-    if not rows:
-        return pd.DataFrame(rows, columns=columns)
-    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))))
 
 
 def combine_sentences(compounds) -> float:
