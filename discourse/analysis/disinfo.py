@@ -156,8 +156,8 @@ class DisinfoRisk:
         w = self.weights
         rows = []
         articles = articles or {}
-        risk_of = {(r.thread_id, r.comment_id): (r.disinfo_risk, r.disinfo_reasons)
-                   for r in unit_risk.itertuples(index=False)}
+        risk_of = dict(zip(zip(unit_risk["thread_id"].tolist(), unit_risk["comment_id"].tolist()),
+                           zip(unit_risk["disinfo_risk"].tolist(), unit_risk["disinfo_reasons"].tolist())))
         groups = dict(tuple(comments.groupby("thread_id"))) if len(comments) else {}
         thread_ids = list(dict.fromkeys(list(articles) + list(groups)))
         for tid in thread_ids:
@@ -214,7 +214,7 @@ class DisinfoRisk:
                         how += f"; reply times spread {spread:.2f} (log seconds)"
                     parts.append((w["contested_weight"] * contested, f"replies push back on the claim: {how}"))
             if g is not None and len(g):
-                risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"])[::-1]
+                risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"].tolist())[::-1]
                 top = risks[: int(w["thread_top_comments"])]
                 mean_top = float(np.mean([r for r, _ in top])) if top else 0.0
                 if mean_top:
