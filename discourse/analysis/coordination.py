@@ -344,8 +344,8 @@ def _dense_pairs(vectors: np.ndarray, threshold: float, head: int = 64) -> list[
     the first ``head`` coordinates and the rest; by Cauchy-Schwarz a pair can only reach the
     threshold if ``head·head + |rest| |rest|`` does. Appending ``|rest|`` to the head makes that
     bound one ``head + 1``-wide matrix product instead of a full one, and it rules out nearly every
-    pair (on real comments, all but about 0.04% with 64 axes); the survivors are checked exactly. Nothing above
-    the threshold is missed.
+    pair (on real comments, all but about 0.04% with 64 axes); the survivors are checked exactly.
+    Nothing above the threshold is missed.
     """
     n, dim = vectors.shape if vectors.ndim == 2 else (len(vectors), 0)
     if n < 2:
@@ -360,15 +360,7 @@ def _dense_pairs(vectors: np.ndarray, threshold: float, head: int = 64) -> list[
     heads[:, head] = np.linalg.norm(rotated[:, head:], axis=1)
     floor = threshold - 1e-4  # float rounding in the rotation must not drop a true pair
     pairs: list[tuple[int, int, float]] = []
-    for lo in range(0, n, _BLOCK):
-        hi = min(n, lo + _BLOCK)
-        bound = heads[lo:hi] @ heads[lo:].T
-        bound[:, : hi - lo][np.tri(hi - lo, dtype=bool)] = -np.inf  # only pairs i < j
-        hot = np.flatnonzero(bound.max(axis=1) >= floor)
-        if not len(hot):
-            continue
-        rows, cols = np.nonzero(bound[hot] >= floor)
-        i, j = hot[rows] + lo, cols + lo
+    for i, j, _ in _block_pairs(heads, floor):
         sims = np.einsum("ij,ij->i", vectors[i], vectors[j])
         keep = sims >= threshold
         pairs.extend(zip(i[keep].tolist(), j[keep].tolist(), sims[keep].tolist()))
@@ -377,19 +369,27 @@ def _dense_pairs(vectors: np.ndarray, threshold: float, head: int = 64) -> list[
 
 def _dense_pairs_direct(vectors: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
     """Every dot product, one row block at a time (for small inputs, where that is cheapest)."""
-    n = len(vectors)
     pairs: list[tuple[int, int, float]] = []
+    for i, j, sims in _block_pairs(vectors, threshold):
+        pairs.extend(zip(i.tolist(), j.tolist(), sims.tolist()))
+    return pairs
+
+
+def _block_pairs(rows: np.ndarray, floor: float):
+    """Row indices ``i < j`` and products ``rows[i]·rows[j]`` of the pairs reaching ``floor``, one
+    block of rows at a time (against the rows after it), in row-major order. Pairs are rare, so a
+    block is first reduced to each row's best product and only rows reaching ``floor`` are searched."""
+    n = len(rows)
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
-        sims = vectors[lo:hi] @ vectors[lo:].T
-        sims[:, : hi - lo][np.tri(hi - lo, dtype=bool)] = -np.inf  # only pairs i < j
-        hot = np.flatnonzero(sims.max(axis=1) >= threshold)
+        products = rows[lo:hi] @ rows[lo:].T
+        products[:, : hi - lo][np.tri(hi - lo, dtype=bool)] = -np.inf  # only pairs i < j
+        hot = np.flatnonzero(products.max(axis=1) >= floor)
         if not len(hot):
             continue
-        sub = sims[hot]
-        rows, cols = np.nonzero(sub >= threshold)
-        pairs.extend(zip((hot[rows] + lo).tolist(), (cols + lo).tolist(), sub[rows, cols].tolist()))
-    return pairs
+        sub = products[hot]
+        r, c = np.nonzero(sub >= floor)
+        yield hot[r] + lo, c + lo, sub[r, c]
 
 
 _PERMS = 64
