@@ -69,6 +69,8 @@ class Embedder:
         # to (block, row). Rows are gathered with one fancy index per block, not stacked one by one.
         self._blocks: list[np.ndarray] = []
         self._memory: dict[str, tuple[int, int]] = {}
+        # Several stages ask for the same texts; their cache keys (a SHA-1 each) are worked out once.
+        self._keys: dict[str, str] = {}
         self.encoded = 0  # texts that went through the model in this run (for benchmarks)
         self.model_seconds = 0.0  # time spent loading and running the model (for benchmarks)
 
@@ -79,7 +81,12 @@ class Embedder:
         return self._model
 
     def _key(self, text: str) -> str:
-        return hashlib.sha1(f"{self.model_name}\x00{text}".encode("utf-8", "surrogatepass")).hexdigest()
+        key = self._keys.get(text)
+        if key is None:
+            key = hashlib.sha1(f"{self.model_name}\x00{text}".encode("utf-8", "surrogatepass")).hexdigest()
+            if len(self._keys) < 2_000_000:
+                self._keys[text] = key
+        return key
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings (rows of unit length, float32) for ``texts``, in order."""
@@ -96,8 +103,8 @@ class Embedder:
         return self.encoded - before
 
     def _ensure(self, texts: Sequence[str]) -> list[str]:
-        key = self._key
-        keys = [key(t) for t in texts]
+        known, key = self._keys.get, self._key
+        keys = [known(t) or key(t) for t in texts]
         memory = self._memory
         missing = [k for k in dict.fromkeys(keys) if k not in memory]
         if missing and self.use_disk_cache:
