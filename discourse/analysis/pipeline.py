@@ -82,22 +82,21 @@ class Analyzer:
 
     # -- running ---------------------------------------------------------------------------------
     def run(self, threads: list[Thread]) -> Analysis:
-        result = Analysis(threads=list(threads))
-        comments = threads_to_frame(result.threads)
-        result.tables["comments"] = comments
-        result.units = text_units(result.threads)
-        result.articles = article_texts(result.threads)
-        # The stages build millions of short-lived rows; CPython's cyclic collector would sweep the
+        # The run builds millions of short-lived rows; CPython's cyclic collector would sweep the
         # whole heap (threads, earlier tables) again and again meanwhile (see runtime.gc_paused).
         with gc_paused():
+            result = Analysis(threads=list(threads))
+            result.tables["comments"] = threads_to_frame(result.threads)
+            result.units = text_units(result.threads)
+            result.articles = article_texts(result.threads)
             for name in progress(self.stages, desc="analysing", unit="stage", quiet=self.quiet):
                 start = time.perf_counter()
                 getattr(self, f"_stage_{name}")(result)
                 result.timings[name] = time.perf_counter() - start
                 log.info("stage %s: %.2f s", name, result.timings[name])
-        result.tables["comments"] = _order_columns(result.tables["comments"], COMMENT_COLUMNS)
-        if "threads" in result.tables:
-            result.tables["threads"] = _order_columns(result.tables["threads"], THREAD_COLUMNS)
+            result.tables["comments"] = _order_columns(result.tables["comments"], COMMENT_COLUMNS)
+            if "threads" in result.tables:
+                result.tables["threads"] = _order_columns(result.tables["threads"], THREAD_COLUMNS)
         return result
 
     def _embedder(self):
