@@ -119,6 +119,11 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+def word_count(text: str) -> int:
+    """``len(words(text))`` without building the lower-cased words."""
+    return len(_WORD.findall(text))
+
+
 def clip(text, width: int = 80) -> str:
     """``text`` on one line, cut to ``width`` characters with an ellipsis: for reasons and tables."""
     text = " ".join(str(text).split())

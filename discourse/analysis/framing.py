@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..resources import load_json
 from ..runtime import gc_paused
-from ..text import clip, sentence_spans, words
+from ..text import clip, sentence_spans, word_count
 
 FRAME_COLUMNS = ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
                  "kind", "label", "score", "evidence"]
@@ -602,9 +602,9 @@ class FrameTagger:
         if units is None or len(units) == 0:
             return pd.DataFrame(columns=keys + SUMMARY_VALUES)
         u = units.copy()
-        texts = u["text"].fillna("").astype(str)
+        texts = u["text"].fillna("").astype(str).tolist()
         u["_sentences"] = [len(sentence_spans(t)) for t in texts]
-        u["_words"] = [len(words(t)) for t in texts]
+        u["_words"] = [word_count(t) for t in texts]
         size = u.groupby(keys, dropna=False)[["_sentences", "_words"]].sum()
         f = frames
         if f is not None and len(f):
@@ -613,7 +613,7 @@ class FrameTagger:
                 link = u.drop_duplicates(["thread_id", "comment_id", "paragraph"])[
                     ["thread_id", "comment_id", "paragraph"] + missing]
                 f = f.merge(link, on=["thread_id", "comment_id", "paragraph"], how="left")
-            have = f.groupby(keys + ["kind", "label"], dropna=False).size()
+            have = f.groupby(keys + ["kind", "label"], dropna=False).size().to_dict()
         else:
             have = None
         rows = []
