@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 
 from .sections import (
-    ArticleText,
+    Blocks,
     Bullets,
-    CommentTree,
     Image,
     Missing,
     Note,
@@ -62,7 +61,7 @@ def highlighted(text: str, spans) -> str:
     return re.sub(" {2,}", " ", "".join(out)).strip()
 
 
-class BlockRenderer:
+class BlockRenderer(Blocks):
     """Turns format-free blocks into Markdown; images are files in ``image_dir``."""
 
     def __init__(self, image_dir: str):
@@ -89,31 +88,21 @@ class BlockRenderer:
             lines.append("| " + " | ".join(self.cell(v) or " " for v in r) + " |")
         return "\n".join(lines)
 
-    def block(self, b) -> str:
-        if isinstance(b, Para):
-            return md_line(b.text)
-        if isinstance(b, Note):
-            return f"_{md(b.text)}_"
-        if isinstance(b, Missing):
-            return f"_Not available: {md(b.what)}._"
-        if isinstance(b, Bullets):
-            return "\n".join(f"- {md(i)}" for i in b.items)
-        if isinstance(b, Image):
-            self.images.add(b.key)
-            return f"![{md(b.alt)}]({self.image_dir}/{b.key}.png)"
-        if isinstance(b, Table):
-            return self.table(b)
-        if isinstance(b, ArticleText):
-            return self.article()
-        if isinstance(b, CommentTree):
-            return self.tree()
-        raise TypeError(f"unknown block {type(b).__name__}")
+    def para(self, b: Para) -> str:
+        return md_line(b.text)
 
-    def article(self) -> str:
-        return ""
+    def note(self, b: Note) -> str:
+        return f"_{md(b.text)}_"
 
-    def tree(self) -> str:
-        return ""
+    def missing(self, b: Missing) -> str:
+        return f"_Not available: {md(b.what)}._"
+
+    def bullets(self, b: Bullets) -> str:
+        return "\n".join(f"- {md(i)}" for i in b.items)
+
+    def image(self, b: Image) -> str:
+        self.images.add(b.key)
+        return f"![{md(b.alt)}]({self.image_dir}/{b.key}.png)"
 
     def sections(self, sections: list[Section]) -> list[str]:
         out = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .view import TARGET_STANCES, ThreadView, clip, has, key_figures, num, text_of
 
@@ -74,6 +74,31 @@ class Section:
     anchor: str
     title: str
     blocks: list = field(default_factory=list)
+
+
+class Blocks:
+    """Renders each kind of block with the method of the same name (``para``, ``note``, ``missing``,
+    ``bullets``, ``image``, ``table``, ``article``, ``tree``): one dispatch for every format."""
+
+    _METHOD: ClassVar[dict[type, str]] = {
+        Para: "para", Note: "note", Missing: "missing", Bullets: "bullets", Image: "image", Table: "table",
+        ArticleText: "article", CommentTree: "tree"}
+
+    def block(self, b) -> str:
+        name = self._METHOD.get(type(b))
+        if name is None:
+            raise TypeError(f"unknown block {type(b).__name__}")
+        if name in ("article", "tree"):  # placeholders for the whole thread's article and tree
+            return getattr(self, name)()
+        return getattr(self, name)(b)
+
+    def article(self) -> str:
+        """The article with its evidence marked (only a thread report has one)."""
+        return ""
+
+    def tree(self) -> str:
+        """The comment tree (only a thread report has one)."""
+        return ""
 
 
 def fmt(value, digits: int = 2, pct: bool = False, signed: bool = False) -> str:
