@@ -218,20 +218,13 @@ class ClaimExtractor:
             idx.add(p, "hedge")
         for p, kind in lex["qualifiers"].items():
             idx.add(p, "qual", kind)
-        for p in lex["cumulative_cues"]:
-            idx.add(p, "cumulative")
-        for p in lex["attribution_verbs"]:
-            idx.add(p, "verb")
-        for p in lex["according_cues"]:
-            idx.add(p, "according")
-        for p in lex["by_cues"]:
-            idx.add(p, "by")
-        for p in lex["future_cues"]:
-            idx.add(p, "future")
-        for p in lex["continuation_starts"]:
-            idx.add(p, "continuation")
-        for p in self.action_of:
-            idx.add(p, "action", self.action_of[p])
+        for key, kind in (("cumulative_cues", "cumulative"), ("attribution_verbs", "verb"),
+                          ("according_cues", "according"), ("by_cues", "by"), ("future_cues", "future"),
+                          ("continuation_starts", "continuation")):
+            for p in lex[key]:
+                idx.add(p, kind)
+        for p, action in self.action_of.items():
+            idx.add(p, "action", action)
         for p in lex.get("several_words", []):
             idx.add(p, "several")
         for p, u in self.units.items():

@@ -59,11 +59,16 @@ def _finite(values) -> np.ndarray:
     return arr
 
 
+def _finite_points(xs, ys) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) pairs where both are numbers."""
+    x, y = _finite(xs), _finite(ys)
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
+
+
 def sentiment_by_position(positions, values, title: str = "Sentiment along the thread") -> bytes | None:
     """Each comment's sentiment in page order, with a rolling mean to show drift."""
-    x, y = _finite(positions), _finite(values)
-    keep = np.isfinite(x) & np.isfinite(y)
-    x, y = x[keep], y[keep]
+    x, y = _finite_points(positions, values)
     if len(y) == 0:
         return None
     order = np.argsort(x, kind="stable")
@@ -110,9 +115,7 @@ def sentiment_chains(chains: list[tuple[str, list[float]]], title: str = "Sentim
 
 
 def article_sentiment(indexes, values, title: str = "Sentiment along the article (by sentence)") -> bytes | None:
-    x, y = _finite(indexes), _finite(values)
-    keep = np.isfinite(x) & np.isfinite(y)
-    x, y = x[keep], y[keep]
+    x, y = _finite_points(indexes, values)
     if len(y) == 0:
         return None
     fig = figure(width=6.2, height=2.6)
