@@ -228,14 +228,9 @@ def threads_to_frame(threads: Iterable[Thread]):
             rows.append((t.thread_id, t.source, a.title, a.outlet, a.published, c.comment_id, c.author, c.parent_id,
                          c.reply_to, depth.get(c.comment_id, 0), c.position, c.link, c.confidence, c.timestamp,
                          c.text))
-    return rows_to_frame(rows, columns)
-
-
-def rows_to_frame(rows: list[tuple], columns: list[str]):
-    """A DataFrame from row tuples (pandas reads tuples faster than one dict per row)."""
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns)  # tuples: pandas reads them faster than dicts
 
 
 def _opt_str(value: Any) -> str | None:

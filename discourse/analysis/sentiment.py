@@ -10,7 +10,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..model import rows_to_frame
 from ..text import sentence_spans
 
 SCORE_COLUMNS = ["sentiment", "sentiment_pos", "sentiment_neg", "sentiment_neu"]
@@ -62,6 +61,7 @@ class Sentiment:
 
         ``units`` needs ``thread_id, comment_id, text``; ``paragraph`` is kept when present.
         """
+        import pandas as pd
 
         n = len(units)
         paras = units["paragraph"].tolist() if "paragraph" in units.columns else [-1] * n
@@ -72,8 +72,8 @@ class Sentiment:
             for i, (s, e) in enumerate(sentence_spans(text)):
                 sentence = text[s:e]
                 rows.append((tid, cid, para, i, s, e, sentence, *polarity(sentence[: self.max_chars])))
-        return rows_to_frame(rows, ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
-                             *SCORE_COLUMNS])
+        return pd.DataFrame(rows, columns=["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end",
+                                           "sentence", *SCORE_COLUMNS])
 
 
 def combine_sentences(compounds) -> float:

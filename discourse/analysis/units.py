@@ -6,9 +6,9 @@ comment. ``comment_id`` is empty (``""``) for article paragraphs.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from ..model import Thread, rows_to_frame
+from ..model import Thread
 
 UNIT_COLUMNS = ["thread_id", "comment_id", "paragraph", "author", "text", "published", "outlet"]
 
@@ -16,6 +16,8 @@ UNIT_COLUMNS = ["thread_id", "comment_id", "paragraph", "author", "text", "publi
 def text_units(threads: Iterable[Thread], *, article: bool = True, comments: bool = True):
     """One row per article paragraph (``comment_id == ""``, ``paragraph`` its index) and per comment
     (``paragraph == -1``)."""
+    import pandas as pd
+
     rows = []
     for t in threads:
         a = t.article
@@ -25,7 +27,7 @@ def text_units(threads: Iterable[Thread], *, article: bool = True, comments: boo
         if comments:
             for c in t.comments:
                 rows.append((t.thread_id, c.comment_id, -1, c.author, c.text, a.published, a.outlet))
-    return rows_to_frame(rows, UNIT_COLUMNS)
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
 def article_texts(threads: Iterable[Thread]) -> dict[str, str]:
