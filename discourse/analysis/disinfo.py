@@ -204,7 +204,8 @@ class DisinfoRisk:
             if responses is not None and len(responses):
                 times = parse_times(responses["timestamp"].tolist()) if "timestamp" in responses \
                     else np.full(len(responses), np.nan)
-                c = self.contested([str(t or "") for t in responses["text"].tolist()], times.tolist(), source_time)
+                texts = [t if isinstance(t, str) else "" for t in responses["text"].tolist()]
+                c = self.contested(texts, times.tolist(), source_time)
                 negation_share, spread, contested = c["share"], c["spread"], c["score"]
                 if c["replies"] >= w["contested_min_replies"]:
                     how = f"{c['negating']} of {c['replies']} replies contain a negation"
