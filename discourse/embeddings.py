@@ -47,6 +47,12 @@ def load_sentence_model(device: str = "cpu"):
 
     for noisy in ("sentence_transformers", "transformers", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:  # transformers draws its own "Loading weights" bar on stderr, --quiet or not
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - an older transformers
+        pass
     return SentenceTransformer(path, device=device)
 
 
