@@ -165,8 +165,10 @@ class ReplyLinker:
     """
 
     def __init__(self, semantic: bool = True, embedder=None, weights: dict | None = None,
-                 window: int = 30, named_limit: int = 12, block: int = 4096, path=None):
+                 window: int = 30, named_limit: int = 12, block: int = 4096, path=None,
+                 plain_evidence: bool = True):
         self.semantic = semantic
+        self.plain_evidence = plain_evidence
         self._embedder = embedder
         if path is not None:
             from pathlib import Path
@@ -178,6 +180,10 @@ class ReplyLinker:
         suffix = "" if self.semantic else "_fast"  # weights fitted without embeddings, if present
         self.weights = {k: dict(w.get(k + suffix, w.get(k, w.get("implicit", {})))) for k in MODELS}
         self.stop_words = _stop_words_of(data)
+        self.nest_levels = int(data.get("nest_levels", 2))
+        self.quote_confidence = float(data.get("quote_confidence", 0.8))
+        self.address_confidence = float(data.get("address_confidence", 0.7))
+        self.denial_confidence = float(data.get("denial_confidence", 0.5))
         self.window = window
         self.named_limit = named_limit
         self.block = max(1, int(block))
@@ -191,7 +197,102 @@ class ReplyLinker:
         decider = _Decider(self, thread, page)
         for a in range(0, len(comments), self.block):
             decider.decide(page.block(a, min(len(comments), a + self.block)))
+        if self.plain_evidence:
+            self._link_plain_evidence(thread, page)
         return thread
+
+    def _link_plain_evidence(self, thread: Thread, page: _PageFeatures) -> None:
+        """Overrule the score where the text says plainly whom a comment answers, however far
+        above that is (the score only looks ``window`` comments back, and weighs recency).
+
+        * A comment the score left top-level that opens by addressing an earlier author
+          (``Name:``, ``Name,``, ``Name -``) answers that person's latest comment.
+        * A comment that quotes an earlier comment answers it (:mod:`discourse.parse.quotes`).
+
+        Many news sites nest replies ``nest_levels`` deep at most (the Globe and Mail two): an
+        answer to a comment at that depth is filed under the comment it answered, in the same
+        sub-thread. So an answered comment at that depth stands for its ancestor at depth
+        ``nest_levels - 1``. Depths are those of the links made so far, this pass's included
+        (it runs in page order). Comments with a reply header are left as they are.
+        """
+        from discourse.parse.quotes import QuoteIndex, quoted_passages
+
+        comments = thread.comments
+        tree = _LinkedTree(comments, self.nest_levels)
+        keys, names = page.keys, page.names
+        sim = page.lexical
+        quoting = [i for i, c in enumerate(comments)
+                   if c.link != LINK_EXPLICIT and _may_quote(c.text) and quoted_passages(c.text)]
+        index = None
+        if quoting and getattr(sim, "vocabulary", None) is not None:
+            index = QuoteIndex([c.text for c in comments], thread.article.text, sim.vocabulary,
+                               sim.sparse.tocsc(), sim.first_column)
+        quoting_set = set(quoting)
+        for i, c in enumerate(comments):
+            if c.link == LINK_EXPLICIT:
+                continue
+            if index is not None and i in quoting_set:
+                sources = [s for s in index.sources(i) if not (keys[i] and keys[s.source] == keys[i])]
+                if sources:
+                    src = sources[0]
+                    target, note = tree.filed_under(src.source)
+                    who = comments[src.source].author or "an earlier comment"
+                    self._set_link(c, comments[target], self.quote_confidence,
+                                   f'quotes {who}: "{src.passage}"{note}')
+                    continue
+            if c.link == LINK_ROOT and not c.text.startswith("@"):
+                j = self._addressed_latest(page, names, i)
+                if j is not None:
+                    target, note = tree.filed_under(j)
+                    self._set_link(c, comments[target], self.address_confidence,
+                                   f"opens by addressing {comments[j].author} (their latest comment){note}")
+                    continue
+            if c.link == LINK_ROOT and _DENIAL.match(c.text):
+                j = self._closest_above(page, i)
+                if j is not None:
+                    target, note = tree.filed_under(j)
+                    self._set_link(c, comments[target], self.denial_confidence,
+                                   f"opens by contradicting; closest in wording of the comments above{note}")
+
+    def _addressed_latest(self, page: _PageFeatures, names: _NameIndex, i: int) -> int | None:
+        """The latest earlier comment of the person comment ``i`` opens by addressing."""
+        text, opening = page.texts.texts[i], page.texts.opening[i]
+        best = None
+        folded = text.casefold()
+        for key in names.addressed(opening, text):
+            if key == page.keys[i] or _addressing(opening, text, key, folded) != 2:
+                continue
+            author = page.key_id.get(key)
+            if author is None:
+                continue
+            group = author * page.n
+            k = int(np.searchsorted(page.by_author, group + i)) - 1  # their last comment before i
+            if k >= 0 and page.by_author[k] >= group:
+                j = int(page.by_author[k] - group)
+                best = j if best is None else max(best, j)
+        return best
+
+    def _closest_above(self, page: _PageFeatures, i: int) -> int | None:
+        """The comment within the window above ``i``, by someone else, that ``i`` resembles
+        most, if it resembles it more than the article (sentence embeddings where there are)."""
+        lo = max(0, i - self.window)
+        if lo >= i:
+            return None
+        sim = page.semantic if page.semantic is not None else page.lexical
+        roots = page.sem_root if page.semantic is not None else page.lex_root
+        J = np.arange(lo, i)
+        scores = sim.pairs(np.full(len(J), i), J)
+        me = page.kid[i]
+        scores[(page.kid[J] == me) & (me >= 0)] = -np.inf
+        k = int(np.argmax(scores))
+        return int(J[k]) if scores[k] > roots[i] else None
+
+    @staticmethod
+    def _set_link(c: Comment, parent: Comment, confidence: float, evidence: str) -> None:
+        agreed = c.parent_id == parent.comment_id  # the score had found it too
+        c.parent_id, c.link = parent.comment_id, LINK_INFERRED
+        c.confidence = max(float(c.confidence or 0.0), confidence) if agreed else confidence
+        c.evidence = evidence
 
     # -- features ---------------------------------------------------------------------------------
     def candidate_features(self, thread: Thread) -> list[dict]:
@@ -226,6 +327,40 @@ class ReplyLinker:
 
 
 _WEIGHT_SETS = {m + s for m in MODELS for s in ("", "_fast")}
+
+
+class _LinkedTree:
+    """Depths of the links made so far, for filing an answer under a sub-thread."""
+
+    def __init__(self, comments: list[Comment], nest_levels: int):
+        self.comments = comments
+        self.position = {c.comment_id: k for k, c in enumerate(comments)}
+        self.nest_levels = nest_levels
+
+    def parent(self, k: int) -> int | None:
+        p = self.comments[k].parent_id
+        return self.position.get(p) if p is not None else None
+
+    def depth(self, k: int) -> int:
+        d, p = 0, self.parent(k)
+        while p is not None and d < len(self.comments):
+            d, p = d + 1, self.parent(p)
+        return d
+
+    def filed_under(self, j: int) -> tuple[int, str]:
+        """Where an answer to comment ``j`` goes, and a note for the evidence when that is not
+        ``j`` itself (``j`` is as deep as the site nests: its ancestor one level up)."""
+        if self.nest_levels <= 0:
+            return j, ""
+        target, d = j, self.depth(j)
+        while d >= self.nest_levels:
+            p = self.parent(target)
+            if p is None:
+                break
+            target, d = p, d - 1
+        if target == j:
+            return j, ""
+        return target, f", filed in the sub-thread of {self.comments[target].author or 'an unnamed comment'}"
 
 
 class _Block:
@@ -734,6 +869,19 @@ class _NameIndex:
 
 
 _AT = re.compile(r"@([\w.-]{2,40})")
+#: A comment that opens by flatly contradicting ("No they didn't", "Nope.", "Not true") answers
+#: a comment: the article is rarely told "no". (Not "No one", "No wonder", "No surprise".)
+_DENIAL = re.compile(
+    r"\W*(?:no+(?:[,.!:;-]|\s+(?:they|he|she|it|you|we|i|that|this|there)\b)|nope\b|"
+    r"wrong\b|not\s+true\b|not\s+so\b|untrue\b|false\b|incorrect\b|nonsense\b|rubbish\b)",
+    re.IGNORECASE,
+)
+_QUOTE_MARKS = ('"', "“", "”", "«", "'", "‘", ">")
+
+
+def _may_quote(text: str) -> bool:
+    """A cheap test before looking for quoted passages (most comments have no quote mark)."""
+    return any(q in text for q in _QUOTE_MARKS)
 
 
 def _addressing(opening: str, text: str, author_key: str, low: str | None = None) -> int:
@@ -861,7 +1009,9 @@ class _Similarity:
             row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
             norms = np.sqrt(np.bincount(row_of, weights=X.data.astype(np.float64) ** 2, minlength=X.shape[0]))
             X.data /= norms[row_of].astype(np.float32)
-        return cls(sparse=X)
+        sim = cls(sparse=X)
+        sim.vocabulary, sim.first_column = vocab, n_stop  # for looking quoted words up (quotes.py)
+        return sim
 
     def pairs(self, I: np.ndarray, J: np.ndarray, chunk: int = 50_000) -> np.ndarray:
         """Cosine of each pair (I[k], J[k]), computed in chunks to bound memory."""
