@@ -160,3 +160,10 @@ def test_contradicting_opening_answers_the_comment_it_resembles(opening, linked)
     assert (reply.parent_id == "c0") is linked
     if linked:
         assert "contradicting" in reply.evidence
+
+
+def test_a_name_without_a_mark_is_not_addressing():
+    texts = [("Prices are too high.", "Will")] + _filler(40) + [("Will this ever end? Rents keep rising.", "Erin")]
+    t = _thread(texts)
+    ReplyLinker(semantic=False).link(t)
+    assert "addressing" not in (t.comments[-1].evidence or "")

@@ -255,12 +255,19 @@ class ReplyLinker:
                                    f"opens by contradicting; closest in wording of the comments above{note}")
 
     def _addressed_latest(self, page: _PageFeatures, names: _NameIndex, i: int) -> int | None:
-        """The latest earlier comment of the person comment ``i`` opens by addressing."""
+        """The latest earlier comment of the person comment ``i`` opens by addressing, name and
+        punctuation (``Name:``, ``Name,``, ``Name -``)."""
         text, opening = page.texts.texts[i], page.texts.opening[i]
+        head = text[:80]
+        if not any(m in head for m in _ADDRESS_MARKS):
+            return None  # no name is followed by a mark (names are shorter than this)
         best = None
         folded = text.casefold()
         for key in names.addressed(opening, text):
-            if key == page.keys[i] or _addressing(opening, text, key, folded) != 2:
+            if key == page.keys[i] or not folded.startswith(key):
+                continue
+            # "Name:", "Name," or "Name -": a bare "Will this ever end" is not addressed to Will.
+            if folded[len(key):].lstrip(" ")[:1] not in _ADDRESS_MARKS:
                 continue
             author = page.key_id.get(key)
             if author is None:
@@ -876,6 +883,7 @@ _DENIAL = re.compile(
     r"wrong\b|not\s+true\b|not\s+so\b|untrue\b|false\b|incorrect\b|nonsense\b|rubbish\b)",
     re.IGNORECASE,
 )
+_ADDRESS_MARKS = frozenset(":,;-–—")
 _QUOTE_MARKS = ('"', "“", "”", "«", "'", "‘", ">")
 
 
