@@ -32,6 +32,9 @@ _TOKEN = re.compile(r"\b[^\W\d_][\w'’]+\b")
 #: How much text after an opening mark is read, and how many passages per comment at most.
 _SPAN_CHARS = 300
 _MAX_SPANS = 6
+#: At most this many earlier comments holding a passage's rarest word are read, the nearest
+#: first, so a page of 100,000 comments all sharing their words stays linear.
+_MAX_SCAN = 2000
 #: Words in a run that, found in the article, make a passage a quote of the article.
 _RUN = 5
 
@@ -114,7 +117,12 @@ class QuoteIndex:
             if rows is None:
                 continue
             needle = " " + passage + " "
-            holders = [int(j) for j in rows if needle in self.normal(int(j))]
+            holders: list[int] = []
+            for j in rows[::-1][:_MAX_SCAN].tolist():  # the nearest first
+                if needle in self.normal(j):
+                    holders.append(j)
+                    if len(holders) > self.max_sources:
+                        break
             if not holders or len(holders) > self.max_sources:
                 continue
             # A holder that itself quotes the passage is passing on someone else's words (a
