@@ -167,3 +167,10 @@ def test_a_name_without_a_mark_is_not_addressing():
     t = _thread(texts)
     ReplyLinker(semantic=False).link(t)
     assert "addressing" not in (t.comments[-1].evidence or "")
+
+
+def test_a_quotation_holding_quotation_marks_is_read_across_them():
+    assert quoted_passages('"The other "rules" are the committee work, horse-trading, backroom deals') == [
+        "the other rules are the committee work horse trading backroom",
+        "rules are the committee work horse trading backroom"]
+    assert quoted_passages('It isn\'t "fake" and it\'s not "news" either') == []  # short: a scare quote

@@ -32,6 +32,8 @@ _TOKEN = re.compile(r"\b[^\W\d_][\w'’]+\b")
 #: How much text after an opening mark is read, and how many passages per comment at most.
 _SPAN_CHARS = 300
 _MAX_SPANS = 6
+#: Words a passage read across inner quotation marks needs (more than a plain one: it is a guess).
+_ACROSS_MARKS_MIN_WORDS = 6
 #: At most this many earlier comments holding a passage's rarest word are read, the nearest
 #: first, so a page of 100,000 comments all sharing their words stays linear.
 _MAX_SCAN = 2000
@@ -67,6 +69,15 @@ def quoted_passages(text: str, min_words: int = 4, max_words: int = 12, retweets
         words = _tokens(window[:end.start()] if end else window)
         if not end and start + _SPAN_CHARS < len(head) and len(words) > 1:
             words = words[:-1]  # the window may have cut the last word short
+        if len(words) < min_words and end is not None and window[end.start()] != "\n":
+            # Closed too soon: a quotation holding quotation marks ("The other "rules" are the
+            # committee work"). Its line, read across the marks, if that is long enough.
+            line = window.split("\n", 1)[0]
+            words = _tokens(line)
+            if len(line) == len(window) and len(words) > 1:
+                words = words[:-1]
+            if len(words) < _ACROSS_MARKS_MIN_WORDS:
+                continue
         if len(words) >= min_words:
             passage = " ".join(words[:max_words])
             if passage not in out:
