@@ -174,3 +174,19 @@ def test_pruned_near_pairs_find_exactly_the_pairs_of_the_full_product():
     assert len(full) > 100
     assert [p[:2] for p in pruned] == [p[:2] for p in full]
     assert max(abs(a[2] - b[2]) for a, b in zip(pruned, full)) < 1e-5
+
+
+def test_tiled_candidates_are_the_block_pairs_in_the_same_order():
+    import numpy as np
+
+    from discourse.analysis.coordination import _block_pairs, _tiled_candidates
+
+    rng = np.random.default_rng(1)
+    rows = rng.normal(size=(1000, 17)).astype(np.float32)
+    rows[500:700] = rows[:200] + 0.05  # many pairs, across tiles and blocks
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    want = [(i, j) for a, b, _ in _block_pairs(rows, 0.8) for i, j in zip(a.tolist(), b.tolist())]
+    for block, width in ((64, 128), (100, 100), (37, 300), (64, 30), (1000, 1000)):  # ragged edges included
+        got = [(i, j) for a, b in _tiled_candidates(rows, 0.8, block, width) for i, j in zip(a.tolist(), b.tolist())]
+        assert got == want, (block, width)
+    assert len(want) > 200

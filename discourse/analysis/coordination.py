@@ -54,6 +54,7 @@ _HANDLE = re.compile(r"@\w+")
 _NON_WORD = re.compile(r"[\W_]+")
 
 _BLOCK = 1024  # rows per block of the similarity product: 1024 x n float32 at a time
+_TILE_ROWS, _TILE_COLS = 256, 1024  # a tile of the pruning bound's products: 1 MB of float32
 
 
 def normalise(text: Any) -> str:
@@ -353,14 +354,16 @@ def _dense_pairs(vectors: np.ndarray, threshold: float, head: int = 64) -> list[
     if n < 2 * _BLOCK or dim <= 2 * head:
         return _dense_pairs_direct(vectors, threshold)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    _, axes = np.linalg.eigh(vectors.T.astype(np.float64) @ vectors)
+    # The axes only need to be orthonormal (eigh makes them so in float64 whatever matrix it is
+    # given); a float32 product is near enough to the principal axes for the bound to prune as well.
+    _, axes = np.linalg.eigh((vectors.T @ vectors).astype(np.float64))
     rotated = vectors @ axes[:, ::-1].astype(np.float32)
     heads = np.empty((n, head + 1), dtype=np.float32)
     heads[:, :head] = rotated[:, :head]
     heads[:, head] = np.linalg.norm(rotated[:, head:], axis=1)
     floor = threshold - 1e-4  # float rounding in the rotation must not drop a true pair
     pairs: list[tuple[int, int, float]] = []
-    for i, j, _ in _block_pairs(heads, floor):
+    for i, j in _tiled_candidates(heads, floor):
         sims = np.einsum("ij,ij->i", vectors[i], vectors[j])
         keep = sims >= threshold
         pairs.extend(zip(i[keep].tolist(), j[keep].tolist(), sims[keep].tolist()))
@@ -373,6 +376,38 @@ def _dense_pairs_direct(vectors: np.ndarray, threshold: float) -> list[tuple[int
     for i, j, sims in _block_pairs(vectors, threshold):
         pairs.extend(zip(i.tolist(), j.tolist(), sims.tolist()))
     return pairs
+
+
+def _tiled_candidates(rows: np.ndarray, floor: float, block: int = _TILE_ROWS, width: int = _TILE_COLS):
+    """Row indices ``i < j`` of the pairs whose product ``rows[i]·rows[j]`` reaches ``floor``, one
+    block of rows at a time, in row-major order (as ``_block_pairs`` gives them).
+
+    Why tiles: the products against every later row are a ``block x n`` matrix that is written,
+    masked, reduced and searched, four trips through memory per block; a ``block x width`` tile
+    stays in the CPU cache for all four. The products themselves only pick candidates here (they
+    are bounds, checked exactly afterwards), so the last bits that a tile's matrix product may
+    round differently cannot change the result beyond ``floor``'s margin.
+    """
+    n = len(rows)
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        top = rows[lo:hi]
+        found_i, found_j = [], []
+        for c0 in range(lo, n, width):
+            c1 = min(n, c0 + width)
+            products = top @ rows[c0:c1].T
+            if c0 < hi:  # a tile holding some of the block's own rows: only pairs i < j
+                products[np.tri(hi - lo, c1 - c0, lo - c0, dtype=bool)] = -np.inf
+            hot = np.flatnonzero(products.max(axis=1) >= floor)  # rows with any candidate: few
+            if not len(hot):
+                continue
+            r, c = np.nonzero(products[hot] >= floor)
+            found_i.append(hot[r])
+            found_j.append(c + c0)
+        if found_i:
+            i, j = np.concatenate(found_i), np.concatenate(found_j)
+            order = np.lexsort((j, i))
+            yield i[order] + lo, j[order]
 
 
 def _block_pairs(rows: np.ndarray, floor: float):

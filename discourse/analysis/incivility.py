@@ -205,6 +205,20 @@ class Incivility:
         self._starts_of = {w: frozenset(v) for w, v in starts_of.items()}
         self._lexical = (self.slurs | self.profane | self.insult_nouns | self.disparaging
                          | self.dehumanising)
+        # Word -> the second words of every phrase it starts, for words that count for nothing on
+        # their own (no one-word phrase, not in a word list): "the" starts phrases, but a "the"
+        # not followed by one of their second words can match nothing, and such common words
+        # were most of the words looked up.
+        seconds: dict[str, set[str] | None] = {}
+        for p in self.phrases.values():
+            for w, seqs in p.index.items():
+                for seq in seqs:
+                    if len(seq) < 2 or seq[1] == "*" or seconds.get(w, set()) is None:
+                        seconds[w] = None
+                    else:
+                        seconds.setdefault(w, set()).add(seq[1])
+        self._second_words = {w: frozenset(v) for w, v in seconds.items()
+                              if v is not None and w not in self._lexical}
         names = self.weights.get("features", list(FEATURES))
         unknown = [n for n in names if n not in FEATURES and n != "embedding"]
         if unknown:
@@ -326,6 +340,9 @@ class Incivility:
             candidates = range(n)
         else:  # most words: nothing to look up (picked out in one comprehension)
             candidates = [i for i, t in enumerate(toks) if t in first_words or t in lexical]
+            seconds = self._second_words
+            candidates = [i for i in candidates
+                          if (g := seconds.get(toks[i])) is None or (i + 1 < n and toks[i + 1] in g)]
         for i in candidates:
             if i < skip_until:
                 continue

@@ -2,12 +2,15 @@
 
 ``vaderSentiment`` lower-cases the whole sentence again for every negation and idiom check of
 every sentiment word, and walks every character looking for emoji. This subclass lower-cases
-once per text, skips the emoji walk for ASCII text (every emoji in VADER's table is non-ASCII)
-and lets words that are neither boosters nor in the lexicon through without the full check.
+once per text, skips the emoji walk for ASCII text (every emoji in VADER's table is non-ASCII),
+splits words without a ``SentiText`` (a method call per word) and visits only the words that are
+in the lexicon and not boosters: every other word scores 0 without the full check.
 Everything that decides a score is VADER's own code or a line-by-line equivalent; the tests
 compare both on varied text.
 """
 from __future__ import annotations
+
+import string
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
@@ -16,11 +19,14 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
-    SentiText,
-    scalar_inc_dec,
 )
 
 _NEGATE = frozenset(NEGATE)
+_PUNCTUATION = string.punctuation  # what SentiText strips from words
+# Every word of a multi-word idiom or booster: each phrase ``_special_idioms_check`` builds contains
+# one of the four words up to the scored one, so where none of them is here it changes nothing.
+_IDIOM_WORDS = frozenset(w for phrase in [*SPECIAL_CASES, *BOOSTER_DICT] if " " in phrase
+                         for w in phrase.split(" "))
 
 
 def _negated(word_lower: str) -> bool:
@@ -62,60 +68,75 @@ class FastVader(SentimentIntensityAnalyzer):
         if not text.isascii():
             text = self._emoji_to_text(text)
         text = text.strip()
-        sentitext = SentiText(text)
-        words = sentitext.words_and_emoticons
+        # SentiText's words (punctuation stripped unless that leaves two characters or fewer) and
+        # its "some but not all words are capitals" flag, without a method call per word.
+        words = [w if len(s := w.strip(_PUNCTUATION)) <= 2 else s for w in text.split()]
+        capitals = sum(map(str.isupper, words))
+        is_cap_diff = 0 < len(words) - capitals < len(words)
         lower = [w.lower() for w in words]
-        self._words, self._lower = words, lower
         lexicon = self.lexicon
-        sentiments: list = []
+        # VADER appends one score per word: 0 for boosters and words not in the lexicon, which
+        # are most words, so only the others are visited.
+        sentiments: list = [0] * len(words)
         last = len(words) - 1
+        self._words, self._lower = words, lower
         try:
-            for i, item in enumerate(words):
-                low = lower[i]
-                if low in BOOSTER_DICT or low not in lexicon:
-                    sentiments.append(0)  # what VADER appends for boosters and unknown words
+            for i in [i for i, low in enumerate(lower) if low in lexicon and low not in BOOSTER_DICT]:
+                if i < last and lower[i] == "kind" and lower[i + 1] == "of":
                     continue
-                if i < last and low == "kind" and lower[i + 1] == "of":
-                    sentiments.append(0)
-                    continue
-                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
-            sentiments = self._but_check(words, sentiments)
+                sentiments[i] = self._word_valence(words, lower, is_cap_diff, i)
         finally:
             self._words, self._lower = None, []
+        if "but" in lower:  # else _but_check changes nothing
+            sentiments = self._but_check(words, sentiments)
         return self.score_valence(sentiments, text)
 
     def sentiment_valence(self, valence, sentitext, item, i, sentiments):
-        """VADER's rule for one word, reading the text's lower-cased words instead of lower-casing
-        its neighbours again for every check."""
-        is_cap_diff = sentitext.is_cap_diff
+        """VADER's rule for one word (``item`` is word ``i``), reading the text's lower-cased words
+        instead of lower-casing its neighbours again for every check."""
         words = sentitext.words_and_emoticons
         low = self._lowered(words)
-        lexicon = self.lexicon
-        item_lowercase = low[i]
-        if item_lowercase in lexicon:
-            valence = lexicon[item_lowercase]
-            # "no" before another sentiment word negates it instead of counting itself
-            if item_lowercase == "no" and i != len(words) - 1 and low[i + 1] in lexicon:
-                valence = 0.0
-            if ((i > 0 and low[i - 1] == "no") or (i > 1 and low[i - 2] == "no")
-                    or (i > 2 and low[i - 3] == "no" and low[i - 1] in ("or", "nor"))):
-                valence = lexicon[item_lowercase] * N_SCALAR
-            if item.isupper() and is_cap_diff:
-                valence = valence + C_INCR if valence > 0 else valence - C_INCR
-            for start_i in range(3):
-                if i > start_i and low[i - (start_i + 1)] not in lexicon:
-                    s = scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
-                    if start_i == 1 and s != 0:
-                        s = s * 0.95
-                    if start_i == 2 and s != 0:
-                        s = s * 0.9
-                    valence = valence + s
-                    valence = self._negation_check(valence, words, start_i, i)
-                    if start_i == 2:
-                        valence = self._special_idioms_check(valence, words, i)
-            valence = self._least_check(valence, words, i)
+        if low[i] in self.lexicon:
+            valence = self._word_valence(words, low, sentitext.is_cap_diff, i)
         sentiments.append(valence)
         return sentiments
+
+    def _word_valence(self, words: list[str], low: list[str], is_cap_diff: bool, i: int) -> float:
+        """The valence of lexicon word ``i``: VADER's ``sentiment_valence`` with ``scalar_inc_dec``
+        inlined, and the idiom check skipped where no word it looks at is part of any idiom."""
+        lexicon = self.lexicon
+        item_lowercase = low[i]
+        valence = lexicon[item_lowercase]
+        # "no" before another sentiment word negates it instead of counting itself
+        if item_lowercase == "no" and i != len(words) - 1 and low[i + 1] in lexicon:
+            valence = 0.0
+        if ((i > 0 and low[i - 1] == "no") or (i > 1 and low[i - 2] == "no")
+                or (i > 2 and low[i - 3] == "no" and low[i - 1] in ("or", "nor"))):
+            valence = lexicon[item_lowercase] * N_SCALAR
+        if words[i].isupper() and is_cap_diff:
+            valence = valence + C_INCR if valence > 0 else valence - C_INCR
+        for start_i in range(3):
+            if i > start_i and low[i - (start_i + 1)] not in lexicon:
+                before = low[i - (start_i + 1)]
+                s = 0.0
+                if before in BOOSTER_DICT:  # scalar_inc_dec
+                    s = BOOSTER_DICT[before]
+                    if valence < 0:
+                        s *= -1
+                    if words[i - (start_i + 1)].isupper() and is_cap_diff:
+                        if valence > 0:
+                            s += C_INCR
+                        else:
+                            s -= C_INCR
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = self._negation_check(valence, words, start_i, i)
+                if start_i == 2 and not _IDIOM_WORDS.isdisjoint(low[i - 3:i + 1]):
+                    valence = self._special_idioms_check(valence, words, i)
+        return self._least_check(valence, words, i)
 
     def _least_check(self, valence, words_and_emoticons, i):
         low = self._lowered(words_and_emoticons)
