@@ -71,10 +71,12 @@ class Embedder:
         self.progress = progress
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.use_disk_cache = use_disk_cache
-        # Vectors live in row blocks (one per disk shard or encoding batch); ``_memory`` maps a key
-        # to (block, row). Rows are gathered with one fancy index per block, not stacked one by one.
+        # Vectors arrive in row blocks (one per disk shard or encoding batch); ``_memory`` maps a
+        # key to its row in all of them one after the other. Before rows are read the blocks are
+        # joined into one matrix, so a gather is one fancy index, not one per block.
         self._blocks: list[np.ndarray] = []
-        self._memory: dict[str, tuple[int, int]] = {}
+        self._rows = 0
+        self._memory: dict[str, int] = {}
         # Several stages ask for the same texts; their cache keys (a SHA-1 each) are worked out once.
         self._keys: dict[str, str] = {}
         self.encoded = 0  # texts that went through the model in this run (for benchmarks)
@@ -137,22 +139,19 @@ class Embedder:
         return keys
 
     def _add_block(self, keys: list[str], vectors: np.ndarray) -> None:
-        block = len(self._blocks)
+        start = self._rows
         self._blocks.append(vectors)
+        self._rows += len(vectors)
         memory = self._memory
         for row, k in enumerate(keys):
             if k not in memory:
-                memory[k] = (block, row)
+                memory[k] = start + row
 
     def _gather(self, keys: list[str]) -> np.ndarray:
-        where = [self._memory[k] for k in keys]
-        out = np.empty((len(keys), self._blocks[where[0][0]].shape[1]), dtype=np.float32)
-        blocks = np.fromiter((b for b, _ in where), dtype=np.int64, count=len(where))
-        rows = np.fromiter((r for _, r in where), dtype=np.int64, count=len(where))
-        for b in np.unique(blocks):
-            sel = blocks == b
-            out[sel] = self._blocks[int(b)][rows[sel]]
-        return out
+        if len(self._blocks) > 1:  # join once; blocks added later are joined on the next read
+            self._blocks = [np.concatenate(self._blocks)]
+        rows = np.fromiter(map(self._memory.__getitem__, keys), dtype=np.int64, count=len(keys))
+        return self._blocks[0][rows]
 
     # The disk cache: one .npz shard per batch of new texts, plus an index read on first use.
     def _shard_dir(self) -> Path:
