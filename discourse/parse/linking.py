@@ -205,9 +205,11 @@ class ReplyLinker:
         """Overrule the score where the text says plainly whom a comment answers, however far
         above that is (the score only looks ``window`` comments back, and weighs recency).
 
-        * A comment the score left top-level that opens by addressing an earlier author
-          (``Name:``, ``Name,``, ``Name -``) answers that person's latest comment.
         * A comment that quotes an earlier comment answers it (:mod:`discourse.parse.quotes`).
+        * One the score left top-level that opens by addressing an earlier author (``Name:``,
+          ``Name,``, ``Name -``) answers that person's latest comment.
+        * One the score left top-level that opens by flatly contradicting (``No they didn't``)
+          answers the comment above it that it resembles most, if more than the article.
 
         Many news sites nest replies ``nest_levels`` deep at most (the Globe and Mail two): an
         answer to a comment at that depth is filed under the comment it answered, in the same
@@ -221,18 +223,17 @@ class ReplyLinker:
         tree = _LinkedTree(comments, self.nest_levels)
         keys, names = page.keys, page.names
         sim = page.lexical
-        quoting = [i for i, c in enumerate(comments)
-                   if c.link != LINK_EXPLICIT and _may_quote(c.text) and quoted_passages(c.text)]
+        passages = {i: p for i, c in enumerate(comments)
+                    if c.link != LINK_EXPLICIT and _may_quote(c.text) and (p := quoted_passages(c.text))}
         index = None
-        if quoting and getattr(sim, "vocabulary", None) is not None:
+        if passages and getattr(sim, "vocabulary", None) is not None:
             index = QuoteIndex([c.text for c in comments], thread.article.text, sim.vocabulary,
                                sim.sparse.tocsc(), sim.first_column)
-        quoting_set = set(quoting)
         for i, c in enumerate(comments):
             if c.link == LINK_EXPLICIT:
                 continue
-            if index is not None and i in quoting_set:
-                sources = [s for s in index.sources(i) if not (keys[i] and keys[s.source] == keys[i])]
+            if index is not None and i in passages:
+                sources = [s for s in index.sources(i, passages[i]) if not (keys[i] and keys[s.source] == keys[i])]
                 if sources:
                     src = sources[0]
                     target, note = tree.filed_under(src.source)

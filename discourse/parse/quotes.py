@@ -115,13 +115,14 @@ class QuoteIndex:
             s = self._normal[k] = " " + " ".join(_tokens(self.texts[k])) + " "
         return s
 
-    def sources(self, i: int) -> list[QuoteSource]:
+    def sources(self, i: int, passages: list[str] | None = None) -> list[QuoteSource]:
         """Earlier comments that comment ``i`` quotes, one per passage, in the order of its
         passages. A passage found in the article, in none or in more than ``max_sources``
         earlier comments (a stock phrase) says nothing about whom it answers and is skipped;
-        of several holders, the earliest is where the words come from."""
+        of several holders, the earliest is where the words come from. ``passages`` are those of
+        :func:`quoted_passages`, if the caller has them already."""
         found: list[QuoteSource] = []
-        for passage in quoted_passages(self.texts[i]):
+        for passage in quoted_passages(self.texts[i]) if passages is None else passages:
             if self._from_article(passage):
                 continue
             rows = self._rows_with_rarest_word(passage, i)
