@@ -102,3 +102,76 @@ def test_best_example_per_subnarrative_matches_argmax(with_nan):
         j = sims[:, cols].argmax(axis=1)
         assert np.array_equal(arg[:, sub], cols[j])
         assert np.array_equal(best[:, sub].view(np.int32), sims[np.arange(len(sims)), cols[j]].view(np.int32))
+
+
+# -- reply stance: embedding columns and evidence sums a block of rows at a time ------------------
+class _HashVectors:
+    """Deterministic float32 unit vectors per text (the cache's dtype)."""
+
+    def encode(self, texts):
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, t in enumerate(texts):
+            v = np.random.default_rng(sum(map(ord, t)) * 7919 + len(t)).normal(size=384)
+            out[i] = v / np.linalg.norm(v)
+        return out
+
+
+def _plain_stance_matrix(rs, texts, parents):
+    """The whole-matrix construction the blocks replace: every vector gathered as float64, blank
+    replies masked by a multiply, the cosine over all rows at once."""
+    from discourse.analysis.reply_stance import (
+        clean_text,
+        embedding_features,
+        has_parent,
+    )
+
+    dense, vocab, _ = rs.featurizer.transform(texts, parents)
+    ok = has_parent(parents)
+    cleaned = [clean_text(t) for t in texts]
+    vecs = np.asarray(rs.embedder.encode(cleaned + [clean_text(p) if p else "" for p in parents]),
+                      dtype=np.float64)
+    n = len(texts)
+    tv = vecs[:n] * np.array([1.0 if c.strip() else 0.0 for c in cleaned])[:, None]
+    x = np.hstack([dense, vocab, embedding_features(tv, vecs[n:], ok.astype(float))])
+    orphan = np.flatnonzero(~ok)
+    x[np.ix_(orphan, rs._parent_cols)] = rs.model.mean[rs._parent_cols]
+    return x
+
+
+STANCE_TEXTS = ["That's fake, it never happened!", "Is this confirmed? source?", "@someone http://x.org",
+                "", "Yes, exactly right. Thanks for the link www.example.com", "NO WAY... \u201cquote\u201d",
+                "   ", "Why would they lie? Agreed though.", "#hoax RT: lol"]
+
+
+@pytest.mark.parametrize("block", [1, 3, 2048])
+def test_stance_blocks_match_whole_matrix(monkeypatch, block):
+    from discourse.analysis import reply_stance
+    from discourse.analysis.reply_stance import ReplyStance
+
+    monkeypatch.setattr(reply_stance, "_ROW_BLOCK", block)
+    rs = ReplyStance(embedder=_HashVectors())
+    texts = STANCE_TEXTS * 3
+    parents = (["The minister resigned.", None, "Is it true?", "", "@a http://b.c"] * 6)[:len(texts)]
+    x, matches = rs.features(texts, parents)
+    plain = _plain_stance_matrix(rs, texts, parents)
+    assert x.tobytes() == plain.tobytes()
+    proba = rs.model.proba(plain)
+    pred = proba.argmax(axis=1)
+    out = rs.predict(texts, parents)
+    assert out.stance.tolist() == [reply_stance.LABELS[k] for k in pred]
+    assert out.stance_evidence.tolist() == rs._evidence(plain, pred, matches)
+    assert np.array_equal(out.p_deny.to_numpy(), np.round(proba[:, 1], 4))
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 2048])
+def test_stance_contribution_sums_match_whole_matrix(monkeypatch, block):
+    from discourse.analysis import reply_stance
+
+    monkeypatch.setattr(reply_stance, "_ROW_BLOCK", block)
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(11, 413))
+    rel = rng.normal(size=(4, 413))
+    pred = rng.integers(0, 4, size=11)
+    want = (z * rel[pred])[:, 29:].sum(axis=1)
+    got = np.array(reply_stance._contribution_sums(z[:, 29:], rel[:, 29:], pred))
+    assert got.view(np.int64).tolist() == want.view(np.int64).tolist()

@@ -35,3 +35,21 @@ def test_known_cases_match_vader():
 def test_random_word_sequences_match_vader(words, noise):
     text = " ".join(words) + " " + noise
     assert _FAST.polarity_scores(text) == _ORIGINAL.polarity_scores(text)
+
+
+def _as_tuple(scores):
+    return scores["compound"], scores["pos"], scores["neg"], scores["neu"]
+
+
+def test_known_cases_tuple_is_vader_bit_for_bit():
+    for text in CASES + ["least good", "at least good", "very least good", "NOT GREAT!!! ok???? fine"]:
+        # repr tells 0.0 from -0.0, which == does not
+        assert repr(_FAST.scores(text)) == repr(_as_tuple(_ORIGINAL.polarity_scores(text))), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS + ["least", "LEAST", "NO", "Never", "So", "isn't", "!!!", "???"]),
+                max_size=14), st.text(max_size=12))
+def test_random_word_sequences_tuple_is_vader_bit_for_bit(words, noise):
+    text = " ".join(words) + " " + noise
+    assert repr(_FAST.scores(text)) == repr(_as_tuple(_ORIGINAL.polarity_scores(text)))

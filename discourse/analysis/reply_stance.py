@@ -47,6 +47,8 @@ _MAX_PHRASE = 4
 MAX_CHARS = 20_000
 #: Words of the parent kept for the overlap measures (an article may be long).
 MAX_PARENT_CHARS = 50_000
+#: Rows per block where the embedding columns are filled in or summed (a few MB per block).
+_ROW_BLOCK = 2048
 
 
 def clean_text(text: str) -> str:
@@ -283,14 +285,31 @@ class LinearModel:
         if self.mean.shape != (d,) or self.scale.shape != (d,) or self.coef.shape[1:] != (d,):
             raise ValueError(f"stance model: {d} features but weights of shape {self.coef.shape}")
 
-    def standardise(self, x: np.ndarray) -> np.ndarray:
-        return (x - self.mean) / self.scale
+    def standardise(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``(x - mean) / scale``, written into ``out`` when given (which may be ``x`` itself)."""
+        if out is None:
+            return (x - self.mean) / self.scale
+        np.subtract(x, self.mean, out=out)
+        return np.divide(out, self.scale, out=out)
 
     def proba(self, x: np.ndarray) -> np.ndarray:
-        logits = self.standardise(x) @ self.coef.T + self.intercept
+        return self.proba_standardised(self.standardise(x))
+
+    def proba_standardised(self, z: np.ndarray) -> np.ndarray:
+        logits = z @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
+
+
+def _contribution_sums(z: np.ndarray, rel: np.ndarray, pred: np.ndarray) -> list[float]:
+    """``(z * rel[pred]).sum(axis=1)`` as a list, a block of rows at a time: the same products and
+    the same row sums, without two matrices of the whole size in fresh memory."""
+    out: list[float] = []
+    for s in range(0, len(pred), _ROW_BLOCK):
+        e = s + _ROW_BLOCK
+        out += (z[s:e] * rel[pred[s:e]]).sum(axis=1).tolist()
+    return out
 
 
 _CUE_WORDING = {
@@ -357,22 +376,36 @@ class ReplyStance:
         # The blocks are written into one matrix rather than stacked: at 20,000 replies and 400
         # columns, each stacking copy cost more than the arithmetic.
         n, lexical = len(texts), dense.shape[1] + vocab.shape[1]
-        tv = pv = None
+        vecs = None
         if self.use_embeddings:
-            tv, pv = self._vectors(texts, parents)
-        x = np.empty((n, lexical + (0 if tv is None else 1 + tv.shape[1])))
+            vecs, text_rows, parent_rows, blank = self._vectors(texts, parents)
+        x = np.empty((n, lexical + (0 if vecs is None else 1 + vecs.shape[1])))
         x[:, :dense.shape[1]] = dense
         x[:, dense.shape[1]:lexical] = vocab
-        if tv is not None:
-            x[:, lexical] = parent_cosine(tv, pv, parent_ok.astype(float))
-            x[:, lexical + 1:] = tv
+        if vecs is not None:
+            # Replies and parents are gathered a block of rows at a time: whole 20,000 x 384
+            # float64 copies (gathered, masked, then copied again) cost more in fresh memory than
+            # in arithmetic. Row by row the operations are the whole-matrix ones (float32 to
+            # float64 is exact, so gathering first changes no value; a blank reply's row is
+            # multiplied by 0 as before; the cosine is the same einsum on contiguous rows).
+            ok = parent_ok.astype(float)
+            for s in range(0, n, _ROW_BLOCK):
+                e = min(n, s + _ROW_BLOCK)
+                tv = vecs[text_rows[s:e]].astype(np.float64)
+                rows = blank[(blank >= s) & (blank < e)] - s
+                if len(rows):
+                    tv[rows] *= 0.0
+                pv = vecs[parent_rows[s:e]].astype(np.float64)
+                x[s:e, lexical] = parent_cosine(tv, pv, ok[s:e])
+                x[s:e, lexical + 1:] = tv
         orphan = np.flatnonzero(~parent_ok)
         if len(orphan) and self._parent_cols:
             x[np.ix_(orphan, self._parent_cols)] = self.model.mean[self._parent_cols]
         return x, matches
 
-    def _vectors(self, texts: list[str], parents: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
-        """MiniLM vectors of the cleaned replies (zero for an empty one) and of their parents.
+    def _vectors(self, texts: list[str], parents: list[str | None]):
+        """MiniLM vectors of the distinct cleaned replies and parents, each reply's and each
+        parent's row among them, and the replies that are blank once cleaned (their vector is 0).
 
         A parent (above all the article, parent of every top-level comment) recurs many times, so
         each distinct text is cleaned once and the encoder is given each distinct text once, in
@@ -390,12 +423,14 @@ class ReplyStance:
                 c = cleaned_of[p] = clean_text(p)
             cparents.append(c)
         slot: dict[str, int] = {}
-        where = [slot.setdefault(t, len(slot)) for t in cleaned + cparents]
-        vecs = np.asarray(self.embedder.encode(list(slot)), dtype=np.float64)[where]
+        where = np.fromiter((slot.setdefault(t, len(slot)) for t in cleaned + cparents), dtype=np.intp,
+                            count=2 * len(texts))
+        vecs = np.asarray(self.embedder.encode(list(slot)))
+        if vecs.dtype not in (np.float32, np.float64):  # the casts to float64 after the gather are exact
+            vecs = vecs.astype(np.float64)
         n = len(texts)
-        tv, pv = vecs[:n], vecs[n:]
-        tv = tv * np.array([1.0 if c.strip() else 0.0 for c in cleaned])[:, None]
-        return tv, pv
+        blank = np.array([i for i, c in enumerate(cleaned) if not c.strip()], dtype=np.intp)
+        return vecs, where[:n], where[n:], blank
 
     # -- prediction ---------------------------------------------------------------------------
     def predict_proba(self, texts: Sequence[str], parent_texts: Sequence[str | None]) -> np.ndarray:
@@ -414,9 +449,14 @@ class ReplyStance:
             return pd.DataFrame({c: pd.Series([], dtype=object if c in ("stance", "stance_evidence") else float)
                                  for c in PREDICT_COLUMNS})
         x, matches = self.features(texts, parent_texts)
-        proba = self.model.proba(x)
+        # Standardised once, for the probabilities and the evidence, and in place: a second
+        # matrix as large in fresh memory cost more than the arithmetic. The evidence reads raw
+        # values only in its leading columns, kept aside first.
+        raw = x[:, :self._evidence_columns()].copy()
+        z = self.model.standardise(x, out=x)
+        proba = self.model.proba_standardised(z)
         pred = proba.argmax(axis=1)
-        evidence = self._evidence(x, pred, matches)
+        evidence = self._evidence(raw, pred, matches, z)
         out = pd.DataFrame({
             "stance": [LABELS[k] for k in pred],
             "stance_score": np.round(proba[np.arange(len(pred)), pred], 4),
@@ -426,17 +466,32 @@ class ReplyStance:
             out[f"p_{label}"] = np.round(proba[:, k], 4)
         return out
 
-    def _evidence(self, x: np.ndarray, pred: np.ndarray, matches: list[dict[str, list[str]]]) -> list[str]:
-        """Name the present cues that pushed most toward the chosen class, quoting matched words."""
+    def _evidence_columns(self) -> int:
+        """How many leading columns of the input ``_evidence`` reads as raw values: the hand and
+        word features and the parent cosine."""
+        return min(len(self.model.features), self._n_dense + self._n_vocab + 1)
+
+    def _evidence(self, x: np.ndarray, pred: np.ndarray, matches: list[dict[str, list[str]]],
+                  z: np.ndarray | None = None) -> list[str]:
+        """Name the present cues that pushed most toward the chosen class, quoting matched words.
+
+        ``z`` is the whole input standardised; ``x`` may then hold only its leading
+        ``_evidence_columns()`` columns, raw."""
         m = self.model
-        z = m.standardise(x)
+        if z is None:
+            z = m.standardise(x)
         # How much more a feature favours the chosen class than the classes on average.
         rel = m.coef - m.coef.mean(axis=0, keepdims=True)
-        contrib = z * rel[pred]
-        present = x != 0
         n_dense = self._n_dense
         names = m.features
         emb_start = n_dense + self._n_vocab
+        with_emb = m.embeddings and emb_start < len(names)
+        # Contributions are only read for the hand and word features and the parent cosine; the
+        # embedding dimensions only as a row sum, worked out a block of rows at a time. (Each
+        # value is the same product as in the whole matrix, and a row's sum the same sum.)
+        head = self._evidence_columns()
+        contrib = z[:, :head] * rel[:, :head][pred]
+        present = x[:, :head] != 0
         # Whole-matrix sorts and sums, then plain lists: per-row numpy calls on 20,000 rows cost
         # more than the work. (A row's argsort or sum along an axis is the same computation as
         # on that row alone, so the evidence is unchanged.)
@@ -444,12 +499,11 @@ class ReplyStance:
         top_c = np.take_along_axis(contrib, order, axis=1).tolist()
         top_p = np.take_along_axis(present, order, axis=1).tolist()
         order = order.tolist()
-        with_emb = m.embeddings and emb_start < len(names)
         if with_emb:
             cos_c = contrib[:, emb_start].tolist()
             cos_p = present[:, emb_start].tolist()
             cos_x = x[:, emb_start].tolist()
-            emb_sum = contrib[:, emb_start + 1:].sum(axis=1).tolist()
+            emb_sum = _contribution_sums(z[:, emb_start + 1:], rel[:, emb_start + 1:], pred)
         out = []
         for r in range(len(pred)):
             items: list[tuple[float, str]] = []

@@ -28,8 +28,7 @@ def polarity(text: str) -> tuple[float, float, float, float]:
     one-sentence comment is scored as a comment and as a sentence."""
     if not text or not text.strip():
         return 0.0, 0.0, 0.0, 1.0
-    s = _vader().polarity_scores(text)
-    return s["compound"], s["pos"], s["neg"], s["neu"]
+    return _vader().scores(text)
 
 
 class Sentiment:

@@ -10,6 +10,7 @@ compare both on varied text.
 """
 from __future__ import annotations
 
+import math
 import string
 
 from vaderSentiment.vaderSentiment import (
@@ -32,6 +33,76 @@ _IDIOM_WORDS = frozenset(w for phrase in [*SPECIAL_CASES, *BOOSTER_DICT] if " " 
 def _negated(word_lower: str) -> bool:
     """``vaderSentiment.negated([word])`` for one lower-cased word."""
     return word_lower in _NEGATE or "n't" in word_lower
+
+
+def _score_valence(sentiments: list, text: str) -> tuple[float, float, float, float]:
+    """VADER's ``score_valence`` (with its punctuation emphasis, ``normalize`` and
+    ``_sift_sentiment_scores`` inlined), as ``(compound, pos, neg, neu)``: the same operations in
+    the same order. Most words score 0, which adds nothing to either sum, so only the others are
+    walked; a rounded 0.0 is 0.0 itself, so only the others are rounded."""
+    if not sentiments:
+        return 0.0, 0.0, 0.0, 0.0
+    sum_s = float(sum(sentiments))
+    ep_count = text.count("!")
+    ep_count = min(ep_count, 4)
+    qm_count = text.count("?")
+    qm_amplifier = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    punct_emph_amplifier = ep_count * 0.292 + qm_amplifier
+    if sum_s > 0:
+        sum_s += punct_emph_amplifier
+    elif sum_s < 0:
+        sum_s -= punct_emph_amplifier
+    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
+    if compound < -1.0:
+        compound = -1.0
+    elif compound > 1.0:
+        compound = 1.0
+    pos_sum = 0.0
+    neg_sum = 0.0
+    nonzero = [v for v in sentiments if v]
+    neu_count = len(sentiments) - len(nonzero)
+    for v in nonzero:
+        if v > 0:
+            pos_sum += (float(v) + 1)
+        elif v < 0:
+            neg_sum += (float(v) - 1)
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct_emph_amplifier
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct_emph_amplifier
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    pos = math.fabs(pos_sum / total)
+    neg = math.fabs(neg_sum / total)
+    neu = math.fabs(neu_count / total)
+    return (compound and round(compound, 4), pos and round(pos, 3), neg and round(neg, 3),
+            neu and round(neu, 3))
+
+
+def _special_idioms(valence: float, low: list[str], i: int) -> float:
+    """VADER's ``_special_idioms_check`` on the text's lower-cased words."""
+    onezero = f"{low[i - 1]} {low[i]}"
+    twoonezero = f"{low[i - 2]} {low[i - 1]} {low[i]}"
+    twoone = f"{low[i - 2]} {low[i - 1]}"
+    threetwoone = f"{low[i - 3]} {low[i - 2]} {low[i - 1]}"
+    threetwo = f"{low[i - 3]} {low[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in SPECIAL_CASES:
+            valence = SPECIAL_CASES[seq]
+            break
+    if len(low) - 1 > i:
+        zeroone = f"{low[i]} {low[i + 1]}"
+        if zeroone in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroone]
+    if len(low) - 1 > i + 1:
+        zeroonetwo = f"{low[i]} {low[i + 1]} {low[i + 2]}"
+        if zeroonetwo in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in BOOSTER_DICT:
+            valence = valence + BOOSTER_DICT[n_gram]
+    return valence
 
 
 class FastVader(SentimentIntensityAnalyzer):
@@ -65,6 +136,11 @@ class FastVader(SentimentIntensityAnalyzer):
         return "".join(out)
 
     def polarity_scores(self, text):
+        compound, pos, neg, neu = self.scores(text)
+        return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+
+    def scores(self, text: str) -> tuple[float, float, float, float]:
+        """``polarity_scores(text)`` as ``(compound, pos, neg, neu)``, without building the dict."""
         if not text.isascii():
             text = self._emoji_to_text(text)
         text = text.strip()
@@ -89,7 +165,7 @@ class FastVader(SentimentIntensityAnalyzer):
             self._words, self._lower = None, []
         if "but" in lower:  # else _but_check changes nothing
             sentiments = self._but_check(words, sentiments)
-        return self.score_valence(sentiments, text)
+        return _score_valence(sentiments, text)
 
     def sentiment_valence(self, valence, sentitext, item, i, sentiments):
         """VADER's rule for one word (``item`` is word ``i``), reading the text's lower-cased words
@@ -102,8 +178,10 @@ class FastVader(SentimentIntensityAnalyzer):
         return sentiments
 
     def _word_valence(self, words: list[str], low: list[str], is_cap_diff: bool, i: int) -> float:
-        """The valence of lexicon word ``i``: VADER's ``sentiment_valence`` with ``scalar_inc_dec``
-        inlined, and the idiom check skipped where no word it looks at is part of any idiom."""
+        """The valence of lexicon word ``i``: VADER's ``sentiment_valence`` with ``scalar_inc_dec``,
+        the negation and "least" checks inlined and its loop over the three words before unrolled
+        (a method call per check was most of the cost), and the idiom check skipped where no word
+        it looks at is part of any idiom. Each step is VADER's, in VADER's order."""
         lexicon = self.lexicon
         item_lowercase = low[i]
         valence = lexicon[item_lowercase]
@@ -115,28 +193,76 @@ class FastVader(SentimentIntensityAnalyzer):
             valence = lexicon[item_lowercase] * N_SCALAR
         if words[i].isupper() and is_cap_diff:
             valence = valence + C_INCR if valence > 0 else valence - C_INCR
-        for start_i in range(3):
-            if i > start_i and low[i - (start_i + 1)] not in lexicon:
-                before = low[i - (start_i + 1)]
+        if i > 0:  # start_i 0: the word before
+            before = low[i - 1]
+            if before not in lexicon:
                 s = 0.0
                 if before in BOOSTER_DICT:  # scalar_inc_dec
                     s = BOOSTER_DICT[before]
                     if valence < 0:
                         s *= -1
-                    if words[i - (start_i + 1)].isupper() and is_cap_diff:
+                    if words[i - 1].isupper() and is_cap_diff:
                         if valence > 0:
                             s += C_INCR
                         else:
                             s -= C_INCR
-                if start_i == 1 and s != 0:
+                valence = valence + s
+                if before in _NEGATE or "n't" in before:  # _negation_check
+                    valence = valence * N_SCALAR
+        if i > 1:  # start_i 1: two words before
+            before = low[i - 2]
+            if before not in lexicon:
+                s = 0.0
+                if before in BOOSTER_DICT:
+                    s = BOOSTER_DICT[before]
+                    if valence < 0:
+                        s *= -1
+                    if words[i - 2].isupper() and is_cap_diff:
+                        if valence > 0:
+                            s += C_INCR
+                        else:
+                            s -= C_INCR
+                if s != 0:
                     s = s * 0.95
-                if start_i == 2 and s != 0:
+                valence = valence + s
+                if before == "never" and (low[i - 1] == "so" or low[i - 1] == "this"):
+                    valence = valence * 1.25
+                elif before == "without" and low[i - 1] == "doubt":
+                    pass
+                elif before in _NEGATE or "n't" in before:
+                    valence = valence * N_SCALAR
+        if i > 2:  # start_i 2: three words before
+            before = low[i - 3]
+            if before not in lexicon:
+                s = 0.0
+                if before in BOOSTER_DICT:
+                    s = BOOSTER_DICT[before]
+                    if valence < 0:
+                        s *= -1
+                    if words[i - 3].isupper() and is_cap_diff:
+                        if valence > 0:
+                            s += C_INCR
+                        else:
+                            s -= C_INCR
+                if s != 0:
                     s = s * 0.9
                 valence = valence + s
-                valence = self._negation_check(valence, words, start_i, i)
-                if start_i == 2 and not _IDIOM_WORDS.isdisjoint(low[i - 3:i + 1]):
-                    valence = self._special_idioms_check(valence, words, i)
-        return self._least_check(valence, words, i)
+                if (before == "never" and (low[i - 2] == "so" or low[i - 2] == "this")
+                        or (low[i - 1] == "so" or low[i - 1] == "this")):
+                    valence = valence * 1.25
+                elif before == "without" and (low[i - 2] == "doubt" or low[i - 1] == "doubt"):
+                    pass
+                elif before in _NEGATE or "n't" in before:
+                    valence = valence * N_SCALAR
+                if not _IDIOM_WORDS.isdisjoint(low[i - 3:i + 1]):
+                    valence = _special_idioms(valence, low, i)
+        # _least_check
+        if i > 1 and low[i - 1] not in lexicon and low[i - 1] == "least":
+            if low[i - 2] != "at" and low[i - 2] != "very":
+                valence = valence * N_SCALAR
+        elif i > 0 and low[i - 1] not in lexicon and low[i - 1] == "least":
+            valence = valence * N_SCALAR
+        return valence
 
     def _least_check(self, valence, words_and_emoticons, i):
         low = self._lowered(words_and_emoticons)
@@ -169,25 +295,4 @@ class FastVader(SentimentIntensityAnalyzer):
         return valence
 
     def _special_idioms_check(self, valence, words_and_emoticons, i):
-        low = self._lowered(words_and_emoticons)
-        onezero = f"{low[i - 1]} {low[i]}"
-        twoonezero = f"{low[i - 2]} {low[i - 1]} {low[i]}"
-        twoone = f"{low[i - 2]} {low[i - 1]}"
-        threetwoone = f"{low[i - 3]} {low[i - 2]} {low[i - 1]}"
-        threetwo = f"{low[i - 3]} {low[i - 2]}"
-        for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
-            if seq in SPECIAL_CASES:
-                valence = SPECIAL_CASES[seq]
-                break
-        if len(low) - 1 > i:
-            zeroone = f"{low[i]} {low[i + 1]}"
-            if zeroone in SPECIAL_CASES:
-                valence = SPECIAL_CASES[zeroone]
-        if len(low) - 1 > i + 1:
-            zeroonetwo = f"{low[i]} {low[i + 1]} {low[i + 2]}"
-            if zeroonetwo in SPECIAL_CASES:
-                valence = SPECIAL_CASES[zeroonetwo]
-        for n_gram in (threetwoone, threetwo, twoone):
-            if n_gram in BOOSTER_DICT:
-                valence = valence + BOOSTER_DICT[n_gram]
-        return valence
+        return _special_idioms(valence, self._lowered(words_and_emoticons), i)
