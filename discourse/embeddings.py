@@ -71,10 +71,10 @@ class Embedder:
         self.progress = progress
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.use_disk_cache = use_disk_cache
-        # Vectors arrive in row blocks (one per disk shard or encoding batch); ``_memory`` maps a
-        # key to its row in all of them one after the other. Before rows are read the blocks are
-        # joined into one matrix, so a gather is one fancy index, not one per block.
+        # Vectors live in row blocks (one per disk shard or encoding batch); ``_memory`` maps a
+        # key to its row in all of them one after the other (``_starts``: each block's first).
         self._blocks: list[np.ndarray] = []
+        self._starts: np.ndarray | None = None
         self._rows = 0
         self._memory: dict[str, int] = {}
         # Several stages ask for the same texts; their cache keys (a SHA-1 each) are worked out once.
@@ -148,10 +148,19 @@ class Embedder:
                 memory[k] = start + row
 
     def _gather(self, keys: list[str]) -> np.ndarray:
-        if len(self._blocks) > 1:  # join once; blocks added later are joined on the next read
-            self._blocks = [np.concatenate(self._blocks)]
         rows = np.fromiter(map(self._memory.__getitem__, keys), dtype=np.int64, count=len(keys))
-        return self._blocks[0][rows]
+        if len(self._blocks) == 1:
+            return self._blocks[0][rows]
+        # One fancy index per block rather than joining the blocks: a join writes a second copy
+        # of the whole cache into fresh memory, which costs more than the gathers it saves.
+        if self._starts is None or len(self._starts) != len(self._blocks):
+            self._starts = np.cumsum([0] + [len(b) for b in self._blocks[:-1]])
+        block = np.searchsorted(self._starts, rows, side="right") - 1
+        out = np.empty((len(rows), self._blocks[0].shape[1]), dtype=np.float32)
+        for b in np.unique(block).tolist():
+            sel = block == b
+            out[sel] = self._blocks[b][rows[sel] - self._starts[b]]
+        return out
 
     # The disk cache: one .npz shard per batch of new texts, plus an index read on first use.
     def _shard_dir(self) -> Path:

@@ -38,3 +38,17 @@ def test_unreadable_cache_shard_is_ignored(tmp_path):
         shard.write_bytes(b"not an npz")
     again = Embedder(model=FakeModel(), cache_dir=tmp_path)
     assert again.encode(["x"]).shape == (1, 3)
+
+
+def test_rows_from_several_blocks_come_back_in_order(tmp_path):
+    model = FakeModel()
+    emb = Embedder(model=model, cache_dir=tmp_path, use_disk_cache=False)
+    batches = [["a", "bbb"], ["cc", "dddd", "e"], ["ffffff"]]
+    for batch in batches:  # one block per call that meets new texts
+        emb.encode(batch)
+    assert len(emb._blocks) == 3
+    order = ["ffffff", "a", "dddd", "a", "cc", "bbb", "e", "ffffff"]
+    got = emb.encode(order)
+    assert np.allclose(got[:, 0] / got[:, 1], [len(t) for t in order])
+    emb.encode(["ggggggg"] + order)  # a block added after the first reads
+    assert np.allclose(emb.encode(order), got)
