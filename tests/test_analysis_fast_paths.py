@@ -102,3 +102,31 @@ def test_best_example_per_subnarrative_matches_argmax(with_nan):
         j = sims[:, cols].argmax(axis=1)
         assert np.array_equal(arg[:, sub], cols[j])
         assert np.array_equal(best[:, sub].view(np.int32), sims[np.arange(len(sims)), cols[j]].view(np.int32))
+
+
+class _Delegate:
+    """Any object with ``encode``: narratives ask it for each distinct sentence once."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def encode(self, texts):
+        return self.inner.encode(texts)
+
+
+class _Model(_FewVectors):
+    def encode(self, texts, **_):
+        return super().encode(texts)
+
+
+def test_embedder_rows_copied_in_place_match_distinct_lookup(tmp_path):
+    from discourse.embeddings import Embedder
+
+    rng = np.random.default_rng(3)
+    rows = rng.standard_normal((13, 384)).astype(np.float32)
+    embedder = Embedder(model=_Model(rows), cache_dir=tmp_path)
+    sentences = [f"sentence {i % 37}" for i in range(300)] + ["Kiev regime lies.", "x" * 1500, "x" * 1200]
+    direct = NarrativeMatcher(embedder=embedder)._similarities(sentences)
+    distinct = NarrativeMatcher(embedder=_Delegate(embedder))._similarities(sentences)
+    for a, b in zip(direct, distinct):
+        assert a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8))

@@ -25,6 +25,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+from ..embeddings import Embedder
 from ..errors import DiscourseError
 from ..resources import data_path, load_json
 from ..runtime import gc_paused
@@ -272,15 +273,16 @@ class NarrativeMatcher:
         if not n or not self._examples:
             return best, arg, neutral
         ex = self.example_vectors()
-        # Stock sentences recur: each distinct one is looked up once, its row copied to every place.
         texts = [s[:_MAX_EMBED_CHARS] for s in sentences]
-        distinct = list(dict.fromkeys(texts))
-        if len(distinct) < len(texts):
-            where = {t: r for r, t in enumerate(distinct)}
-            rows = np.fromiter((where[t] for t in texts), dtype=np.int64, count=len(texts))
-            vecs = np.asarray(self._embedder().encode(distinct), dtype=np.float32)[rows]
+        embedder = self._embedder()
+        if isinstance(embedder, Embedder):
+            # The Embedder hands each distinct text the one vector it holds for it, wherever the text
+            # recurs, so it can copy rows straight into place: a separate matrix of the distinct
+            # sentences, then copied out again, was a second large allocation, and filling fresh
+            # memory was most of what this method cost on a big corpus.
+            vecs = np.asarray(embedder.encode(texts), dtype=np.float32)
         else:
-            vecs = np.asarray(self._embedder().encode(texts), dtype=np.float32)
+            vecs = self._distinct_vectors(embedder, texts)
         # The products stay as they were, over the same matrices: BLAS may sum in another order
         # for another shape, and the last bits can move a rounded score.
         if self._background:
@@ -309,6 +311,17 @@ class NarrativeMatcher:
             best[lo:lo + 2048, subs] = sims[at[:, None], j]
             arg[lo:lo + 2048, subs] = j
         return best, arg, neutral
+
+    @staticmethod
+    def _distinct_vectors(embedder, texts: list[str]) -> np.ndarray:
+        """Vectors for ``texts`` from any object with ``encode``: stock sentences recur, so each
+        distinct one is asked for once and its row copied to every place."""
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):
+            where = {t: r for r, t in enumerate(distinct)}
+            rows = np.fromiter((where[t] for t in texts), dtype=np.int64, count=len(texts))
+            return np.asarray(embedder.encode(distinct), dtype=np.float32)[rows]
+        return np.asarray(embedder.encode(texts), dtype=np.float32)
 
     # ----------------------------------------------------------------- scoring
     def _cue_score(self, hits: list[tuple[int, int, str, str]]) -> float:
