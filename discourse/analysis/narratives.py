@@ -358,16 +358,30 @@ class NarrativeMatcher:
             # gave them): one pass over the matrix instead of one per sentence.
             rows, cols = np.nonzero(best > floor)
             bounds = np.searchsorted(rows, np.arange(len(sentences) + 1)).tolist()
+            # Most of those pairs stay below the threshold unless a cue adds to them. What such a
+            # pair would score without a cue is worked out for all of them at once, and only the
+            # ones that might reach the threshold (a wide margin; NaN counts as might) are scored
+            # one by one below; sub-narratives with cues always are.
+            m = self.matching
+            cos = best[rows, cols].astype(np.float64)
+            sim = (cos - np.maximum(neutral[rows].astype(np.float64), 0.0) - m["margin_floor"]) / max(
+                m["margin_ceiling"] - m["margin_floor"], 1e-9)
+            sim = np.where(cos < floor, 0.0, np.minimum(1.0, np.maximum(0.0, sim)))
+            may = ~(1.0 - (1.0 - sim) < threshold - 1e-6)
+            n_subs = len(self.subs)
+            may_reach = set((rows[may] * n_subs + cols[may]).tolist())
+            may_before = np.concatenate(([0], np.cumsum(may)))[bounds].tolist()
             cols = cols.tolist()
             neutrals = neutral.tolist()
         out: list[list[dict[str, Any]]] = []
         for i, sent in enumerate(sentences):
             hits_i = cue_hits[i]
             if use:
-                lo, hi = bounds[i], bounds[i + 1]
-                if not hits_i and lo == hi:
+                if not hits_i and may_before[i] == may_before[i + 1]:
                     out.append([])
                     continue
+                lo, hi = bounds[i], bounds[i + 1]
+                at = i * n_subs
                 # Built as before (set of cue hits, then the similar ones): the iteration order of
                 # the set decides the order of equal scores.
                 cands = set(hits_i)
@@ -380,7 +394,11 @@ class NarrativeMatcher:
                 cands = set(hits_i)
             found = []
             for k in cands:
-                hits = hits_i.get(k, [])
+                hits = hits_i.get(k)
+                if hits is None:
+                    if at + k not in may_reach:
+                        continue
+                    hits = []
                 c = self._cue_score(hits)
                 cos = float(best_i[k]) if use else float("nan")
                 s = self._sim_score(cos, neutral_i) if use else 0.0
