@@ -175,3 +175,74 @@ def test_stance_contribution_sums_match_whole_matrix(monkeypatch, block):
     want = (z * rel[pred])[:, 29:].sum(axis=1)
     got = np.array(reply_stance._contribution_sums(z[:, 29:], rel[:, 29:], pred))
     assert got.view(np.int64).tolist() == want.view(np.int64).tolist()
+
+
+class _Delegate:
+    """Any object with ``encode``: narratives ask it for each distinct sentence once."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def encode(self, texts):
+        return self.inner.encode(texts)
+
+
+class _Model(_FewVectors):
+    def encode(self, texts, **_):
+        return super().encode(texts)
+
+
+def test_embedder_rows_copied_in_place_match_distinct_lookup(tmp_path):
+    from discourse.embeddings import Embedder
+
+    rng = np.random.default_rng(3)
+    rows = rng.standard_normal((13, 384)).astype(np.float32)
+    embedder = Embedder(model=_Model(rows), cache_dir=tmp_path)
+    sentences = [f"sentence {i % 37}" for i in range(300)] + ["Kiev regime lies.", "x" * 1500, "x" * 1200]
+    direct = NarrativeMatcher(embedder=embedder)._similarities(sentences)
+    distinct = NarrativeMatcher(embedder=_Delegate(embedder))._similarities(sentences)
+    for a, b in zip(direct, distinct):
+        assert a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+def _plain_narrative_scores(matcher, sentences):
+    """Every sub-narrative over the similarity floor or with a cue, scored one by one."""
+    best, arg, neutral = matcher._similarities(sentences)
+    floor = matcher.matching["similarity_floor"]
+    out = []
+    for i, sent in enumerate(sentences):
+        hits_i = matcher.cues.match(sent)
+        cands = set(hits_i)
+        cands |= set(np.flatnonzero(best[i] > floor).tolist())
+        found = []
+        for k in cands:
+            hits = hits_i.get(k, [])
+            c = matcher._cue_score(hits)
+            cos = float(best[i][k])
+            s = matcher._sim_score(cos, float(neutral[i]))
+            score = 1.0 - (1.0 - s) * (1.0 - c)
+            if score < matcher.threshold:
+                continue
+            example = matcher._examples[arg[i][k]] if arg[i][k] >= 0 else ""
+            found.append(matcher._finding(k, sent, score, cos, c, hits, example, float(neutral[i])))
+        found.sort(key=lambda f: -f["score"])
+        out.append(found)
+    return out
+
+
+@pytest.mark.parametrize("threshold", [None, 0.3, 0.05])
+def test_narrative_scores_skip_only_what_cannot_reach_the_threshold(threshold):
+    rng = np.random.default_rng(11)
+    rows = rng.standard_normal((60, 8)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    rows[3, 1] = np.nan
+    matcher = NarrativeMatcher(embedder=_FewVectors(rows), threshold=threshold)
+    # A low floor and a wide margin: similarity scores spread across the threshold.
+    matcher.matching = {**matcher.matching, "similarity_floor": 0.1, "margin_ceiling": 1.0}
+    cues = ["Kiev regime", "the collective West", "Nazis in Ukraine", "NATO expansion", "biolabs"]
+    sentences = [f"sentence {i} about {cues[i % 5] if i % 3 == 0 else 'the war'}" for i in range(400)]
+    got = matcher.score_sentences(sentences)
+    want = _plain_narrative_scores(matcher, sentences)
+    scores = [f["score"] for found in want for f in found]
+    assert len(scores) > 50 and sum(matcher.threshold <= x < matcher.threshold + 0.05 for x in scores) > 5
+    assert repr(got) == repr(want)

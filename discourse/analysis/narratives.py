@@ -25,6 +25,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+from ..embeddings import Embedder
 from ..errors import DiscourseError
 from ..resources import data_path, load_json
 from ..runtime import gc_paused
@@ -272,15 +273,16 @@ class NarrativeMatcher:
         if not n or not self._examples:
             return best, arg, neutral
         ex = self.example_vectors()
-        # Stock sentences recur: each distinct one is looked up once, its row copied to every place.
         texts = [s[:_MAX_EMBED_CHARS] for s in sentences]
-        distinct = list(dict.fromkeys(texts))
-        if len(distinct) < len(texts):
-            where = {t: r for r, t in enumerate(distinct)}
-            rows = np.fromiter((where[t] for t in texts), dtype=np.int64, count=len(texts))
-            vecs = np.asarray(self._embedder().encode(distinct), dtype=np.float32)[rows]
+        embedder = self._embedder()
+        if isinstance(embedder, Embedder):
+            # The Embedder hands each distinct text the one vector it holds for it, wherever the text
+            # recurs, so it can copy rows straight into place: a separate matrix of the distinct
+            # sentences, then copied out again, was a second large allocation, and filling fresh
+            # memory was most of what this method cost on a big corpus.
+            vecs = np.asarray(embedder.encode(texts), dtype=np.float32)
         else:
-            vecs = np.asarray(self._embedder().encode(texts), dtype=np.float32)
+            vecs = self._distinct_vectors(embedder, texts)
         # The products stay as they were, over the same matrices: BLAS may sum in another order
         # for another shape, and the last bits can move a rounded score.
         if self._background:
@@ -309,6 +311,17 @@ class NarrativeMatcher:
             best[lo:lo + 2048, subs] = sims[at[:, None], j]
             arg[lo:lo + 2048, subs] = j
         return best, arg, neutral
+
+    @staticmethod
+    def _distinct_vectors(embedder, texts: list[str]) -> np.ndarray:
+        """Vectors for ``texts`` from any object with ``encode``: stock sentences recur, so each
+        distinct one is asked for once and its row copied to every place."""
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):
+            where = {t: r for r, t in enumerate(distinct)}
+            rows = np.fromiter((where[t] for t in texts), dtype=np.int64, count=len(texts))
+            return np.asarray(embedder.encode(distinct), dtype=np.float32)[rows]
+        return np.asarray(embedder.encode(texts), dtype=np.float32)
 
     # ----------------------------------------------------------------- scoring
     def _cue_score(self, hits: list[tuple[int, int, str, str]]) -> float:
@@ -345,16 +358,30 @@ class NarrativeMatcher:
             # gave them): one pass over the matrix instead of one per sentence.
             rows, cols = np.nonzero(best > floor)
             bounds = np.searchsorted(rows, np.arange(len(sentences) + 1)).tolist()
+            # Most of those pairs stay below the threshold unless a cue adds to them. What such a
+            # pair would score without a cue is worked out for all of them at once, and only the
+            # ones that might reach the threshold (a wide margin; NaN counts as might) are scored
+            # one by one below; sub-narratives with cues always are.
+            m = self.matching
+            cos = best[rows, cols].astype(np.float64)
+            sim = (cos - np.maximum(neutral[rows].astype(np.float64), 0.0) - m["margin_floor"]) / max(
+                m["margin_ceiling"] - m["margin_floor"], 1e-9)
+            sim = np.where(cos < floor, 0.0, np.minimum(1.0, np.maximum(0.0, sim)))
+            may = ~(1.0 - (1.0 - sim) < threshold - 1e-6)
+            n_subs = len(self.subs)
+            may_reach = set((rows[may] * n_subs + cols[may]).tolist())
+            may_before = np.concatenate(([0], np.cumsum(may)))[bounds].tolist()
             cols = cols.tolist()
             neutrals = neutral.tolist()
         out: list[list[dict[str, Any]]] = []
         for i, sent in enumerate(sentences):
             hits_i = cue_hits[i]
             if use:
-                lo, hi = bounds[i], bounds[i + 1]
-                if not hits_i and lo == hi:
+                if not hits_i and may_before[i] == may_before[i + 1]:
                     out.append([])
                     continue
+                lo, hi = bounds[i], bounds[i + 1]
+                at = i * n_subs
                 # Built as before (set of cue hits, then the similar ones): the iteration order of
                 # the set decides the order of equal scores.
                 cands = set(hits_i)
@@ -367,7 +394,11 @@ class NarrativeMatcher:
                 cands = set(hits_i)
             found = []
             for k in cands:
-                hits = hits_i.get(k, [])
+                hits = hits_i.get(k)
+                if hits is None:
+                    if at + k not in may_reach:
+                        continue
+                    hits = []
                 c = self._cue_score(hits)
                 cos = float(best_i[k]) if use else float("nan")
                 s = self._sim_score(cos, neutral_i) if use else 0.0
