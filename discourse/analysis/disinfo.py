@@ -18,12 +18,48 @@ import numpy as np
 
 from ..config import load_config
 from ..resources import load_json
-from ..text import PhraseMatcher, clip
+from ..text import _PHRASE_TOKEN, PhraseMatcher, clip
 
 COMMENT_COLUMNS = ["thread_id", "comment_id", "disinfo_risk", "disinfo_reasons"]
 THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disinfo_risk", "deny_query_share",
                   "deny_level", "replies_to_claim", "negation_share", "reply_time_spread", "contested"]
+# what ``_unit_parts`` reads of a unit's best narrative match and of its unattributed figure
+_NARRATIVE_FIELDS = ("narrative", "subnarrative", "score", "evidence")
+_CLAIM_FIELDS = ("raw", "value", "subject")
 _LINK_OR_HANDLE = re.compile(r"(?:https?://|www\.)\S+|@\w+")
+
+
+class _Screened:
+    """A :class:`PhraseMatcher` behind a cheaper test that a phrase could be in the text at all.
+
+    Press cues start with everyday words ("media", "state", "they", "do"), so the matcher's own
+    test lets about half of all comments through to be split into words, though far fewer hold a
+    cue. A phrase can only match where each of its words occurs as a substring: looking for the
+    longest word of each phrase, then for its other words, rules out nearly every comment without
+    splitting it. What ``find`` returns is the matcher's.
+    """
+
+    def __init__(self, phrases):
+        self.matcher = PhraseMatcher(phrases)
+        self._rest: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            toks = [m.group().replace("’", "'") for m in _PHRASE_TOKEN.finditer(phrase.lower())]
+            if toks:
+                key = max(toks, key=len)
+                self._rest.setdefault(key, []).append(tuple(t for t in toks if t != key))
+
+    def possible(self, text: str) -> bool:
+        """False only where no phrase can match ``text`` (every word of a match is in its text)."""
+        plain = text.lower().replace("’", "'")
+        for key, rests in self._rest.items():
+            if key in plain:
+                for rest in rests:
+                    if all(t in plain for t in rest):
+                        return True
+        return False
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        return self.matcher.find(text) if self.possible(text) else []
 
 
 def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]:
@@ -41,8 +77,8 @@ class DisinfoRisk:
         cues = load_json("lexicons", "disinfo_cues.json", path=cues_path)
         self._press = {c["phrase"]: c for c in cues["press_delegitimising"]}
         self._hedges = {c["phrase"]: c for c in cues["hedged_source"]}
-        self._press_matcher = PhraseMatcher(self._press)
-        self._hedge_matcher = PhraseMatcher(self._hedges)
+        self._press_matcher = _Screened(self._press)
+        self._hedge_matcher = _Screened(self._hedges)
         negations = cues.get("reply_negation", {}).get("cues", [])
         words = [re.escape(c) for c in negations if not c.startswith("n't")]
         alternatives = ([r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"] if words else []) + \
@@ -93,7 +129,10 @@ class DisinfoRisk:
         """The first negation cue in a reply ("" if none), links and @handles left out."""
         if self._negation is None or not text:
             return ""
-        m = self._negation.search(_LINK_OR_HANDLE.sub(" ", text.lower().replace("\u2019", "'")))
+        lower = text.lower().replace("\u2019", "'")
+        if "@" in lower or "http" in lower or "www." in lower:  # else there is nothing to leave out
+            lower = _LINK_OR_HANDLE.sub(" ", lower)
+        m = self._negation.search(lower)
         return m.group() if m else ""
 
     def contested(self, replies: list[str], reply_times: list[float], source_time: float) -> dict:
@@ -119,8 +158,8 @@ class DisinfoRisk:
         same for article text under ``comment_id == ""`` when ``articles`` is given."""
         import pandas as pd
 
-        by_unit = _best_per_unit(narratives)
-        claims_by_unit = _best_per_unit(_unattributed(claims), by=None)
+        by_unit = _best_per_unit(narratives, columns=_NARRATIVE_FIELDS)
+        claims_by_unit = _best_per_unit(_unattributed(claims), by=None, columns=_CLAIM_FIELDS)
         coord = {}
         if coordination is not None and len(coordination) and "coordination_score" in coordination:
             # Only comments with a coordination signal contribute; the rest need no lookup.
@@ -148,7 +187,10 @@ class DisinfoRisk:
         """Per thread: the riskiest comments, the article's own risk, a claim's hedges, and how the
         replies to the claim (the article, or the first comment when the article has no text, as in
         a rumour thread that starts with a post) push back on it. ``published`` (thread id -> the
-        article's date and time) dates an article claim, for the spread of reply times."""
+        article's date and time) dates an article claim, for the spread of reply times.
+
+        Threads are walked as lists of row numbers over columns read once: a hundred threads'
+        worth of small frames, each filtered and averaged by pandas, cost more than the signals."""
         import pandas as pd
 
         from .coordination import parse_times
@@ -158,7 +200,22 @@ class DisinfoRisk:
         articles = articles or {}
         risk_of = dict(zip(zip(unit_risk["thread_id"].tolist(), unit_risk["comment_id"].tolist()),
                            zip(unit_risk["disinfo_risk"].tolist(), unit_risk["disinfo_reasons"].tolist())))
-        groups = dict(tuple(comments.groupby("thread_id"))) if len(comments) else {}
+        cols = comments.columns
+        n = len(comments)
+        tids = comments["thread_id"].tolist() if n else []
+        # the groups of ``groupby("thread_id")``: sorted keys, missing ids left out, page order
+        members: dict = {}
+        for i, (t, ok) in enumerate(zip(tids, comments["thread_id"].notna().tolist() if n else [])):
+            if ok:
+                members.setdefault(t, []).append(i)
+        groups = {t: members[t] for t in sorted(members)}
+        cids = comments["comment_id"].tolist() if n else []
+        texts = comments["text"].tolist() if n else []
+        has_stance = "stance" in cols
+        stance = comments["stance"].tolist() if n and has_stance else []
+        stance_ok = comments["stance"].notna().tolist() if n and has_stance else []
+        p_deny = comments["p_deny"].astype(float).to_numpy() if n and "p_deny" in cols else None
+        stamps = comments["timestamp"].tolist() if n and "timestamp" in cols else None
         thread_ids = list(dict.fromkeys(list(articles) + list(groups)))
         for tid in thread_ids:
             g = groups.get(tid)
@@ -171,41 +228,43 @@ class DisinfoRisk:
             stamp = (published or {}).get(tid) or ""
             source_time = parse_times([stamp])[0] if ("T" in stamp or ":" in stamp) else math.nan
             if g is not None and len(g) and not article_text:
-                roots = g[g["parent_id"].isna() | (g["parent_id"] == "")]
-                first = roots.sort_values("position").iloc[0] if len(roots) else g.iloc[0]
+                frame = comments.iloc[g]
+                roots = frame[frame["parent_id"].isna() | (frame["parent_id"] == "")]
+                first = roots.sort_values("position").iloc[0] if len(roots) else frame.iloc[0]
                 claim_text = first["text"] or ""
-                responses = g[g["comment_id"] != first["comment_id"]]
-                if "timestamp" in g and not pd.isna(first["timestamp"]) and first["timestamp"]:
+                responses = [i for i in g if cids[i] != first["comment_id"]]
+                if "timestamp" in frame and not pd.isna(first["timestamp"]) and first["timestamp"]:
                     source_time = parse_times([first["timestamp"]])[0]
             hedge, quote = self.hedge_cues(claim_text)
             if hedge:
                 parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
             share, n_resp, deny_level = 0.0, 0, 0.0
-            if responses is not None and len(responses) and "stance" in responses:
-                stances = responses["stance"].dropna()
+            if responses is not None and len(responses) and has_stance:
+                stances = [stance[i] for i in responses if stance_ok[i]]
                 n_resp = len(stances)
+                n_deny = sum(1 for s in stances if s == "deny")
+                n_query = sum(1 for s in stances if s == "query")
                 if n_resp:
-                    share = float(stances.isin(["deny", "query"]).mean())
+                    share = (n_deny + n_query) / n_resp
                     # how strongly the replies deny, from the model's probabilities when present
                     # (smoother than counting labels on a dozen replies), else the label share
-                    if "p_deny" in responses and responses["p_deny"].notna().any():
-                        deny_level = float(responses["p_deny"].astype(float).mean())
+                    p = p_deny[responses] if p_deny is not None else None
+                    if p is not None and not np.isnan(p).all():
+                        deny_level = float(pd.Series(p).mean())
                     else:
-                        deny_level = float((stances == "deny").mean())
+                        deny_level = n_deny / n_resp
                 base = w["stance_pattern_baseline"]
                 if n_resp >= w["stance_pattern_min_replies"] and deny_level > base:
                     excess = min((deny_level - base) / (w["stance_pattern_full"] - base), 1.0)
-                    n_deny = int((stances == "deny").sum())
-                    n_query = int((stances == "query").sum())
                     parts.append((w["stance_pattern_weight"] * excess,
                                   (f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
                                   f"{n_deny} of {n_resp} replies deny, {n_query} question it)")))
             negation_share, spread, contested = math.nan, math.nan, math.nan
             if responses is not None and len(responses):
-                times = parse_times(responses["timestamp"].tolist()) if "timestamp" in responses \
+                times = parse_times([stamps[i] for i in responses]) if stamps is not None \
                     else np.full(len(responses), np.nan)
-                texts = [t if isinstance(t, str) else "" for t in responses["text"].tolist()]
-                c = self.contested(texts, times.tolist(), source_time)
+                reply_texts = [texts[i] if isinstance(texts[i], str) else "" for i in responses]
+                c = self.contested(reply_texts, times.tolist(), source_time)
                 negation_share, spread, contested = c["share"], c["spread"], c["score"]
                 if c["replies"] >= w["contested_min_replies"]:
                     how = f"{c['negating']} of {c['replies']} replies contain a negation"
@@ -215,7 +274,7 @@ class DisinfoRisk:
                         how += f"; reply times spread {spread:.2f} (log seconds)"
                     parts.append((w["contested_weight"] * contested, f"replies push back on the claim: {how}"))
             if g is not None and len(g):
-                risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"].tolist())[::-1]
+                risks = sorted((risk_of.get((tid, cids[i]), (0.0, ""))[0], cids[i]) for i in g)[::-1]
                 top = risks[: int(w["thread_top_comments"])]
                 mean_top = float(np.mean([r for r, _ in top])) if top else 0.0
                 if mean_top:
@@ -228,13 +287,19 @@ class DisinfoRisk:
         return pd.DataFrame(rows, columns=THREAD_COLUMNS)
 
 
-def _best_per_unit(frame, by: str | None = "score") -> dict:
-    """(thread_id, comment_id) → the unit's row with the highest ``by`` (first row when None)."""
+def _best_per_unit(frame, by: str | None = "score", columns: tuple[str, ...] | None = None) -> dict:
+    """(thread_id, comment_id) → the unit's row with the highest ``by`` (first row when None).
+
+    ``columns``: the only columns the rows need (those present are kept): turning every column of
+    ten thousand narrative matches into dictionaries costs more than the rest of the lookup."""
     if frame is None or len(frame) == 0:
         return {}
     if by and by in frame:
         frame = frame.sort_values(by, ascending=False, kind="stable")
     first = frame.drop_duplicates(["thread_id", "comment_id"])
+    if columns is not None:
+        first = first[["thread_id", "comment_id"] + [c for c in columns if c in first and c not in
+                                                     ("thread_id", "comment_id")]]
     return {(r["thread_id"], r["comment_id"]): r for r in first.to_dict("records")}
 
 

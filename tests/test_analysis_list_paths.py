@@ -1,0 +1,162 @@
+"""The list-based paths of disinfo and coordination give what the pandas-based ones gave.
+
+``_plain_threads`` is ``DisinfoRisk.threads`` as it was before it walked row lists (pandas
+frames per thread); the screened phrase matcher is compared with the matcher it screens for.
+"""
+import math
+
+import numpy as np
+import pandas as pd
+
+from discourse.analysis.disinfo import (
+    _LINK_OR_HANDLE,
+    THREAD_COLUMNS,
+    DisinfoRisk,
+    _noisy_or,
+    _Screened,
+    clip,
+)
+from discourse.text import PhraseMatcher
+
+
+def _plain_threads(self, unit_risk, comments, articles: dict[str, str] | None = None,
+            published: dict[str, str] | None = None):
+    """disinfo.DisinfoRisk.threads as it was: pandas frames per thread."""
+    import pandas as pd
+
+    from discourse.analysis.coordination import parse_times
+
+    w = self.weights
+    rows = []
+    articles = articles or {}
+    risk_of = dict(zip(zip(unit_risk["thread_id"].tolist(), unit_risk["comment_id"].tolist()),
+                       zip(unit_risk["disinfo_risk"].tolist(), unit_risk["disinfo_reasons"].tolist())))
+    groups = dict(tuple(comments.groupby("thread_id"))) if len(comments) else {}
+    thread_ids = list(dict.fromkeys(list(articles) + list(groups)))
+    for tid in thread_ids:
+        g = groups.get(tid)
+        article_text = (articles.get(tid) or "").strip()
+        parts: list[tuple[float, str]] = []
+        art_risk, art_reasons = risk_of.get((tid, ""), (0.0, ""))
+        if art_risk:
+            parts.append((w["thread_article_weight"] * art_risk, f"article: {art_reasons.split('; ')[0]}"))
+        claim_text, responses = article_text, g
+        stamp = (published or {}).get(tid) or ""
+        source_time = parse_times([stamp])[0] if ("T" in stamp or ":" in stamp) else math.nan
+        if g is not None and len(g) and not article_text:
+            roots = g[g["parent_id"].isna() | (g["parent_id"] == "")]
+            first = roots.sort_values("position").iloc[0] if len(roots) else g.iloc[0]
+            claim_text = first["text"] or ""
+            responses = g[g["comment_id"] != first["comment_id"]]
+            if "timestamp" in g and not pd.isna(first["timestamp"]) and first["timestamp"]:
+                source_time = parse_times([first["timestamp"]])[0]
+        hedge, quote = self.hedge_cues(claim_text)
+        if hedge:
+            parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
+        share, n_resp, deny_level = 0.0, 0, 0.0
+        if responses is not None and len(responses) and "stance" in responses:
+            stances = responses["stance"].dropna()
+            n_resp = len(stances)
+            if n_resp:
+                share = float(stances.isin(["deny", "query"]).mean())
+                # how strongly the replies deny, from the model's probabilities when present
+                # (smoother than counting labels on a dozen replies), else the label share
+                if "p_deny" in responses and responses["p_deny"].notna().any():
+                    deny_level = float(responses["p_deny"].astype(float).mean())
+                else:
+                    deny_level = float((stances == "deny").mean())
+            base = w["stance_pattern_baseline"]
+            if n_resp >= w["stance_pattern_min_replies"] and deny_level > base:
+                excess = min((deny_level - base) / (w["stance_pattern_full"] - base), 1.0)
+                n_deny = int((stances == "deny").sum())
+                n_query = int((stances == "query").sum())
+                parts.append((w["stance_pattern_weight"] * excess,
+                              (f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
+                              f"{n_deny} of {n_resp} replies deny, {n_query} question it)")))
+        negation_share, spread, contested = math.nan, math.nan, math.nan
+        if responses is not None and len(responses):
+            times = parse_times(responses["timestamp"].tolist()) if "timestamp" in responses \
+                else np.full(len(responses), np.nan)
+            texts = [t if isinstance(t, str) else "" for t in responses["text"].tolist()]
+            c = self.contested(texts, times.tolist(), source_time)
+            negation_share, spread, contested = c["share"], c["spread"], c["score"]
+            if c["replies"] >= w["contested_min_replies"]:
+                how = f"{c['negating']} of {c['replies']} replies contain a negation"
+                if c["example"]:
+                    how += f", e.g. '{clip(c['example'][0], 60)}' ({c['example'][1]})"
+                if spread:
+                    how += f"; reply times spread {spread:.2f} (log seconds)"
+                parts.append((w["contested_weight"] * contested, f"replies push back on the claim: {how}"))
+        if g is not None and len(g):
+            risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"].tolist())[::-1]
+            top = risks[: int(w["thread_top_comments"])]
+            mean_top = float(np.mean([r for r, _ in top])) if top else 0.0
+            if mean_top:
+                first_reason = risk_of[(tid, top[0][1])][1].split("; ")[0]
+                parts.append((w["thread_comment_weight"] * mean_top,
+                              f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}"))
+        risk, reasons = _noisy_or(parts, w["min_contribution"])
+        rows.append((tid, risk, reasons, art_risk, round(share, 4), round(deny_level, 4), n_resp,
+                     round(negation_share, 4), round(spread, 4), round(contested, 4)))
+    return pd.DataFrame(rows, columns=THREAD_COLUMNS)
+
+
+def _comments():
+    rng = np.random.default_rng(3)
+    rows = []
+    replies = ["Not true at all", "This never happened", "no", "Source?", "media lies again", "ok",
+               "they don\u2019t want you to know", "@nobody https://x.com/not", "", "I heard it was staged"]
+    for t in range(7):
+        for k in range(int(rng.integers(1, 9))):
+            rows.append({
+                "thread_id": f"t{t}", "comment_id": f"c{t}_{k}",
+                "parent_id": None if k in (0, 3) else ("" if k == 4 else f"c{t}_0"),
+                "position": int(rng.integers(0, 4)),  # ties: the first root is chosen as before
+                "text": ("unconfirmed: reportedly 40 dead" if k == 0 else "staged?" if k in (3, 4)
+                         else replies[int(rng.integers(len(replies)))]),  # (a root without text fails)
+                "stance": [None, "deny", "query", "support", "comment", "deny"][int(rng.integers(6))],
+                "p_deny": float(rng.random()) if t != 2 and rng.random() < 0.8 else math.nan,
+                "timestamp": None if t == 3 else f"2024-01-0{1 + k % 3}T10:{k:02d}:00",
+            })
+    rows.append(dict(rows[0], thread_id=None, comment_id="orphan"))
+    return pd.DataFrame(rows)
+
+
+def test_threads_from_row_lists_equal_the_frame_version():
+    model = DisinfoRisk()
+    comments = _comments()
+    articles = {"t0": "Officials say the bridge collapsed.", "t1": "", "t5": "Unverified: sources say",
+                "t9": "An article with no comments"}
+    units = model.transform(comments, articles=articles)
+    published = {"t0": "2024-01-01T09:00:00", "t5": "2024-01-01"}
+    for arts, pub in ((articles, published), (None, None), ({}, {})):
+        fast = model.threads(units, comments, arts, published=pub)
+        plain = _plain_threads(model, units, comments, arts, published=pub)
+        pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+    for drop in (["stance"], ["p_deny"], ["timestamp"], ["stance", "p_deny", "timestamp"]):
+        c = comments.drop(columns=drop)
+        pd.testing.assert_frame_equal(model.threads(units, c, articles), _plain_threads(model, units, c, articles),
+                                      check_exact=True)
+    empty = comments.iloc[:0]
+    pd.testing.assert_frame_equal(model.threads(units, empty, articles), _plain_threads(model, units, empty, articles),
+                                  check_exact=True)
+
+
+def test_screened_phrases_find_what_the_matcher_finds():
+    phrases = ["media lies", "fake news", "they don't want you to know", "cover-up", "msm", "i heard", "do"]
+    screened, plain = _Screened(phrases), PhraseMatcher(phrases)
+    texts = ["The MEDIA lies!", "fake  news", "They don\u2019t want you to know", "cover up", "coverup",
+             "msm.", "amsm", "I heard", "do", "don't", "They do not want you to know", "", "medialies",
+             "news fake", "Ich habe — MSM", "İ heard"]
+    for text in texts:
+        assert screened.find(text) == plain.find(text), text
+    assert screened.possible("Coverup") and not screened.find("Coverup")  # a screen, not a match
+
+
+def test_negation_skips_the_link_pass_only_when_nothing_would_go():
+    model = DisinfoRisk()
+    for text in ["not @now", "no www.x.org", "HTTP://not.com never", "fine", "Didn\u2019t", "@ no", "http no"]:
+        lower = text.lower().replace("\u2019", "'")
+        m = model._negation.search(_LINK_OR_HANDLE.sub(" ", lower))
+        assert model.negation(text) == (m.group() if m else "")
+
