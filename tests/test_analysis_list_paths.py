@@ -160,3 +160,43 @@ def test_negation_skips_the_link_pass_only_when_nothing_would_go():
         m = model._negation.search(_LINK_OR_HANDLE.sub(" ", lower))
         assert model.negation(text) == (m.group() if m else "")
 
+
+def _normalise_plain(text):
+    import re
+    import unicodedata
+
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    t = unicodedata.normalize("NFKC", str(text)).casefold()
+    t = re.sub(r"(?:https?://|www\.)\S*", " ", t, flags=re.IGNORECASE)
+    t = re.sub(r"@\w+", " ", t)
+    return re.sub(r"[\W_]+", " ", t).strip()
+
+
+def test_normalise_skips_only_passes_that_would_find_nothing():
+    from discourse.analysis.coordination import normalise
+
+    for text in ["HTTP://x.org/a b", "ＨＴＴＰＳ://x", "ſee www.Y.com", "WWW.x", "mail me@x.org", "＠handle hi",
+                 "plain text", "", None, math.nan, 42, "htTp:/not a link", "ẞtraße @ß"]:
+        assert normalise(text) == _normalise_plain(text), text
+
+
+def test_coordination_shortcut_for_unique_texts_changes_nothing(monkeypatch):
+    from discourse.analysis import coordination
+    from discourse.analysis.coordination import Coordination
+
+    base = ["the same slogan pasted by many accounts today", "a quite different comment about the war",
+            "the same slogan pasted by many accounts today!", "another unrelated long enough comment here",
+            "short", "the same slogan pasted by many account today"]
+    n = 40
+    frame = pd.DataFrame({
+        "thread_id": [f"t{i % 3}" for i in range(n)], "comment_id": [f"c{i}" for i in range(n)],
+        "author": [None if i % 7 == 0 else f"a{i % 5}" for i in range(n)],
+        "text": [base[i % len(base)] if i % 4 else f"unique comment number {i} with enough words" for i in range(n)],
+        "position": list(range(n)), "timestamp": [1_700_000_000 + 30 * i for i in range(n)],
+    })
+    model = Coordination(use_embeddings=False)
+    fast = model.transform(frame)
+    assert (fast["exact_duplicates"] > 0).any() and (fast["burst_size"] > 0).any()
+    monkeypatch.setattr(coordination, "_SHORTCUT", False)
+    pd.testing.assert_frame_equal(fast, model.transform(frame), check_exact=True)
