@@ -200,3 +200,34 @@ def test_coordination_shortcut_for_unique_texts_changes_nothing(monkeypatch):
     assert (fast["exact_duplicates"] > 0).any() and (fast["burst_size"] > 0).any()
     monkeypatch.setattr(coordination, "_SHORTCUT", False)
     pd.testing.assert_frame_equal(fast, model.transform(frame), check_exact=True)
+
+
+def test_triage_link_search_is_skipped_only_where_no_link_can_be():
+    from discourse.analysis.triage import _URL, TriagePriority
+
+    texts = ["see HTTPS://X.COM/a", "WwW.example.org", "htt\u017f://x.org", "www.x", "http:/x", "://x", "plain",
+             "Www .x", "\u1e9e://x", "link:https://a.b/c?d=e and more words here"]
+    model = TriagePriority(site_hosts=("a.b",))
+    for text in texts:
+        if _URL.findall(text):
+            assert "://" in text or "www." in text.lower(), text
+        assert isinstance(model.spam_parts(text), list)
+
+
+def test_claims_read_columns_and_dates_once_per_value_alike():
+    from discourse.analysis.claims import ClaimExtractor
+
+    texts = ["Officials said 40 people died on 3 March.", "The ministry reported 1,200 soldiers killed.",
+             "no figures here", "", "Over 300 homes were destroyed, the mayor said.", "  ",
+             "According to Reuters, 12 drones were shot down."]
+    published = ["2024-03-05", "2024-03-05T10:00:00", None, math.nan, " 2023-12 ", "2024-03-05", "garbage"]
+    units = pd.DataFrame({"thread_id": [f"t{i % 2}" for i in range(len(texts))],
+                          "comment_id": [f"c{i}" for i in range(len(texts))], "paragraph": -1, "author": "a",
+                          "text": texts, "published": published, "outlet": ["o", None, "o", "o", "p", "o", "o"]})
+    model = ClaimExtractor()
+    whole = model.transform(units)
+    assert len(whole) >= 3
+    alone = pd.concat([model.transform(units.iloc[[i]]) for i in range(len(units))], ignore_index=True)
+    pd.testing.assert_frame_equal(whole, alone.astype(whole.dtypes.to_dict()), check_exact=True)
+    bare = model.transform(units.drop(columns=["paragraph", "author"]))
+    pd.testing.assert_frame_equal(whole, bare, check_exact=True)

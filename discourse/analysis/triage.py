@@ -48,7 +48,8 @@ class TriagePriority:
         w = self.weights
         text = text or ""
         parts = []
-        urls = _URL.findall(text)
+        # A link holds "://" or "www." (in any case): the case-blind search runs only where one may be.
+        urls = _URL.findall(text) if "://" in text or "www." in text.lower() else []
         without_links = _URL.sub("", text) if urls else text
         external = []
         for u in urls:
