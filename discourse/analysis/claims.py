@@ -250,18 +250,25 @@ class ClaimExtractor:
             return pd.DataFrame(columns=CLAIM_COLUMNS)
         cols = set(units.columns)
         last_source: dict[tuple, str] = {}
-        names = list(units.columns)
-        for values in zip(*(units[c].tolist() for c in names)):  # faster than itertuples on string columns
-            r = dict(zip(names, values))
-            text = r.get("text")
+        n = len(units)
+
+        def column(name, default):  # lists beat itertuples on string columns; unread ones stay unread
+            return units[name].tolist() if name in cols else [default] * n
+
+        dates: dict = {}  # published value -> its date: one value per thread, not per unit
+        for tid, cid, para, text, published, outlet in zip(
+                column("thread_id", ""), column("comment_id", ""), column("paragraph", -1), column("text", None),
+                column("published", None), column("outlet", None)):
             if not isinstance(text, str) or not text.strip():
                 continue
-            tid = str(r.get("thread_id", ""))
-            cid = r.get("comment_id", "")
+            tid = str(tid)
             cid = "" if cid is None or (isinstance(cid, float) and math.isnan(cid)) else str(cid)
-            para = r.get("paragraph", -1) if "paragraph" in cols else -1
-            pub = _clean_date(r.get("published"))
-            outlet = r.get("outlet")
+            if isinstance(published, str):
+                if published not in dates:
+                    dates[published] = _clean_date(published)
+                pub = dates[published]
+            else:
+                pub = _clean_date(published)
             outlet = outlet if isinstance(outlet, str) else ""
             # Pronouns ("he said", "its figures") resolve to the last named source of the same
             # article, or of the same comment.
