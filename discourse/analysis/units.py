@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Thread
+from ..model import Thread, _frame
 
 UNIT_COLUMNS = ["thread_id", "comment_id", "paragraph", "author", "text", "published", "outlet"]
 
@@ -16,8 +16,6 @@ UNIT_COLUMNS = ["thread_id", "comment_id", "paragraph", "author", "text", "publi
 def text_units(threads: Iterable[Thread], *, article: bool = True, comments: bool = True):
     """One row per article paragraph (``comment_id == ""``, ``paragraph`` its index) and per comment
     (``paragraph == -1``)."""
-    import pandas as pd
-
     rows = []
     for t in threads:
         a = t.article
@@ -27,7 +25,7 @@ def text_units(threads: Iterable[Thread], *, article: bool = True, comments: boo
         if comments:
             for c in t.comments:
                 rows.append((t.thread_id, c.comment_id, -1, c.author, c.text, a.published, a.outlet))
-    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    return _frame(rows, UNIT_COLUMNS)
 
 
 def article_texts(threads: Iterable[Thread]) -> dict[str, str]:
