@@ -243,3 +243,39 @@ def test_frames_from_column_lists_equal_frames_from_rows():
     for part in (rows, rows[:1], rows[1:2], []):
         pd.testing.assert_frame_equal(_frame(part, columns), pd.DataFrame(part, columns=columns), check_exact=True)
 
+
+def test_thread_table_from_row_lists_equals_the_groupby_version():
+    from discourse.analysis.pipeline import STANCES, thread_table
+    from discourse.model import Article, Comment, Thread
+
+    threads = [Thread(thread_id=f"t{k}", source="s", article=Article(title="T", text="a b c", outlet="o"),
+                      comments=[Comment(comment_id=f"c{k}{i}", author=None if i == 2 else f"a{i % 2}", text="x")
+                                for i in range(k)]) for k in range(4)]
+    comments = pd.DataFrame({
+        "thread_id": ["t1", "t2", "t2", "t3", "t3", "t3", None],
+        "author": ["a0", "a1", None, "a0", "a0", "a1", "z"],
+        "depth": [0, 0, 1, 0, 2, 1, 5],
+        "sentiment": [0.1, -0.3, math.nan, 0.2, 0.7, -0.1, 1.0],
+        "stance": ["deny", "query", None, "comment", "deny", "deny", "deny"],
+    })
+
+    def plain(threads, comments):
+        rows = []
+        by_thread = {tid: g for tid, g in comments.groupby("thread_id")} if not comments.empty else {}
+        for t in threads:
+            g = by_thread.get(t.thread_id)
+            n = 0 if g is None else len(g)
+            row = {"thread_id": t.thread_id, "title": t.article.title, "outlet": t.article.outlet,
+                   "published": t.article.published, "url": t.article.url, "source": t.source, "comments": n,
+                   "authors": 0 if g is None else int(g["author"].dropna().nunique()),
+                   "max_depth": 0 if g is None else int(g["depth"].max()),
+                   "article_words": len(t.article.text.split())}
+            row["sentiment_mean"] = float(g["sentiment"].mean()) if n and "sentiment" in g else None
+            for s in STANCES:
+                row[s] = float((g["stance"] == s).mean()) if n and "stance" in g else None
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    for frame in (comments, comments.drop(columns=["sentiment", "stance"]), comments.astype({"depth": float}),
+                  comments.iloc[:0]):
+        pd.testing.assert_frame_equal(thread_table(threads, frame), plain(threads, frame), check_exact=True)

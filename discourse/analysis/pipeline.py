@@ -279,21 +279,32 @@ def thread_table(threads: list[Thread], comments):
     import pandas as pd
 
     rows = []
-    by_thread = {tid: g for tid, g in comments.groupby("thread_id")} if not comments.empty else {}
+    # Each thread's rows as a list of positions over columns read once (what ``groupby`` would
+    # give, without a hundred small frames): missing thread ids belong to no thread.
+    members: dict = {}
+    if not comments.empty:
+        for i, (tid, ok) in enumerate(zip(comments["thread_id"].tolist(), comments["thread_id"].notna().tolist())):
+            if ok:
+                members.setdefault(tid, []).append(i)
+        authors, author_ok = comments["author"].tolist(), comments["author"].notna().tolist()
+        depth = comments["depth"]
+        depths = depth.to_numpy() if depth.dtype.kind in "iu" else None
+        sentiment = comments["sentiment"].to_numpy() if "sentiment" in comments else None
+        stance = comments["stance"].tolist() if "stance" in comments else None
     for t in threads:
-        g = by_thread.get(t.thread_id)
+        g = members.get(t.thread_id)
         n = 0 if g is None else len(g)
         row = {
             "thread_id": t.thread_id, "title": t.article.title, "outlet": t.article.outlet,
             "published": t.article.published, "url": t.article.url, "source": t.source,
             "comments": n,
-            "authors": 0 if g is None else int(g["author"].dropna().nunique()),
-            "max_depth": 0 if g is None else int(g["depth"].max()),
+            "authors": 0 if g is None else len({authors[i] for i in g if author_ok[i]}),
+            "max_depth": 0 if g is None else int(depths[g].max() if depths is not None else depth.iloc[g].max()),
             "article_words": len(t.article.text.split()),
         }
-        row["sentiment_mean"] = float(g["sentiment"].mean()) if n and "sentiment" in g else None
+        row["sentiment_mean"] = float(pd.Series(sentiment[g]).mean()) if n and sentiment is not None else None
         for s in STANCES:
-            row[s] = float((g["stance"] == s).mean()) if n and "stance" in g else None
+            row[s] = sum(1 for i in g if stance[i] == s) / n if n and stance is not None else None
         rows.append(row)
     return pd.DataFrame(rows)
 
