@@ -279,3 +279,25 @@ def test_thread_table_from_row_lists_equals_the_groupby_version():
     for frame in (comments, comments.drop(columns=["sentiment", "stance"]), comments.astype({"depth": float}),
                   comments.iloc[:0]):
         pd.testing.assert_frame_equal(thread_table(threads, frame), plain(threads, frame), check_exact=True)
+
+
+def test_best_rows_from_column_lists_match_records():
+    from discourse.analysis.disinfo import _best_per_unit
+
+    frame = pd.DataFrame({
+        "thread_id": ["t", "t", "t", "u", "u"], "comment_id": ["", "c1", "c1", "c2", "c2"],
+        "narrative": ["n1", "n2", None, "n3", "n4"], "subnarrative": [None, "s", "s2", math.nan, ""],
+        "score": [0.5, 0.7, 0.9, 0.1, 0.1], "paragraph": [0, -1, -1, -1, -1], "raw": [1, None, 3.5, "x", "y"],
+        "evidence": pd.array(["a", None, "c", "d", "e"], dtype="str"), "other": [object(), 1, 2, 3, 4],
+    })
+    for by in ("score", None):
+        want = _best_per_unit(frame, by=by)
+        got = _best_per_unit(frame, by=by, columns=("narrative", "subnarrative", "score", "raw", "evidence", "nope"))
+        assert list(got) == list(want)
+        for key, row in got.items():
+            assert set(row) == {"thread_id", "comment_id", "narrative", "subnarrative", "score", "raw", "evidence"}
+            for col, value in row.items():
+                expected = want[key][col]
+                assert type(value) is type(expected), (col, value, expected)
+                both_nan = isinstance(value, float) and math.isnan(value) and math.isnan(expected)
+                assert value == expected or both_nan, (col, value, expected)

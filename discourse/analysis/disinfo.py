@@ -297,10 +297,12 @@ def _best_per_unit(frame, by: str | None = "score", columns: tuple[str, ...] | N
     if by and by in frame:
         frame = frame.sort_values(by, ascending=False, kind="stable")
     first = frame.drop_duplicates(["thread_id", "comment_id"])
-    if columns is not None:
-        first = first[["thread_id", "comment_id"] + [c for c in columns if c in first and c not in
-                                                     ("thread_id", "comment_id")]]
-    return {(r["thread_id"], r["comment_id"]): r for r in first.to_dict("records")}
+    if columns is None:
+        return {(r["thread_id"], r["comment_id"]): r for r in first.to_dict("records")}
+    names = ["thread_id", "comment_id"] + [c for c in columns if c in first and c not in ("thread_id", "comment_id")]
+    # rows from column lists: the values ``to_dict("records")`` gives, without boxing them one by one
+    return {(r["thread_id"], r["comment_id"]): r
+            for r in (dict(zip(names, values)) for values in zip(*(first[c].tolist() for c in names)))}
 
 
 def _unattributed(claims):
