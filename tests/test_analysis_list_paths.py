@@ -301,3 +301,14 @@ def test_best_rows_from_column_lists_match_records():
                 assert type(value) is type(expected), (col, value, expected)
                 both_nan = isinstance(value, float) and math.isnan(value) and math.isnan(expected)
                 assert value == expected or both_nan, (col, value, expected)
+
+
+def test_triage_numbers_read_in_one_pass_as_one_by_one():
+    from discourse.analysis.triage import _num, _nums
+
+    for values in ([0.5, math.nan, -0.0, math.inf, 1e-300], [1, 0, -7, 2**60], ["0.5", None, "x", 3, math.nan],
+                   [True, False]):
+        column = pd.Series(values)
+        assert _nums(column) == [_num(v) for v in values]
+        assert all(type(v) is float for v in _nums(column))
+    assert _nums(pd.Series([0.25, None], dtype="Float64")) == [0.25, 0.0]

@@ -30,6 +30,16 @@ def _num(v) -> float:
     return 0.0 if math.isnan(f) else f
 
 
+def _nums(column) -> list[float]:
+    """``[_num(v) for v in column]``, in one array pass for a float or integer column."""
+    import numpy as np
+
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fi":
+        values = column.to_numpy(dtype=np.float64)
+        return np.where(np.isnan(values), 0.0, values).tolist()
+    return [_num(v) for v in column.tolist()]
+
+
 def _first_reason(reasons) -> str:
     return str(reasons).split("; ")[0] if isinstance(reasons, str) and reasons else ""
 
@@ -81,19 +91,21 @@ class TriagePriority:
         if comments.empty:
             return pd.DataFrame(columns=TRIAGE_COLUMNS)
         col = {c: comments[c].tolist() if c in comments else [None] * len(comments) for c in (
-            "incivility", "incivility_reasons", "incivility_target", "disinfo_risk", "disinfo_reasons",
-            "coordination_score", "coordination_reasons", "sentiment", "parent_id", "author")}
+            "incivility_reasons", "incivility_target", "disinfo_reasons", "coordination_reasons", "sentiment",
+            "parent_id", "author")}
+        num = {c: _nums(comments[c]) if c in comments else [0.0] * len(comments) for c in (
+            "incivility", "disinfo_risk", "coordination_score", "sentiment")}
+        tids, cids = comments["thread_id"].tolist(), comments["comment_id"].tolist()
         sentiment_of = {}
         author_of = {}
         if "sentiment" in comments:
-            keys = list(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist()))
+            keys = list(zip(tids, cids))
             sentiment_of = dict(zip(keys, col["sentiment"]))
             author_of = dict(zip(keys, col["author"]))
         rows = []
-        for i, (tid, cid, text) in enumerate(zip(comments["thread_id"].tolist(), comments["comment_id"].tolist(),
-                                                 comments["text"].tolist())):
+        for i, (tid, cid, text) in enumerate(zip(tids, cids, comments["text"].tolist())):
             parts: list[tuple[float, str]] = []
-            inc = _num(col["incivility"][i])
+            inc = num["incivility"][i]
             reason = _first_reason(col["incivility_reasons"][i])
             if inc and (reason or inc >= w["incivility_floor"]):
                 # a low score with no quoted evidence is noise, not a reason to look
@@ -101,10 +113,10 @@ class TriagePriority:
                 if not reason:
                     reason = "hostile tone" + (f" toward {target}" if isinstance(target, str) and target else "")
                 parts.append((w["incivility"] * inc, f"incivility {inc:.2f}: {reason}"))
-            risk = _num(col["disinfo_risk"][i])
+            risk = num["disinfo_risk"][i]
             if risk:
                 parts.append((w["disinfo"] * risk, _first_reason(col["disinfo_reasons"][i]) or "possible disinformation"))
-            coord = _num(col["coordination_score"][i])
+            coord = num["coordination_score"][i]
             if coord:
                 reason = _first_reason(col["coordination_reasons"][i]) or "coordination signal"
                 if reason not in (r for _, r in parts):
@@ -112,7 +124,7 @@ class TriagePriority:
             parts += self.spam_parts(text or "")
             parent = col["parent_id"][i]
             if sentiment_of and isinstance(parent, str) and parent:
-                mine, theirs = _num(col["sentiment"][i]), sentiment_of.get((tid, parent))
+                mine, theirs = num["sentiment"][i], sentiment_of.get((tid, parent))
                 if theirs is not None and not math.isnan(float(theirs)):
                     drop = float(theirs) - mine
                     if drop >= w["escalation_min_drop"]:
