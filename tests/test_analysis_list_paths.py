@@ -312,3 +312,12 @@ def test_triage_numbers_read_in_one_pass_as_one_by_one():
         assert _nums(column) == [_num(v) for v in values]
         assert all(type(v) is float for v in _nums(column))
     assert _nums(pd.Series([0.25, None], dtype="Float64")) == [0.25, 0.0]
+
+
+def test_normalise_ascii_byte_pass_equals_the_regex():
+    from discourse.analysis.coordination import normalise
+
+    for code in range(128):
+        c = chr(code)
+        for text in (c, "a" + c + "b", c * 3 + "x", "x" + c, "Ab_9" + c + " z", "_" + c + "_"):
+            assert normalise(text) == _normalise_plain(text), repr(text)

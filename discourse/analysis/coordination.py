@@ -52,6 +52,8 @@ COORDINATION_COLUMNS = [
 _URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"@\w+")
 _NON_WORD = re.compile(r"[\W_]+")
+# ASCII letters and digits kept, every other byte a space: ``_NON_WORD`` for ASCII text
+_ASCII_WORD_BYTES = bytes(b if chr(b).isalnum() and b < 128 else 32 for b in range(256))
 
 _BLOCK = 1024  # rows per block of the similarity product: 1024 x n float32 at a time
 _TILE_ROWS, _TILE_COLS = 256, 1024  # a tile of the pruning bound's products: 1 MB of float32
@@ -68,6 +70,8 @@ def normalise(text: Any) -> str:
         t = _URL.sub(" ", t)
     if "@" in t:
         t = _HANDLE.sub(" ", t)
+    if t.isascii():  # the same words and spaces, from one byte-table pass instead of the regex
+        return b" ".join(t.encode().translate(_ASCII_WORD_BYTES).split()).decode()
     return _NON_WORD.sub(" ", t).strip()
 
 
