@@ -184,10 +184,11 @@ class Coordination:
         positions = comments["position"].tolist() if "position" in comments.columns else list(range(n))
         timed: dict[Any, list[int]] = defaultdict(list)
         untimed: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+        finite = np.isfinite(times).tolist()
         for i, a in enumerate(authors):
             if _missing(a) or a == "":
                 continue  # anonymous comments cannot be attributed to one person
-            if np.isfinite(times[i]):
+            if finite[i]:
                 timed[a].append(i)
             else:
                 untimed[(threads[i], a)].append(i)
@@ -203,8 +204,9 @@ class Coordination:
         for i, t in enumerate(threads):
             by_thread[t].append(i)
         rank: dict[int, int] = {}
+        order = [_num(p) for p in positions]
         for rows in by_thread.values():
-            rows.sort(key=lambda i: (_num(positions[i]), i))
+            rows.sort(key=order.__getitem__)  # stable: rows are in index order, so ties keep it
             rank.update((i, r) for r, i in enumerate(rows))
         for (t, a), idx in untimed.items():
             if len(idx) < self.burst_min:
