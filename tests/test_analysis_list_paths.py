@@ -321,3 +321,17 @@ def test_normalise_ascii_byte_pass_equals_the_regex():
         c = chr(code)
         for text in (c, "a" + c + "b", c * 3 + "x", "x" + c, "Ab_9" + c + " z", "_" + c + "_"):
             assert normalise(text) == _normalise_plain(text), repr(text)
+
+
+def test_pruned_pairs_exact_when_vectors_live_almost_in_the_head():
+    from discourse.analysis.coordination import _dense_pairs, _dense_pairs_direct
+
+    rng = np.random.default_rng(1)
+    basis = rng.normal(size=(60, 384))
+    low = rng.normal(size=(2300, 60)) @ basis  # rank 60: the rest is only the tiny noise below
+    low[1200:] = low[:1100] + rng.normal(scale=0.3, size=(1100, 1)) * rng.normal(size=(1100, 60)) @ basis / 8
+    vectors = (low + rng.normal(scale=1e-4, size=low.shape)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    full = _dense_pairs_direct(vectors, 0.92)
+    assert len(full) > 100
+    assert [p[:2] for p in _dense_pairs(vectors, 0.92)] == [p[:2] for p in full]

@@ -373,10 +373,17 @@ def _dense_pairs(vectors: np.ndarray, threshold: float, head: int = 64) -> list[
     # The axes only need to be orthonormal (eigh makes them so in float64 whatever matrix it is
     # given); a float32 product is near enough to the principal axes for the bound to prune as well.
     _, axes = np.linalg.eigh((vectors.T @ vectors).astype(np.float64))
-    rotated = vectors @ axes[:, ::-1].astype(np.float32)
+    # Only the head is rotated; |rest| is the length of what the head leaves of each vector,
+    # found in row chunks (small temporaries, no full rotation): float32 rounding moves it by a
+    # few 1e-6 at most, far inside ``floor``'s margin.
+    top = axes[:, ::-1][:, :head].astype(np.float32)
     heads = np.empty((n, head + 1), dtype=np.float32)
-    heads[:, :head] = rotated[:, :head]
-    heads[:, head] = np.linalg.norm(rotated[:, head:], axis=1)
+    for lo in range(0, n, _BLOCK):
+        part = vectors[lo:lo + _BLOCK]
+        coords = part @ top
+        left = part - coords @ top.T
+        heads[lo:lo + _BLOCK, :head] = coords
+        heads[lo:lo + _BLOCK, head] = np.sqrt(np.einsum("ij,ij->i", left, left))
     floor = threshold - 1e-4  # float rounding in the rotation must not drop a true pair
     pairs: list[tuple[int, int, float]] = []
     for i, j in _tiled_candidates(heads, floor):
