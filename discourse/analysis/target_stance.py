@@ -60,6 +60,8 @@ _QUOTES = re.compile(
     r"|\u2018([^\u2019\n]{1,60})\u2019(?![A-Za-z])"
 )
 _BREAKS = frozenset(".!?;\n")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)*")  # _TOKEN's words
+_BREAK_SPLIT = re.compile(r"[.!?;\n]")  # _TOKEN's breaks
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _SCARE_MAX_WORDS = 5
 _WEIGHT = itemgetter(0)  # an evidence item's weight
@@ -97,37 +99,50 @@ class _Tokens:
 
 
 def _tokenise(text: str) -> _Tokens:
-    """Word tokens with character offsets into ``text`` (kept exact, so evidence quotes the text)."""
+    """Word tokens with character offsets into ``text`` (kept exact, so evidence quotes the text).
+
+    Break characters never occur inside a word token, so the text is cut at them and each piece's
+    words found at once: a piece with words is one sentence. The words are lower-cased as one
+    joined string (they are ASCII letters, digits and apostrophes, so no spelling changes length
+    or merges), which keeps the per-token Python work to the possessive cut where there is one."""
     if "." in text:  # U.S. -> "US  ": the same length, so offsets stay true
         text = _ABBREV.sub(lambda m: m.group(1) + m.group(2) + "  ", text)
     if "http" in text or "www." in text:  # a link's words ("bbc.com/news") are not mentions
         text = _URL.sub(lambda m: " " * len(m.group()), text)
-    rows: list[tuple[str, str, str, int, int, int]] = []
-    append = rows.append
-    find = text.find
+    orig: list[str] = []
+    sents: list[int] = []
     sent = 0
-    last_sent = -1
+    words = _WORD.findall
+    for piece in _BREAK_SPLIT.split(text):
+        ws = words(piece)
+        if ws:
+            orig += ws
+            sents += [sent] * len(ws)
+            sent += 1
+    if not orig:
+        return _Tokens([])
+    joined = " ".join(orig).lower()
+    if "'" in joined or "\u2019" in joined:
+        lows = tuple(joined.replace("\u2019", "'").split(" "))
+        bases = tuple(w[:-2] if w.endswith("'s") else (w[:-1] if w.endswith("s'") else w) for w in lows)
+    else:
+        lows = tuple(joined.split(" "))
+        bases = lows
+    # ``find`` from the previous token's end gives each token's offset: no skipped character can
+    # start a token (else the pattern would have matched there), so the first occurrence at or
+    # after the previous end is the token itself.
+    find = text.find
+    starts, ends = [], []
     end = 0
-    apostrophes = "'" in text or "\u2019" in text  # else no word needs its possessive cut
-    # ``findall`` then ``find`` from the previous token's end gives each token's offset: no
-    # skipped character can start a token (else the pattern would have matched there), so the
-    # first occurrence at or after the previous end is the token itself.
-    for w in _TOKEN.findall(text):
+    for w in orig:
         start = find(w, end)
         end = start + len(w)
-        if w in _BREAKS:
-            if last_sent == sent:
-                sent += 1
-            continue
-        low = w.lower()
-        if apostrophes and ("'" in low or "\u2019" in low):
-            low = low.replace("\u2019", "'")
-            base = low[:-2] if low.endswith("'s") else (low[:-1] if low.endswith("s'") else low)
-        else:
-            base = low
-        append((low, base, w, start, end, sent))
-        last_sent = sent
-    return _Tokens(rows)
+        starts.append(start)
+        ends.append(end)
+    toks = _Tokens.__new__(_Tokens)
+    toks.low, toks.base, toks.orig, toks.start, toks.end, toks.sent = \
+        lows, bases, tuple(orig), tuple(starts), tuple(ends), tuple(sents)
+    return toks
 
 
 @dataclass(frozen=True)
