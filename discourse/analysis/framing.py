@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 
+from ..model import _frame
 from ..resources import load_json
 from ..runtime import gc_paused
 from ..text import clip, sentence_spans, word_count
@@ -530,7 +531,7 @@ class FrameTagger:
                 k += 1
                 for kind, label, score, evidence in decided:
                     rows.append((tid, cid, para, si, a, b, text[a:b], kind, label, score, evidence))
-        out = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        out = _frame(rows, FRAME_COLUMNS)
         return out.astype({"score": float, "sentence_index": int, "start": int, "end": int, "paragraph": int})
 
     def _decide(self, hits, sim_row, cutoffs: list[float] | None = None) -> list[tuple[str, str, float, str]]:
