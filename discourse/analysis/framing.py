@@ -281,6 +281,7 @@ class FrameTagger:
         self.similarity_floor = similarity_floor
         self.similarity_weight = similarity_weight
         self.stopwords = frozenset(stem(w) for w in self.techniques_spec.get("stopwords", []))
+        self._single_scores: dict[float, float] = {}  # cue weight -> score of an entry with that cue alone
 
     @property
     def labels(self) -> list[tuple[str, str]]:
@@ -546,8 +547,21 @@ class FrameTagger:
         candidates = set(hits)
         if sim_row is not None:
             candidates |= {ei for ei, (s, _) in enumerate(sim_row) if s > self.similarity_floor}
+        single = self._single_scores
         for ei in sorted(candidates):
             e = entries[ei]
+            if sim_row is None:
+                slot = hits[ei]
+                if len(slot) == 1:
+                    # Most entries rest on one cue: their score is the cue weight's, worked out once
+                    # per weight (the general path below gives the same number and evidence).
+                    (w, ev, _, _), = slot.values()
+                    score = single.get(w)
+                    if score is None:
+                        score = single[w] = round(1.0 - (1.0 - w), 4)
+                    if score >= cutoffs[ei]:
+                        out.append((e.kind, e.name, score, ev))
+                    continue
             cues = _merge_nested(hits.get(ei, {}).values())
             keep = 1.0
             for w, _ in cues:
