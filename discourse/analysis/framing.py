@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 
+from ..model import _frame
 from ..resources import load_json
 from ..runtime import gc_paused
 from ..text import clip, sentence_spans, word_count
@@ -280,6 +281,7 @@ class FrameTagger:
         self.similarity_floor = similarity_floor
         self.similarity_weight = similarity_weight
         self.stopwords = frozenset(stem(w) for w in self.techniques_spec.get("stopwords", []))
+        self._single_scores: dict[float, float] = {}  # cue weight -> score of an entry with that cue alone
 
     @property
     def labels(self) -> list[tuple[str, str]]:
@@ -530,7 +532,7 @@ class FrameTagger:
                 k += 1
                 for kind, label, score, evidence in decided:
                     rows.append((tid, cid, para, si, a, b, text[a:b], kind, label, score, evidence))
-        out = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        out = _frame(rows, FRAME_COLUMNS)
         return out.astype({"score": float, "sentence_index": int, "start": int, "end": int, "paragraph": int})
 
     def _decide(self, hits, sim_row, cutoffs: list[float] | None = None) -> list[tuple[str, str, float, str]]:
@@ -545,8 +547,21 @@ class FrameTagger:
         candidates = set(hits)
         if sim_row is not None:
             candidates |= {ei for ei, (s, _) in enumerate(sim_row) if s > self.similarity_floor}
+        single = self._single_scores
         for ei in sorted(candidates):
             e = entries[ei]
+            if sim_row is None:
+                slot = hits[ei]
+                if len(slot) == 1:
+                    # Most entries rest on one cue: their score is the cue weight's, worked out once
+                    # per weight (the general path below gives the same number and evidence).
+                    (w, ev, _, _), = slot.values()
+                    score = single.get(w)
+                    if score is None:
+                        score = single[w] = round(1.0 - (1.0 - w), 4)
+                    if score >= cutoffs[ei]:
+                        out.append((e.kind, e.name, score, ev))
+                    continue
             cues = _merge_nested(hits.get(ei, {}).values())
             keep = 1.0
             for w, _ in cues:
