@@ -35,6 +35,19 @@ def _negated(word_lower: str) -> bool:
     return word_lower in _NEGATE or "n't" in word_lower
 
 
+def _booster(before_lower: str, before: str, valence: float, is_cap_diff: bool) -> float:
+    """VADER's ``scalar_inc_dec`` for a word known to be a booster (only those pay the call)."""
+    s = BOOSTER_DICT[before_lower]
+    if valence < 0:
+        s *= -1
+    if before.isupper() and is_cap_diff:
+        if valence > 0:
+            s += C_INCR
+        else:
+            s -= C_INCR
+    return s
+
+
 def _score_valence(sentiments: list, text: str) -> tuple[float, float, float, float]:
     """VADER's ``score_valence`` (with its punctuation emphasis, ``normalize`` and
     ``_sift_sentiment_scores`` inlined), as ``(compound, pos, neg, neu)``: the same operations in
@@ -196,32 +209,14 @@ class FastVader(SentimentIntensityAnalyzer):
         if i > 0:  # start_i 0: the word before
             before = low[i - 1]
             if before not in lexicon:
-                s = 0.0
-                if before in BOOSTER_DICT:  # scalar_inc_dec
-                    s = BOOSTER_DICT[before]
-                    if valence < 0:
-                        s *= -1
-                    if words[i - 1].isupper() and is_cap_diff:
-                        if valence > 0:
-                            s += C_INCR
-                        else:
-                            s -= C_INCR
+                s = _booster(before, words[i - 1], valence, is_cap_diff) if before in BOOSTER_DICT else 0.0
                 valence = valence + s
                 if before in _NEGATE or "n't" in before:  # _negation_check
                     valence = valence * N_SCALAR
         if i > 1:  # start_i 1: two words before
             before = low[i - 2]
             if before not in lexicon:
-                s = 0.0
-                if before in BOOSTER_DICT:
-                    s = BOOSTER_DICT[before]
-                    if valence < 0:
-                        s *= -1
-                    if words[i - 2].isupper() and is_cap_diff:
-                        if valence > 0:
-                            s += C_INCR
-                        else:
-                            s -= C_INCR
+                s = _booster(before, words[i - 2], valence, is_cap_diff) if before in BOOSTER_DICT else 0.0
                 if s != 0:
                     s = s * 0.95
                 valence = valence + s
@@ -234,16 +229,7 @@ class FastVader(SentimentIntensityAnalyzer):
         if i > 2:  # start_i 2: three words before
             before = low[i - 3]
             if before not in lexicon:
-                s = 0.0
-                if before in BOOSTER_DICT:
-                    s = BOOSTER_DICT[before]
-                    if valence < 0:
-                        s *= -1
-                    if words[i - 3].isupper() and is_cap_diff:
-                        if valence > 0:
-                            s += C_INCR
-                        else:
-                            s -= C_INCR
+                s = _booster(before, words[i - 3], valence, is_cap_diff) if before in BOOSTER_DICT else 0.0
                 if s != 0:
                     s = s * 0.9
                 valence = valence + s
