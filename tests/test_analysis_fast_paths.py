@@ -9,20 +9,13 @@ import gc
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TRICKY_TEXTS
 
 from discourse.analysis import framing
 from discourse.analysis.framing import FrameTagger, gc_paused
 from discourse.analysis.narratives import NarrativeMatcher
 
-TEXTS = [
-    "We will never forgive. We will never forget, we will never forget!",
-    "Putin's regime lies. Putin's regime lies.\nSource? The so-called 'referendum' was a sham.",
-    "Either we stop them now or they come for us. If we let them win, then Europe falls, then NATO.",
-    "The economy shrank by 3% as inflation rose. The economy shrank by 3% as inflation rose.",
-    "ΟΔΟΣ Σ. İstanbul don’t care. The Kiev regime and the collective West!!! #StandWithUkraine",
-    "",
-    "Well said. Well said. Well said.",
-]
+TEXTS = TRICKY_TEXTS
 
 
 def _units(texts):

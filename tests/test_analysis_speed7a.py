@@ -5,20 +5,13 @@ decisions of an entry resting on one cue take a per-weight score; these tests co
 the straightforward computation on the same input.
 """
 import pandas as pd
+from conftest import TRICKY_TEXTS
 
 from discourse.analysis.framing import FRAME_COLUMNS, FrameTagger, _merge_nested
 from discourse.analysis.sentiment import SCORE_COLUMNS, Sentiment, polarity
 from discourse.text import sentence_spans
 
-TEXTS = [
-    "We will never forgive. We will never forget, we will never forget!",
-    "Putin's regime lies. Putin's regime lies.\nSource? The so-called 'referendum' was a sham.",
-    "Either we stop them now or they come for us. If we let them win, then Europe falls, then NATO.",
-    "The economy shrank by 3% as inflation rose. The economy shrank by 3% as inflation rose.",
-    "ΟΔΟΣ Σ. İstanbul don’t care. The Kiev regime and the collective West!!! #StandWithUkraine",
-    "",
-    "Well said. Well said. Well said. This is GREAT :) but awful.",
-]
+TEXTS = TRICKY_TEXTS[:-1] + ["Well said. Well said. Well said. This is GREAT :) but awful."]
 
 
 def _units(texts, paragraph=-1):
