@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from discourse.errors import DiscourseError, InputError
 
@@ -145,13 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: ``discourse evaluate NAME`` → the evaluation module it runs.
 EVALUATIONS = {
-    "stance": ("discourse.evaluation.stance_eval", "reply stance macro-F1 on held-out RumourEval threads"),
-    "sentiment": ("discourse.evaluation.sentiment_eval", "sentiment agreement with human ratings (VADER tweets)"),
-    "targets": ("discourse.evaluation.target_eval", "target stance macro-F1 for Russia and Ukraine"),
-    "techniques": ("discourse.evaluation.framing_eval", "persuasion techniques micro-F1 per sentence"),
-    "narratives": ("discourse.evaluation.narratives_eval", "narrative matching precision and recall"),
-    "toxicity": ("discourse.evaluation.toxicity_eval", "incivility ranking: average precision and P@20"),
-    "veracity": ("discourse.evaluation.veracity_eval", "thread disinfo_risk ROC AUC, false vs true rumours"),
+    "stance": ("evaluation.stance_eval", "reply stance macro-F1 on held-out RumourEval threads"),
+    "sentiment": ("evaluation.sentiment_eval", "sentiment agreement with human ratings (VADER tweets)"),
+    "targets": ("evaluation.target_eval", "target stance macro-F1 for Russia and Ukraine"),
+    "techniques": ("evaluation.framing_eval", "persuasion techniques micro-F1 per sentence"),
+    "narratives": ("evaluation.narratives_eval", "narrative matching precision and recall"),
+    "toxicity": ("evaluation.toxicity_eval", "incivility ranking: average precision and P@20"),
+    "veracity": ("evaluation.veracity_eval", "thread disinfo_risk ROC AUC, false vs true rumours"),
 }
 
 
@@ -248,7 +249,7 @@ def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = 
 
     from discourse.progress import progress
     from discourse.readers import discover, read_path
-    from discourse.report.manifest import apply_manifest
+    from discourse.readers.manifest import apply_manifest
 
     threads, failures = [], 0
     files = discover(paths)
@@ -337,11 +338,8 @@ def cmd_report(args) -> int:
     return EXIT_FAILURE if failures else 0
 
 
-TRIAGE_STAGES = ("embeddings", "sentiment", "narratives", "claims", "coordination", "incivility", "disinfo",
-                 "triage")
-
-
 def cmd_triage(args) -> int:
+    from discourse.analysis.triage import TRIAGE_STAGES
     from discourse.analysis.pipeline import Analyzer
     from discourse.config import load_config
     from discourse.moderation.queue import ReviewQueue
@@ -404,9 +402,25 @@ def cmd_decide(args) -> int:
     return 0
 
 
+def _checkout_module(name: str):
+    """Import ``evaluation.*`` or ``benchmarks.*``: they live beside the package in a checkout of the
+    repository, not in the installed package. Looks in the current folder, then beside the package."""
+    import importlib
+
+    import discourse
+
+    for root in (Path.cwd(), Path(discourse.__file__).resolve().parent.parent):
+        if (root / name.split(".")[0] / "__init__.py").is_file():
+            if str(root) not in sys.path:
+                sys.path.insert(0, str(root))
+            return importlib.import_module(name)
+    raise DiscourseError(f"{name.split('.')[0]}/ is not installed with the package: run this command from a "
+                         f"checkout of the discourse repository (python -m {name} there does the same)")
+
+
 def cmd_evaluate(args, parser) -> int:
     if args.what == "parse":
-        from discourse.evaluation.parse_eval import main as eval_main
+        eval_main = _checkout_module("evaluation.parse_eval").main
 
         argv = []
         if args.data:
@@ -417,9 +431,7 @@ def cmd_evaluate(args, parser) -> int:
             argv += ["--limit", str(args.limit)]
         return eval_main(argv) or 0
     if args.what in EVALUATIONS:
-        import importlib
-
-        module = importlib.import_module(EVALUATIONS[args.what][0])
+        module = _checkout_module(EVALUATIONS[args.what][0])
         return module.main(list(args.extra)) or 0
     parser.parse_args(["evaluate", "--help"])
     return EXIT_USAGE
@@ -427,11 +439,11 @@ def cmd_evaluate(args, parser) -> int:
 
 def cmd_bench(args, parser) -> int:
     if args.what == "parse":
-        from discourse.evaluation.bench_parse import main as bench_main
+        bench_main = _checkout_module("benchmarks.bench_parse").main
 
         return bench_main(["--mb", str(args.mb), "--runs", str(args.runs)]) or 0
     if args.what == "analyze":
-        from discourse.evaluation.bench_analyze import main as bench_main
+        bench_main = _checkout_module("benchmarks.bench_analyze").main
 
         return bench_main(["--comments", str(args.comments), "--threads", str(args.threads),
                            "--warm-runs", str(args.runs)] + (["--one-core"] if args.one_core else [])

@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     from browser_check import Browser, find_chromium, problems
 
     from discourse.readers import read_threads
-    from discourse.report import apply_manifest, write_reports
+    from discourse.readers.manifest import apply_manifest
+    from discourse.report import write_reports
 
     if not find_chromium():
         print("report_screenshot: no chromium found", file=sys.stderr)

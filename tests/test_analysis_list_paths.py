@@ -24,7 +24,7 @@ def _plain_threads(self, unit_risk, comments, articles: dict[str, str] | None = 
     """disinfo.DisinfoRisk.threads as it was: pandas frames per thread."""
     import pandas as pd
 
-    from discourse.analysis.coordination import parse_times
+    from discourse.times import parse_times
 
     w = self.weights
     rows = []

@@ -10,13 +10,14 @@ import re
 
 import pytest
 
-from discourse.evaluation import bench_parse, parse_eval
-from discourse.evaluation.gold import load_gold, synthetic_handle
-from discourse.evaluation.parse_eval import (
+from benchmarks import bench_parse
+from evaluation import parse_eval
+from evaluation.gold import load_gold, synthetic_handle
+from evaluation.parse_eval import (
     align, baseline_hits, baseline_named, baseline_previous, baseline_similar, baseline_top, evaluate,
     score_parse,
 )
-from discourse.evaluation.render import (
+from evaluation.render import (
     HEADERS, LAYOUTS, ORDERS, STYLES, comment_lines, page_order, render, render_page,
 )
 from discourse.model import Article, Comment, Thread

@@ -169,7 +169,7 @@ def test_triage_speed(inc):
 @pytest.mark.skipif(not (SHARED_DATA / "sfu-toxicity-dev" / "comments.csv").exists(),
                     reason="needs ../shared/data/sfu-toxicity-dev")
 def test_sfu_dev_ranking_beats_baselines():
-    from discourse.evaluation import toxicity_eval as ev
+    from evaluation import toxicity_eval as ev
 
     texts, y = ev.load_sfu(SHARED_DATA / "sfu-toxicity-dev")
     scores = Incivility().score(texts)["incivility"].to_numpy()

@@ -14,7 +14,7 @@ from discourse.analysis.narratives import (
 )
 from discourse.analysis.units import text_units
 from discourse.errors import DiscourseError
-from discourse.evaluation.narratives_eval import DEV_SET, evaluate
+from evaluation.narratives_eval import DEV_SET, evaluate
 from discourse.readers import read_threads
 
 CATALOGUE = load_catalogue("russia_ukraine")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from discourse.evaluation.bench_parse import synthetic_page
+from benchmarks.bench_parse import synthetic_page
 from discourse.parse import linking, parse_page
 from discourse.parse.furniture import MAX_CHROME_CHARS, default_rules
 

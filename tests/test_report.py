@@ -12,15 +12,9 @@ import pandas as pd
 import pytest
 
 from discourse.model import Article, Comment, Thread, threads_to_frame
-from discourse.report import (
-    apply_manifest,
-    compare,
-    extractive_summary,
-    load_manifest,
-    neutralise_formulas,
-    write_csv,
-    write_reports,
-)
+from discourse.readers.manifest import apply_manifest, load_manifest
+from discourse.report import compare, extractive_summary, write_reports
+from discourse.writers.safe_csv import neutralise_formulas, write_csv
 from discourse.report.compare import Grouping
 from discourse.report.html import CSP, highlighted
 from discourse.report.view import Span, locate, segments

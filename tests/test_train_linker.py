@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from discourse.evaluation.train_linker import accuracy, examples_for, fit
+from evaluation.train_linker import accuracy, examples_for, fit
 from discourse.model import Article, Comment, Thread
 from discourse.parse.linking import ReplyLinker
 

@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..times import parse_times
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -78,37 +80,6 @@ def normalise(text: Any) -> str:
 def text_hash(normalised: str) -> str:
     """Hash of a normalised text with its spaces removed too ("re post" == "repost")."""
     return hashlib.sha1(normalised.replace(" ", "").encode("utf-8")).hexdigest()[:16]
-
-
-def parse_times(values) -> np.ndarray:
-    """Epoch seconds (float, NaN where missing or unreadable) from ISO strings or epoch numbers."""
-    import pandas as pd
-
-    out = np.full(len(values), np.nan)
-    for i, v in enumerate(values):
-        if _missing(v) or v == "":
-            continue
-        num = None
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            num = float(v)
-        else:
-            s = str(v).strip()
-            try:
-                num = float(s)
-            except ValueError:
-                try:
-                    ts = pd.Timestamp(s)
-                except (ValueError, TypeError, OverflowError):
-                    continue
-                if ts is pd.NaT:
-                    continue
-                if ts.tzinfo is None:
-                    ts = ts.tz_localize("UTC")
-                out[i] = ts.timestamp()
-                continue
-        if num is not None and np.isfinite(num):
-            out[i] = num / 1000.0 if abs(num) > 1e11 else num  # milliseconds since the epoch
-    return out
 
 
 def _window_bursts(keys: np.ndarray, window: float, burst_min: int) -> np.ndarray:

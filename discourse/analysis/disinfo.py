@@ -193,7 +193,7 @@ class DisinfoRisk:
         worth of small frames, each filtered and averaged by pandas, cost more than the signals."""
         import pandas as pd
 
-        from .coordination import parse_times
+        from ..times import parse_times
 
         w = self.weights
         rows = []

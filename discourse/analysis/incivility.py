@@ -13,7 +13,7 @@ kinds of evidence, each cheap enough to triage tens of thousands of comments a m
   dehumanising labels, plus shouting, punctuation runs and how much the comment addresses "you".
 
 A small logistic model whose weights are data (``discourse/data/incivility_weights.json``, fitted
-by ``python -m discourse.evaluation.toxicity_eval --write``) turns the features into a probability,
+by ``python -m evaluation.toxicity_eval --write``) turns the features into a probability,
 so scores are comparable across comments and threads. Rare but grave signals (threats, slurs,
 identity attacks) are too rare in any small rated sample for the fit to weigh them, so the weights
 file also sets a floor each one lifts the score to.
@@ -153,7 +153,7 @@ class Incivility:
     weights file replacing ``discourse/data/incivility_weights.json``. ``use_embeddings`` adds the
     similarity to the lexicon's uncivil and civil prototype sentences (needs the sentence encoder;
     ``embedder`` defaults to the run's shared one); the packaged weights do not use it, because it
-    did not improve the cross-validated figures (see ``discourse.evaluation.toxicity_eval``).
+    did not improve the cross-validated figures (see ``evaluation.toxicity_eval``).
     """
 
     def __init__(self, path: str | Path | None = None, weights_path: str | Path | None = None,

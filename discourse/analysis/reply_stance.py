@@ -9,7 +9,7 @@ tweets to news comments: cue lexicons (negation, denial, doubt, questions, agree
 insults...; ``discourse/data/lexicons/stance_cues.json``), punctuation, word overlap with the
 parent, a small word vocabulary, and, when embeddings are on, the MiniLM vector of the reply and
 its cosine with the parent. Its weights are plain JSON (``discourse/data/reply_stance.json``,
-fitted by ``python -m discourse.evaluation.stance_eval --write``) and are applied here with numpy
+fitted by ``python -m evaluation.stance_eval --write``) and are applied here with numpy
 alone, so a user can read, retrain or replace them. Two weight sets ship: one with embeddings and
 one lexical-only (``use_embeddings=False``), which needs no sentence encoder.
 """

@@ -13,6 +13,9 @@ import re
 
 from ..config import load_config
 
+#: the stages `discourse triage` runs: triage and what its signals come from
+TRIAGE_STAGES = ("embeddings", "sentiment", "narratives", "claims", "coordination", "incivility", "disinfo",
+                 "triage")
 TRIAGE_COLUMNS = ["thread_id", "comment_id", "triage_priority", "triage_reasons"]
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)

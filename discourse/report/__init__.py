@@ -6,15 +6,11 @@ threads. Any table may be missing or empty; the page then says "not available" f
 Pages are self-contained (inline CSS, plots as data: URIs, no scripts, a strict
 Content-Security-Policy) and every input string is escaped, so a hostile comment stays text.
 Importing this package is light: matplotlib and pandas load only when something is drawn or
-read, so CSV writers can use :mod:`discourse.report.safe_csv` freely.
+read. Input metadata (``manifest.csv``) is read in :mod:`discourse.readers.manifest`; CSV is written by
+:mod:`discourse.writers.safe_csv`.
 """
 from .compare import compare
-from .manifest import apply_manifest, load_manifest
 from .reports import write_reports
-from .safe_csv import neutralise_formulas, write_csv
 from .summary import extractive_summary
 
-__all__ = [
-    "apply_manifest", "compare", "extractive_summary", "load_manifest", "neutralise_formulas",
-    "write_csv", "write_reports",
-]
+__all__ = ["compare", "extractive_summary", "write_reports"]

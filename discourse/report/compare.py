@@ -22,7 +22,7 @@ from discourse.text import words
 
 from . import html as html_render
 from . import markdown as md_render
-from .safe_csv import write_csv
+from ..writers.safe_csv import write_csv
 from .sections import Image, Missing, Note, Para, Section, Table, fmt
 from .view import STANCE_COLOURS, STANCE_ORDER, num, table, text_of
 

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 # One implementation of formula neutralisation for every CSV the project writes.
-from ..report.safe_csv import neutralise_formulas, write_csv
+from .safe_csv import neutralise_formulas, write_csv
 
 log = logging.getLogger("discourse")
 

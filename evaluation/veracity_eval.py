@@ -9,7 +9,7 @@ Two ways a user might bring such a thread: the source post as the article with t
 comments (``article``), or the source post as the first comment of a thread without article text
 (``first-comment``). Both are scored. Beside the combined score, each signal is scored alone.
 
-Run as ``python -m discourse.evaluation.veracity_eval [--data DIR] [--split dev|all] [--fast]``.
+Run as ``python -m evaluation.veracity_eval [--data DIR] [--split dev|all] [--fast]``.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from discourse.evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR, load_rumoureval
+from evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR, load_rumoureval
 from discourse.model import Article, Comment, Thread
 
 STAGES = ("embeddings", "stance", "narratives", "claims", "coordination", "disinfo", "threads")
@@ -60,7 +60,7 @@ def load_labels(folder: Path) -> dict[str, str]:
 def dev_thread_ids(data_dir: Path) -> set[str] | None:
     """The threads the reply-stance model never saw in training (its held-out split)."""
     try:
-        from discourse.evaluation.stance_eval import load_examples, split_threads
+        from evaluation.stance_eval import load_examples, split_threads
     except ImportError:
         return None
     examples = load_examples(data_dir)

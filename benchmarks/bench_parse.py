@@ -7,7 +7,7 @@ built in memory with the evaluation renderer, so the run needs no data and is re
 The semantic pass (sentence encoder) is timed separately on a smaller page, after a warm-up parse
 that loads the encoder, since its cost is of another order.
 
-Run as ``python -m discourse.evaluation.bench_parse [--mb 30] [--runs 3]``.
+Run as ``python -m benchmarks.bench_parse [--mb 30] [--runs 3]``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from discourse.evaluation.render import render
+from evaluation.render import render
 from discourse.model import Article, Comment, Thread
 
 _SYLLABLES = ("ka", "lo", "mi", "ren", "tu", "sha", "vel", "dor", "an", "bri", "ex", "qui", "zo",
@@ -90,7 +90,7 @@ def _report(label: str, text: str, n: int, times: list[float], found: int) -> No
 
 
 def main(argv: Sequence[str] | None = None, parse: Callable | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m discourse.evaluation.bench_parse",
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.bench_parse",
                                  description="Time parse_page on a large synthetic page.")
     ap.add_argument("--mb", type=float, default=30.0, help="size of the page for semantic=False (MB)")
     ap.add_argument("--runs", type=int, default=3, help="timed runs; the median is reported")

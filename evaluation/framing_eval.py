@@ -9,7 +9,7 @@ technique) pairs, as in the shared task, with the all-Loaded_Language baseline b
 It also prints loaded language per sentence for each sample in ``threads/``: a tabloid piece
 should show more than wire-style reports.
 
-    python -m discourse.evaluation.framing_eval [--split heldout|tune|all] [--embeddings] [--threads DIR]
+    python -m evaluation.framing_eval [--split heldout|tune|all] [--embeddings] [--threads DIR]
 """
 from __future__ import annotations
 

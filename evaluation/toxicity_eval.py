@@ -11,7 +11,7 @@ comment by a model that never saw it, and AP and P@20 are taken over those out-o
 way a held-out set is scored). Baselines: ``alt-profanity-check`` alone, and counting words of the
 lexicon's insult lists. Ties in a baseline's scores are broken at random in expectation.
 
-    python -m discourse.evaluation.toxicity_eval [--data DIR] [--repeats 10] [--embeddings] [--write]
+    python -m evaluation.toxicity_eval [--data DIR] [--repeats 10] [--embeddings] [--write]
 
 Two combiners are compared. ``prior``: hand-set weights on standardised features (+1 each, -1 for
 length), with only an overall scale and intercept fitted, so the ranking owes nothing to the labels;
@@ -33,7 +33,7 @@ import numpy as np
 from discourse.analysis.incivility import Incivility
 from discourse.resources import data_path, load_json
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "sfu-toxicity-dev"
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sfu-toxicity-dev"
 TOXIC_AT = 2
 #: Hand-set weights on standardised features: every piece of evidence counts the same, a rarer
 #: one (further from its mean) more; longer comments dilute (they are mostly argument).
@@ -130,7 +130,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, flags, floors, c: float, repeat
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m discourse.evaluation.toxicity_eval", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m evaluation.toxicity_eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder with comments.csv (default ../shared/data/sfu-toxicity-dev)")
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                       "(1 - floor). mean/scale: feature statistics of the SFU toxicity sample (360 Globe and Mail "
                       "comments). method 'prior': coef = hand-set prior times one fitted scale (ranking not fitted "
                       "to labels); 'logistic': L2 logistic regression on toxic = crowd rating >= 2. Written by "
-                      "python -m discourse.evaluation.toxicity_eval --write.",
+                      "python -m evaluation.toxicity_eval --write.",
             "method": args.method, "features": names,
             "prior": {n: float(v) for n, v in zip(names, prior)},
             "mean": [round(float(v), 6) for v in mean], "scale": [round(float(v), 6) for v in scale],

@@ -12,7 +12,7 @@ Two public data sets sit next to the repository (``<repo>/../shared/data`` by de
   ``posts.json``; their replies are attached to the nearest ancestor that exists, which is where
   a page would show them. Tweet text is HTML-unescaped (``&amp;`` → ``&``), as a page shows it.
 
-Comments come in time order (``position`` 0, 1, ...); :mod:`discourse.evaluation.render` lays
+Comments come in time order (``position`` 0, 1, ...); :mod:`evaluation.render` lays
 them out for a page. Timestamps are ISO 8601 strings in UTC.
 """
 
@@ -30,7 +30,7 @@ from typing import Any
 from discourse.model import Article, Comment, Thread
 
 #: ``<repo>/../shared/data``: where the project keeps the public data sets.
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 GLOBE_DIR = "globe-and-mail-dev"
 RUMOUREVAL_DIR = "rumoureval2017-traindev"

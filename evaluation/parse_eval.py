@@ -1,7 +1,7 @@
 """How well the parser rebuilds real threads from page text, next to simple linking baselines.
 
-Every gold thread (:mod:`discourse.evaluation.gold`) is rendered in each layout
-(:mod:`discourse.evaluation.render`) and parsed back. Two figures matter:
+Every gold thread (:mod:`evaluation.gold`) is rendered in each layout
+(:mod:`evaluation.render`) and parsed back. Two figures matter:
 
 * **recovered**: the share of gold comments found with exactly their author and text (text
   compared with whitespace collapsed, since line wrapping and paragraph gaps are layout, not
@@ -15,7 +15,7 @@ top-level; reply to the previous comment; reply to the most similar earlier comm
 and, where the page shows a reply header, reply to the named person's latest earlier comment.
 They are the bar a parser's linking has to clear to be worth anything.
 
-Run as ``discourse evaluate parse`` (or ``python -m discourse.evaluation.parse_eval``).
+Run as ``discourse evaluate parse`` (or ``python -m evaluation.parse_eval``).
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from discourse.errors import log
-from discourse.evaluation.gold import (
+from evaluation.gold import (
     DEFAULT_DATA_DIR,
     GLOBE_DIR,
     RUMOUREVAL_DIR,
     load_gold,
 )
-from discourse.evaluation.render import LAYOUTS, layout_name, render
+from evaluation.render import LAYOUTS, layout_name, render
 from discourse.model import Comment, Thread
 
 LAYOUT_NAMES = [layout_name(*lay) for lay in LAYOUTS]

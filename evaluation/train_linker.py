@@ -9,7 +9,7 @@ features (a candidate's depth, whether it answered this author) take their gold 
 Cross-validated accuracy is printed per data set (folds by thread, and by top-level sub-thread for
 a data set of one thread) before the final fit on everything. ``--write`` saves the weights.
 
-    python -m discourse.evaluation.train_linker --data ../shared/data --write
+    python -m evaluation.train_linker --data ../shared/data --write
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class Example:
 
 
 def _page(thread: Thread, order: str, headers: str, seed: int) -> tuple[Thread, list[str | None]]:
-    from discourse.evaluation.render import page_order
+    from evaluation.render import page_order
 
     rng = random.Random(seed)
     ordered = [copy.copy(c) for c in page_order(thread, order)]
@@ -205,7 +205,7 @@ def main(argv=None) -> int:
                     help="fit the weights used with sentence embeddings, without them (--fast), or both")
     ap.add_argument("--write", action="store_true", help="save the fitted weights into the package")
     args = ap.parse_args(argv)
-    from discourse.evaluation.gold import load_gold
+    from evaluation.gold import load_gold
 
     gold = load_gold(args.data, limit=args.limit)
     if not gold:

@@ -11,7 +11,7 @@ Printed: macro-F1 on the held-out threads with per-class precision / recall / F1
 matrix, and beside them the always-``comment`` and question-mark baselines, for the model with
 embeddings and the lexical one. ``--write`` retrains on the training split and writes the weights.
 
-    python -m discourse.evaluation.stance_eval [--write] [--data DIR] [--cv K] [--no-embeddings]
+    python -m evaluation.stance_eval [--write] [--data DIR] [--cv K] [--no-embeddings]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from discourse.analysis.reply_stance import (
     clean_text,
     embedding_features,
 )
-from discourse.evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR, load_rumoureval
+from evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR, load_rumoureval
 from discourse.resources import data_path
 
 SEED = 2017
@@ -194,7 +194,7 @@ def model_doc(specs: dict[str, dict[str, Any]], meta: dict[str, Any]) -> dict[st
                   "regression, z = (x - mean) / scale, p = softmax(coef @ z + intercept). Feature "
                   "names say what each column is (hand features, cue:<lexicon category>, "
                   "word:<vocabulary word>, parent_cosine, emb:<MiniLM dimension>). Written by "
-                  "python -m discourse.evaluation.stance_eval --write.",
+                  "python -m evaluation.stance_eval --write.",
         "format": 1,
         "classes": list(LABELS),
         "training": meta,
@@ -308,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     specs, meta = {}, {"data": "RumourEval 2017 train+dev (SemEval-2017 Task 8, PHEME, CC BY 4.0)",
                        "seed": SEED, "dev_threads": n_dev_thr, "train_posts": len(train_idx),
-                       "dev_posts": len(dev_idx), "command": "python -m discourse.evaluation.stance_eval --write"}
+                       "dev_posts": len(dev_idx), "command": "python -m evaluation.stance_eval --write"}
     for kind in kinds:
         if args.grid:
             for C in (0.03, 0.1, 0.3):

@@ -7,7 +7,7 @@ sentence-level scores (``Sentiment.sentences``) combined per text with ``combine
 for scale, their plain mean).
 Both of ours must match the reference: nothing may be lower-cased or stripped before VADER reads it.
 
-Run as ``python -m discourse.evaluation.sentiment_eval [--data DIR]``.
+Run as ``python -m evaluation.sentiment_eval [--data DIR]``.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from discourse.evaluation.gold import DEFAULT_DATA_DIR
+from evaluation.gold import DEFAULT_DATA_DIR
 
 
 def load(path: Path) -> tuple[list[str], np.ndarray]:

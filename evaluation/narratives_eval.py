@@ -12,7 +12,7 @@ Off-domain false-positive rates are also reported on real text when ``../shared`
 Globe and Mail reader comments (``sfu-toxicity-dev``) and the article sentences of the sample
 threads 000/002/003/004 (wire news about drones, neutral by construction).
 
-Run as ``python -m discourse.evaluation.narratives_eval [--cue-only] [--threshold T] [--errors]``.
+Run as ``python -m evaluation.narratives_eval [--cue-only] [--threshold T] [--errors]``.
 """
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def main(argv=None) -> int:
     if args.errors:
         for kind, text, info in r["errors"]:
             print(f"  {kind}: {text}  [{info}]")
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]
     wire = _sample_thread_sentences(root)
     if wire:
         hits = m.score_sentences(wire)

@@ -7,7 +7,7 @@ corpus: *cold* (a fresh embedding cache, so the encoder embeds every text) and *
 embedder over the cache the cold run left, as a rerun would have). The encoder's time is reported
 apart from everything else, since the issue's target excludes it.
 
-Run as ``python -m discourse.evaluation.bench_analyze [--comments 20000] [--threads 100]``.
+Run as ``python -m benchmarks.bench_analyze [--comments 20000] [--threads 100]``.
 """
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def run_triage(threads, cache_dir: str, db: str) -> tuple[float, float, int]:
     """One ``discourse triage`` run as the command does it: score, then add to the SQLite queue.
     Returns wall seconds, encoder seconds and the number of comments newly queued."""
     from discourse.analysis.pipeline import Analyzer
-    from discourse.cli import TRIAGE_STAGES
+    from discourse.analysis.triage import TRIAGE_STAGES
     from discourse.embeddings import Embedder
     from discourse.moderation.queue import ReviewQueue
 

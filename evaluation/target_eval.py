@@ -16,7 +16,7 @@ the majority class of the dev split, and a quick cue list (the pack's aliases an
 words with no attribution, negation or sarcasm: a comment naming the target takes the direction
 of its most frequent cue word).
 
-Run as ``python -m discourse.evaluation.target_eval [--embeddings] [--split heldout] [--errors N]``.
+Run as ``python -m evaluation.target_eval [--embeddings] [--split heldout] [--errors N]``.
 """
 from __future__ import annotations
 
