@@ -11,7 +11,11 @@ Printed: macro-F1 on the held-out threads with per-class precision / recall / F1
 matrix, and beside them the always-``comment`` and question-mark baselines, for the model with
 embeddings and the lexical one. ``--write`` retrains on the training split and writes the weights.
 
-    python -m evaluation.stance_eval [--write] [--data DIR] [--cv K] [--no-embeddings]
+    python -m evaluation.stance_eval --lexical-model [--write] [--data DIR] [--cv K] [--no-embeddings]
+
+The default command (``python -m evaluation.stance_eval [--cv]``) measures the shipped head
+(``discourse/data/models/reply_stance.npz``, trained by ``python -m training.reply_stance``) on
+its held-out RumourEval threads instead; see :func:`heldout`.
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ from discourse.analysis.reply_stance import (
     clean_text,
     embedding_features,
 )
-from evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR, load_rumoureval
 from discourse.resources import data_path
+from evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR, load_rumoureval
 
 SEED = 2017
 DEV_SHARE = 0.2
@@ -271,7 +275,74 @@ class _TableEmbedder:
         return np.stack([self.lookup[t] for t in texts]) if texts else np.zeros((0, EMB_DIM))
 
 
+def heldout(cv: bool = False) -> dict:
+    """The shipped head (``data/models/reply_stance.npz``) through :class:`ReplyStance` on the
+    RumourEval threads it was neither fitted nor tuned on (``training.reply_stance``'s split),
+    per class with deny and query first, beside TF-IDF + LR and always-``comment``."""
+    from training.reply_stance import (
+        cross_validate,
+        features,
+        report,
+        tfidf_baseline,
+        thread_split,
+        vectors,
+    )
+    from training.stance_data import reddit, rumoureval
+
+    examples = rumoureval() + reddit()
+    side = thread_split(examples)
+    where = [side.get(e.thread, "train") for e in examples]
+    test = [i for i, w in enumerate(where) if w == "test"]
+    fit_rows = [i for i, w in enumerate(where) if w != "test" and examples[i].source == "rumoureval"]
+    tv, pv, _ = vectors(examples)
+    lookup = {}
+    for e, t, p in zip(examples, tv, pv):
+        lookup.setdefault(clean_text(e.text), t)
+        lookup.setdefault(clean_text(e.parent), p)
+    embedder = _Lookup(lookup)
+    model = ReplyStance(embedder=embedder)
+    if not model._pair:
+        raise SystemExit("stance_eval: no trained head ships (discourse/data/models/reply_stance.npz)")
+    pred = model.predict([examples[i].text for i in test], [examples[i].parent or None for i in test])
+    gold = [examples[i].label for i in test]
+    n_threads = len({examples[i].thread for i in test})
+    print(f"RumourEval 2017: {len(test)} posts of {n_threads} held-out threads (never fitted or tuned on)")
+    row = report("reply stance head", gold, list(pred["stance"]),
+                 {"TF-IDF+LR": tfidf_baseline(examples, fit_rows, test), "always comment": ["comment"] * len(gold)})
+    if cv:
+        y = [e.label for e in examples]
+        X, names, ok = features(examples)
+        weights = np.array([0.5 if e.source == "reddit" else 1.0 for e in examples])
+        cross_validate(examples, X, y, ok, names, weights)
+    return row
+
+
+class _Lookup:
+    def __init__(self, table):
+        self.table = table
+
+    def encode(self, texts):
+        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, EMB_DIM), dtype=np.float32)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Reply stance on held-out RumourEval threads (the shipped head)")
+    ap.add_argument("--cv", action="store_true", help="also 5-fold cross-validation by thread (retrains)")
+    ap.add_argument("--lexical-model", action="store_true",
+                    help="retrain / measure the lexical fallback model of reply_stance.json instead")
+    args, rest = ap.parse_known_args(argv)
+    if args.lexical_model:
+        return lexical_main(rest)
+    from training.common import SHARED
+
+    if not SHARED.exists():
+        print(f"stance_eval: {SHARED} not found; the held-out evaluation needs ../shared/data (skipped)")
+        return 0
+    heldout(args.cv)
+    return 0
+
+
+def lexical_main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=None, help="folder holding rumoureval2017-traindev")
     ap.add_argument("--write", action="store_true", help="write discourse/data/reply_stance.json")

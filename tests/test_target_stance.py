@@ -16,7 +16,7 @@ from discourse.analysis.target_stance import (
 
 @pytest.fixture(scope="module")
 def model():
-    return TargetStance(salient_entities=0, article_target=False)
+    return TargetStance(salient_entities=0, article_target=False, use_head=False)
 
 
 def frame(*texts, thread="t1", authors=None):
@@ -84,7 +84,7 @@ def test_neutral_mention_gives_none_row(model):
 
 
 def test_user_target_gets_aliases_and_generic_cues():
-    m = TargetStance(domain=None, targets=["Israel", "NATO"], salient_entities=0, article_target=False)
+    m = TargetStance(domain=None, targets=["Israel", "NATO"], salient_entities=0, article_target=False, use_head=False)
     out = m.transform(frame("The Israeli government is corrupt.", "I support NATO."))
     got = {(r.comment_id, r.target): r.stance for r in out.itertuples()}
     assert got[("c0", "Israel")] == "against"
@@ -93,12 +93,12 @@ def test_user_target_gets_aliases_and_generic_cues():
 
 
 def test_user_target_resolves_to_pack_target():
-    m = TargetStance(targets=["the West", "Kremlin"], salient_entities=0)
+    m = TargetStance(targets=["the West", "Kremlin"], salient_entities=0, use_head=False)
     assert "the West" not in m.targets and "Kremlin" not in m.targets  # aliases of pack targets
 
 
 def test_salient_entities_per_thread():
-    m = TargetStance(salient_entities=2, article_target=False)
+    m = TargetStance(salient_entities=2, article_target=False, use_head=False)
     texts = ["Kamyshin said drone output will rise.", "I doubt Kamyshin knows the numbers.",
              "The Stockholm forum was busy. Kamyshin spoke at Stockholm.", "Nothing to add.",
              "Stockholm is nice in spring."]
@@ -111,7 +111,7 @@ def test_salient_entities_per_thread():
 
 
 def test_article_target_for_top_level_comments():
-    m = TargetStance(salient_entities=0)
+    m = TargetStance(salient_entities=0, use_head=False)
     df = frame("This article is propaganda.", "Well said, exactly right.")
     df.loc[1, "parent_id"] = "c0"  # a reply does not answer the article
     out = m.transform(df)
@@ -150,7 +150,7 @@ def test_article_paragraphs_have_empty_comment_id(model):
 
 
 def test_megabyte_line_is_fast():
-    m = TargetStance(salient_entities=3)
+    m = TargetStance(salient_entities=3, use_head=False)
     line = ("Russia 'liberated' the town, the Kiev regime says, yeah right, NATO is a joke and Putin's "
             "media lies about civilians \"so called\" ") * 8000
     line = line[:1_000_000] + " x" + "a" * 50_000 + "'" * 1000 + '"' * 1000
@@ -182,7 +182,7 @@ def _example(cue) -> tuple[str, str, str]:
 
 
 def test_every_cue_entry_can_fire():
-    m = TargetStance(targets=["Blefuscu"], salient_entities=0, article_target=False)
+    m = TargetStance(targets=["Blefuscu"], salient_entities=0, article_target=False, use_head=False)
     labels = {k: t.label for k, t in m.targets.items()}
     entries = m.cue_entries()
     assert len(entries) > 300
@@ -210,7 +210,7 @@ def test_user_files_replace_packaged_ones(tmp_path):
     pack.write_text('{"targets": {"cats": {"label": "Cats", "aliases": ["cat", "cats"]}},'
                     ' "cues": [{"kind": "loaded label", "stance": {"cats": "against"}, "alias": ["cats"],'
                     ' "weight": 1.5, "patterns": ["furballs"]}]}', encoding="utf-8")
-    m = TargetStance(path=pack, salient_entities=0, article_target=False)
+    m = TargetStance(path=pack, salient_entities=0, article_target=False, use_head=False)
     out = m.transform(frame("Those furballs again.", "Cats are brave."))
     got = {(r.comment_id, r.target): r.stance for r in out.itertuples()}
     assert got == {("c0", "Cats"): "against", ("c1", "Cats"): "favor"}
@@ -226,7 +226,7 @@ def test_embeddings_with_a_fake_encoder():
             return np.array([[1.0 if "win" in t.lower() else 0.1, 0.5, 0.2] for t in texts])
 
     emb = Embedder(model=Fake(), use_disk_cache=False)
-    m = TargetStance(salient_entities=0, article_target=False, use_embeddings=True, embedder=emb)
+    m = TargetStance(salient_entities=0, article_target=False, use_embeddings=True, embedder=emb, use_head=False)
     out = m.transform(frame("Russia will win this war.", "Ukraine exists."))
     assert emb.encoded > 0
     assert "resembles" in out[out["comment_id"] == "c0"].iloc[0]["evidence"] or len(out) == 2

@@ -24,7 +24,13 @@ from datetime import date
 
 import numpy as np
 
-from discourse.analysis.reply_stance import LABELS, PARENT_FEATURES, Featurizer, StanceCues, clean_text
+from discourse.analysis.reply_stance import (
+    LABELS,
+    PARENT_FEATURES,
+    Featurizer,
+    StanceCues,
+    clean_text,
+)
 from discourse.heads import LinearHead
 from training.common import MODELS, encode
 from training.stance_data import ReplyExample, reddit, rumoureval
@@ -119,8 +125,9 @@ def macro_f1(gold: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float:
     return float(np.mean(f))
 
 
-def tune_offsets(head, X, y, grid=np.linspace(-1.5, 1.5, 13)) -> dict[str, float]:
+def tune_offsets(head, X, y, grid=None) -> dict[str, float]:
     """Offsets for support, deny and query (comment fixed at 0) maximising macro-F1 on (X, y)."""
+    grid = np.linspace(-1.5, 1.5, 13) if grid is None else grid
     s = head.scores(X)
     gold = np.array([LABELS.index(v) for v in y])
     best, arg = -1.0, (0.0, 0.0, 0.0)

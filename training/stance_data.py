@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from training.common import shared
 
 VAST_LABELS = {"0": "against", "1": "favor", "2": "none"}  # con / pro / neutral
-_SEMST = re.compile(r"\s*#SemST\b", re.I)  # the task's own tag, on every tweet: not stance
+_SEMST = re.compile(r"\s*#SemST\b", re.IGNORECASE)  # the task's own tag, on every tweet: not stance
 
 
 @dataclass(frozen=True)

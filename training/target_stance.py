@@ -24,7 +24,13 @@ from collections import Counter
 
 import numpy as np
 
-from discourse.analysis.target_head import CLASSES, FEATURE_NAMES, NONE, cue_row, pair_features
+from discourse.analysis.target_stance.head import (
+    CLASSES,
+    FEATURE_NAMES,
+    NONE,
+    cue_row,
+    pair_features,
+)
 from training.common import encode, fit_head, write_head
 from training.stance_data import TargetExample, target_examples
 
@@ -59,9 +65,8 @@ def split_of(examples: list[TargetExample]) -> np.ndarray:
 def rule_cues(examples: list[TargetExample], chunk: int = 300) -> np.ndarray:
     """The rule scorer's cue features toward each row's target (no salient names, no article),
     cached beside the sentence vectors (the key covers the rows and the cue files)."""
-    from training.common import SCRATCH
-
     from discourse.resources import data_path
+    from training.common import SCRATCH
 
     h = hashlib.sha1()
     for e in examples:
@@ -125,8 +130,9 @@ def macro_f1(gold, pred, labels=CLASSES) -> float:
     return float(f1_score(gold, pred, labels=list(labels), average="macro", zero_division=0))
 
 
-def tune_offsets(head, X: np.ndarray, y: list[str], grid=np.linspace(-2.0, 2.0, 21)) -> dict[str, float]:
+def tune_offsets(head, X: np.ndarray, y: list[str], grid=None) -> dict[str, float]:
     """Offsets added to the favor and against scores that maximise macro-F1 on (X, y)."""
+    grid = np.linspace(-2.0, 2.0, 21) if grid is None else grid
     s = head.scores(X)
     classes = list(head.classes)
     fa, ag = classes.index("favor"), classes.index("against")

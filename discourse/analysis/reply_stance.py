@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from discourse.resources import load_json
+
 from .stage import RunContext, Stage
 
 LABELS = ("support", "deny", "query", "comment")
@@ -329,6 +330,39 @@ _BASE_WORDING = {
 }
 
 
+_PARENT_BLOCKS = ("pemb", "prod", "diff")
+
+
+def _packaged_head() -> dict[str, Any] | None:
+    """The trained head (``data/models/reply_stance.npz``, see its card) as a LinearModel spec,
+    or None where it does not ship."""
+    from discourse.heads import LinearHead
+    from discourse.resources import data_path
+
+    file = data_path("models", "reply_stance.npz")
+    if not file.is_file():
+        return None
+    head = LinearHead.load("reply_stance", path=file)
+    if tuple(head.classes) != LABELS:
+        raise ValueError(f"reply stance head classes must be {LABELS}, got {head.classes}")
+    return {"features": head.feature_names, "vocabulary": [], "embeddings": True, "mean": head.mean,
+            "scale": head.scale, "coef": head.coef, "intercept": head.intercept}
+
+
+def _packaged_examples() -> dict[str, Any] | None:
+    """Short labelled training replies with their vectors (``reply_stance_examples.npz``)."""
+    from discourse.resources import data_path
+
+    file = data_path("models", "reply_stance_examples.npz")
+    if not file.is_file():
+        return None
+    with np.load(file, allow_pickle=False) as z:
+        vectors = np.asarray(z["vectors"], dtype=np.float32)
+        texts, labels = [str(t) for t in z["texts"]], [str(v) for v in z["labels"]]
+    by_label = {c: np.array([i for i, v in enumerate(labels) if v == c], dtype=np.intp) for c in LABELS}
+    return {"vectors": vectors, "texts": texts, "labels": labels, "by_label": by_label}
+
+
 class ReplyStance:
     """Stance of each comment toward its parent (or the article): support, deny, query, comment.
 
@@ -345,7 +379,11 @@ class ReplyStance:
             raise ValueError(f"stance model classes must be {LABELS}, got {data.get('classes')}")
         models = data["models"]
         self.use_embeddings = bool(use_embeddings) and "embedding" in models
-        self.model = LinearModel(models["embedding" if self.use_embeddings else "lexical"])
+        head = _packaged_head() if self.use_embeddings and model is None and path is None else None
+        self.model = LinearModel(head or models["embedding" if self.use_embeddings else "lexical"])
+        #: the reply's, the parent's, their product's and |difference|'s vectors (the head's layout)
+        self._pair = "pemb:0" in self.model.features
+        self._examples = _packaged_examples() if head else None
         self.cues = StanceCues(cues_path)
         categories = [n[4:] for n in self.model.features if n.startswith("cue:")]
         self.featurizer = Featurizer(self.cues, categories, self.model.vocabulary)
@@ -353,7 +391,8 @@ class ReplyStance:
         if self.model.features[:n_dense] != self.featurizer.names:
             raise ValueError("stance model features do not match the featurizer; retrain the model")
         self._n_dense = n_dense
-        self._parent_cols = [k for k, f in enumerate(self.model.features) if f in PARENT_FEATURES]
+        self._parent_cols = [k for k, f in enumerate(self.model.features)
+                             if f in PARENT_FEATURES or f.split(":")[0] in _PARENT_BLOCKS]
         self._n_vocab = len(self.model.vocabulary)
         self._embedder = embedder
 
@@ -380,7 +419,8 @@ class ReplyStance:
         vecs = None
         if self.use_embeddings:
             vecs, text_rows, parent_rows, blank = self._vectors(texts, parents)
-        x = np.empty((n, lexical + (0 if vecs is None else 1 + vecs.shape[1])))
+        width = 0 if vecs is None else 1 + vecs.shape[1] * (4 if self._pair else 1)
+        x = np.empty((n, lexical + width))
         x[:, :dense.shape[1]] = dense
         x[:, dense.shape[1]:lexical] = vocab
         if vecs is not None:
@@ -398,7 +438,14 @@ class ReplyStance:
                     tv[rows] *= 0.0
                 pv = vecs[parent_rows[s:e]].astype(np.float64)
                 x[s:e, lexical] = parent_cosine(tv, pv, ok[s:e])
-                x[s:e, lexical + 1:] = tv
+                if self._pair:
+                    d = tv.shape[1]
+                    x[s:e, lexical + 1: lexical + 1 + d] = tv
+                    x[s:e, lexical + 1 + d: lexical + 1 + 2 * d] = pv
+                    x[s:e, lexical + 1 + 2 * d: lexical + 1 + 3 * d] = tv * pv
+                    x[s:e, lexical + 1 + 3 * d:] = np.abs(tv - pv)
+                else:
+                    x[s:e, lexical + 1:] = tv
         orphan = np.flatnonzero(~parent_ok)
         if len(orphan) and self._parent_cols:
             x[np.ix_(orphan, self._parent_cols)] = self.model.mean[self._parent_cols]
@@ -450,6 +497,7 @@ class ReplyStance:
             return pd.DataFrame({c: pd.Series([], dtype=object if c in ("stance", "stance_evidence") else float)
                                  for c in PREDICT_COLUMNS})
         x, matches = self.features(texts, parent_texts)
+        nearest = self._nearest_source(x)
         # Standardised once, for the probabilities and the evidence, and in place: a second
         # matrix as large in fresh memory cost more than the arithmetic. The evidence reads raw
         # values only in its leading columns, kept aside first.
@@ -458,6 +506,8 @@ class ReplyStance:
         proba = self.model.proba_standardised(z)
         pred = proba.argmax(axis=1)
         evidence = self._evidence(raw, pred, matches, z)
+        if nearest is not None:
+            evidence = [f"{ev}; {like}" if like else ev for ev, like in zip(evidence, self._nearest(nearest, pred))]
         out = pd.DataFrame({
             "stance": [LABELS[k] for k in pred],
             "stance_score": np.round(proba[np.arange(len(pred)), pred], 4),
@@ -465,6 +515,28 @@ class ReplyStance:
         })
         for k, label in enumerate(LABELS):  # every class's probability, for aggregates over a thread
             out[f"p_{label}"] = np.round(proba[:, k], 4)
+        return out
+
+    def _nearest_source(self, x: np.ndarray) -> np.ndarray | None:
+        """The reply vectors of ``x`` (before standardising), where labelled examples ship."""
+        if self._examples is None or "emb:0" not in self.model.features:
+            return None
+        start = self.model.features.index("emb:0")
+        return x[:, start: start + self._examples["vectors"].shape[1]].astype(np.float32)
+
+    def _nearest(self, vecs: np.ndarray, pred: np.ndarray) -> list[str]:
+        """Per row, the most similar shipped training reply of the predicted class (cosine >= 0.5)."""
+        ex = self._examples
+        out = []
+        for s in range(0, len(pred), _ROW_BLOCK):
+            sims = vecs[s: s + _ROW_BLOCK] @ ex["vectors"].T
+            for r, k in enumerate(pred[s: s + _ROW_BLOCK]):
+                cols = ex["by_label"][LABELS[k]]
+                if not len(cols):
+                    out.append("")
+                    continue
+                j = cols[int(np.argmax(sims[r, cols]))]
+                out.append(f"like training reply \"{ex['texts'][j]}\" ({LABELS[k]})" if sims[r, j] >= 0.5 else "")
         return out
 
     def _evidence_columns(self) -> int:

@@ -9,6 +9,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from ...resources import load_json
+from .head import TargetHead, apply_head
 from .matching import _Matcher, _run_name, _sentences_text, _tokenise, _words
 from .scoring import Scoring
 from .targets import (
@@ -26,6 +27,14 @@ from .targets import (
 
 COLUMNS = ["thread_id", "comment_id", "target", "stance", "score", "evidence", "mentions", "source"]
 _WEIGHT = itemgetter(0)  # an evidence item's weight
+# Dates and page furniture are capitalised but are not who a thread takes sides on.
+_CALENDAR = frozenset(["january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"])
+
+
+def _page_word(word: str) -> bool:
+    """An all-capitals word of five letters or more ("REPLY", "SUBSCRIBE", "UPDATED"): page
+    furniture or shouting, not a name (acronyms are shorter: NATO, EU, BBC)."""
+    return len(word) >= 5 and word.isupper()
 
 
 class TargetStance(Scoring):
@@ -42,7 +51,7 @@ class TargetStance(Scoring):
     def __init__(self, domain: str | None = "russia_ukraine", targets: Iterable[str] | None = None,
                  path: str | Path | None = None, salient_entities: int = 3, embedder=None,
                  use_embeddings: bool = False, cues_path: str | Path | None = None,
-                 article_target: bool = True):
+                 article_target: bool = True, use_head: bool = True, head_path: str | Path | None = None):
         self.cues = load_json("lexicons", "target_stance_cues.json", path=cues_path)
         if path is not None:
             self.pack = load_json(path=path)
@@ -68,6 +77,9 @@ class TargetStance(Scoring):
         self.article_target = article_target
         self.use_embeddings = use_embeddings
         self._embedder = embedder
+        self.use_head = use_head  # the learned head (head.py) over the text and target vectors
+        self._head_path = head_path
+        self._head = None  # loaded on first use (False when no weights ship)
 
         self.targets: dict[str, Target] = {}
         for key, spec in self.pack.get("targets", {}).items():
@@ -208,7 +220,7 @@ class TargetStance(Scoring):
             run: list[int] = []
             for i in [i for i, o in enumerate(toks.orig) if o[0].isupper()]:  # tokens are never empty
                 b = bases[i]
-                if b in stop or len(b) <= 1:
+                if b in stop or len(b) <= 1 or b in _CALENDAR or _page_word(toks.orig[i]):
                     continue
                 sn = sents[i]
                 if i > 0 and sents[i - 1] == sn:
@@ -277,6 +289,7 @@ class TargetStance(Scoring):
             by_thread[t].append(i)
         rows = []
         emb_jobs = []  # (row index, target key, sentence text)
+        thread_targets: dict[str, dict[str, Target]] = {}
         for tid, idxs in by_thread.items():
             targets = dict(self.targets)
             toks = [_tokenise(texts[i]) for i in idxs]
@@ -294,6 +307,7 @@ class TargetStance(Scoring):
                     targets.update((t.key, t) for t in salient_targets)
             if self.article_target:
                 targets[ARTICLE] = Target(ARTICLE, ARTICLE, ARTICLE)
+            thread_targets[tid] = targets
             lead = self._lead_target(str(articles[tid]), targets) if articles and tid in articles else None
             want_embeddings = self._want_embeddings()
             for n, i in enumerate(idxs):
@@ -302,18 +316,27 @@ class TargetStance(Scoring):
                     if key == ARTICLE and not ev and n == 0:
                         continue
                     t = targets[key]
-                    rows.append([tid, cids[i], t.label, raw, ev, n, t.source, key])
+                    rows.append([tid, cids[i], t.label, raw, ev, n, t.source, key, i])
                     if want_embeddings and key in self.pack.get("prototypes", {}) and sents:
                         emb_jobs.append((len(rows) - 1, key, _sentences_text(texts[i], sorted(sents))))
         if emb_jobs:
             self._apply_embeddings(rows, emb_jobs)
         out = []
-        for tid, cid, label, raw, ev, n, source, _key in rows:
+        for tid, cid, label, raw, ev, n, source, _key, _i in rows:
             stance = FAVOR if raw >= self.threshold else AGAINST if raw <= -self.threshold else NONE
             # Strongest first; a stable sort, so equal weights keep their order (as reverse=True does).
             ev_sorted = [s for _, s in sorted(ev, key=_WEIGHT, reverse=True)[: self.max_evidence]]
             out.append((tid, cid, label, stance, round(math.tanh(raw / 1.5), 3), "; ".join(ev_sorted), n, source))
+        if self.head is not None:
+            out = apply_head(self, out, [(r[7], r[8]) for r in rows], texts, tids, cids, by_thread, thread_targets)
         return pd.DataFrame(out, columns=COLUMNS)
+
+    @property
+    def head(self):
+        """The learned head (:mod:`.head`), or None when it is off or no weights ship."""
+        if self._head is None and self.use_head:
+            self._head = TargetHead.load(self._head_path) or False
+        return self._head or None
 
     def _lead_target(self, article: str, targets) -> str | None:
         """The target an article's title and first two paragraphs name most: what "them" in a

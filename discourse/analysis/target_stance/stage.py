@@ -13,9 +13,15 @@ class TargetStanceStage(Stage):
     name = "targets"
     requires = ("units",)
     provides = ("targets", "targets_by_author", "targets_by_thread", "targets_by_outlet")
+    needs_embeddings = True
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        return ctx.units["text"].fillna("").astype(str).tolist() if ctx.units is not None else []
 
     def run(self, ctx: RunContext) -> None:
-        model = TargetStance(domain=ctx.domain, targets=ctx.targets)
+        # The learned head reads the unit vectors the run encoded up front (no second pass).
+        model = TargetStance(domain=ctx.domain, targets=ctx.targets, embedder=ctx.encoder(),
+                             use_head=ctx.use_embeddings)
         targets = model.transform(ctx.units, ctx.articles)
         ctx.tables["targets"] = targets
         on_comments = targets[targets["comment_id"] != ""] if not targets.empty else targets

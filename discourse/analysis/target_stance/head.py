@@ -60,8 +60,8 @@ class TargetHead:
 
     @classmethod
     def load(cls, path=None):
-        from ..heads import LinearHead
-        from ..resources import data_path
+        from ...heads import LinearHead
+        from ...resources import data_path
 
         file = path or data_path("models", "target_stance.npz")
         if not Path(file).is_file():
@@ -84,3 +84,54 @@ class TargetHead:
         out = [_CUE_WORDING.get(name, name) for name, _ in self.head.explain(x, label, top=2)
                if name in _CUE_WORDING and name != "pack_target"]
         return ", ".join(out)
+
+
+def apply_head(model, out, keys, texts, tids, cids, by_thread, thread_targets) -> list:
+    """The head's reading of every (text, target) pair: the pack's and the user's targets toward
+    every text, salient names where the rules found them. A rule row takes the head's stance and
+    keeps its cue evidence after the head's; a pair without a rule row becomes a row only where
+    the head finds a stance. ``out``: the rule rows; ``keys``: (target key, text index) per row."""
+    at = {(i, k): n for n, (k, i) in enumerate(keys)}
+    pairs = []  # (text index, target key, row number or -1)
+    for tid, idxs in by_thread.items():
+        explicit = [k for k, t in thread_targets[tid].items() if t.source in ("pack", "user")]
+        pairs += [(i, k, at.get((i, k), -1)) for i in idxs for k in explicit]
+    pairs += [(i, k, n) for (i, k), n in at.items() if thread_targets[tids[i]][k].source == "salient"]
+    if not pairs:
+        return out
+    target_of = lambda i, k: thread_targets[tids[i]][k]
+    unique_texts = list(dict.fromkeys(texts[i] for i, _, _ in pairs))
+    text_row = {t: n for n, t in enumerate(unique_texts)}
+    text_vecs = model.embedder.encode(unique_texts)
+    labels = list(dict.fromkeys(target_of(i, k).label for i, k, _ in pairs))
+    label_row = {t: n for n, t in enumerate(labels)}
+    target_vecs = model.embedder.encode(labels)
+    head = model.head
+    col = {c: j for j, c in enumerate(head.classes)}
+    added = []
+    for s in range(0, len(pairs), 4096):
+        block = pairs[s: s + 4096]
+        cues = [cue_row(out[n][4], out[n][6], out[n][5], out[n][7] == "pack") if n >= 0
+                else cue_row(0.0, 0, "", target_of(i, k).source == "pack") for i, k, n in block]
+        X = pair_features(text_vecs[[text_row[texts[i]] for i, _, _ in block]],
+                          target_vecs[[label_row[target_of(i, k).label] for i, k, _ in block]], cues)
+        pred, proba = head.predict(X)
+        for r, (i, k, n) in enumerate(block):
+            stance, p = pred[r], proba[r]
+            score = round(float(p[col[FAVOR]] - p[col[AGAINST]]), 3)
+            why = head.reasons(X[r], stance) if stance != NONE else ""
+            note = f"model {stance} {p[col[stance]]:.2f}" + (f" ({why})" if why else "")
+            if n >= 0:
+                tid, cid, label, _, _, ev, m, source = out[n]
+                out[n] = (tid, cid, label, stance, score, f"{note}; {ev}" if ev else note, m, source)
+            elif stance != NONE:
+                t = target_of(i, k)
+                added.append((i, (tids[i], cids[i], t.label, stance, score, note, 0, t.source)))
+    if not added:
+        return out
+    # Each text's rows together, in thread and text order: the rule rows first, then the head's own.
+    rank = {tid: r for r, tid in enumerate(by_thread)}
+    order = [((rank[tids[i]], i, n), row) for n, ((_, i), row) in enumerate(zip(keys, out))]
+    order += [((rank[tids[i]], i, len(out) + n), row) for n, (i, row) in enumerate(added)]
+    order.sort(key=lambda x: x[0])
+    return [row for _, row in order]
