@@ -230,3 +230,93 @@ def test_embeddings_with_a_fake_encoder():
     out = m.transform(frame("Russia will win this war.", "Ukraine exists."))
     assert emb.encoded > 0
     assert "resembles" in out[out["comment_id"] == "c0"].iloc[0]["evidence"] or len(out) == 2
+
+
+# -- the learned head --------------------------------------------------------------------------
+
+
+class _KeywordEncoder:
+    """Stands in for MiniLM: dimension 0 for "good", 1 for "bad", 2 for every target name."""
+
+    def encode(self, texts, **kw):
+        import numpy as np
+
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, t in enumerate(texts):
+            low = t.lower()
+            out[i, 0] = 1.0 if "good" in low else 0.0
+            out[i, 1] = 1.0 if "bad" in low else 0.0
+            out[i, 2] = 0.0 if ("good" in low or "bad" in low) else 1.0
+        return out
+
+
+def _toy_head(tmp_path):
+    """A head reading the text's dimensions 0 / 1 (favor / against) and the rule score."""
+    import numpy as np
+
+    from discourse.analysis.target_stance.head import CLASSES, FEATURE_NAMES
+    from discourse.heads import LinearHead
+
+    coef = np.zeros((3, len(FEATURE_NAMES)), dtype=np.float32)
+    coef[CLASSES.index("favor"), 0] = 4.0
+    coef[CLASSES.index("against"), 1] = 4.0
+    coef[CLASSES.index("favor"), FEATURE_NAMES.index("rule_score")] = 6.0
+    coef[CLASSES.index("against"), FEATURE_NAMES.index("rule_score")] = -6.0
+    head = LinearHead(coef=coef, intercept=np.array([-1.0, -1.0, 0.0], dtype=np.float32), classes=list(CLASSES),
+                      feature_names=FEATURE_NAMES)
+    path = tmp_path / "toy.npz"
+    head.save(path)
+    return path
+
+
+def test_head_reads_any_named_target_without_a_mention(tmp_path):
+    m = TargetStance(domain=None, targets=["Legalization of Abortion"], salient_entities=0, article_target=False,
+                     embedder=_KeywordEncoder(), head_path=_toy_head(tmp_path))
+    out = m.transform(frame("Choice is a good thing.", "A bad law.", "The weather today."))
+    got = {r.comment_id: r for r in out.itertuples()}
+    assert got["c0"].stance == "favor" and got["c0"].target == "Legalization of Abortion"
+    assert got["c1"].stance == "against" and got["c1"].mentions == 0 and got["c1"].source == "user"
+    assert got["c0"].evidence.startswith("model favor") and got["c0"].score > 0 > got["c1"].score
+    assert "c2" not in got  # the head finds no stance and no cue fired: no row
+
+
+def test_head_takes_over_a_rule_row_and_keeps_its_cue(tmp_path):
+    m = TargetStance(targets=["Blefuscu"], salient_entities=0, article_target=False,
+                     embedder=_KeywordEncoder(), head_path=_toy_head(tmp_path))
+    out = m.transform(frame("Blefuscu is brave."))
+    row = out[out["target"] == "Blefuscu"].iloc[0]
+    assert row["stance"] == "favor" and row["mentions"] == 1
+    assert "model favor" in row["evidence"] and "'brave'" in row["evidence"]
+
+
+def test_head_off_or_absent_leaves_the_rules(tmp_path):
+    from discourse.analysis.target_stance.head import TargetHead
+
+    assert TargetHead.load(tmp_path / "missing.npz") is None
+    m = TargetStance(targets=["Blefuscu"], salient_entities=0, article_target=False, use_head=False)
+    assert m.head is None
+    out = m.transform(frame("Blefuscu is brave."))
+    assert not out.iloc[0]["evidence"].startswith("model")
+
+
+def test_salient_names_skip_dates_and_page_words():
+    m = TargetStance(salient_entities=5, use_head=False)
+    texts = ["On Wednesday Borislav spoke. REPLY", "Borislav again on Wednesday. REPLY SHARE",
+             "In January the SUBSCRIBE button. January is cold.", "January, SUBSCRIBE"]
+    assert m.salient(texts) == ["Borislav"]
+
+
+@pytest.mark.slow
+def test_shipped_head_on_free_text_targets():
+    """The packaged head and the real encoder: stance toward targets it was not given aliases for."""
+    from discourse.analysis.target_stance.head import TargetHead
+    from discourse.embeddings import Embedder
+
+    if TargetHead.load() is None:
+        pytest.skip("no trained head ships")
+    m = TargetStance(domain=None, targets=["Legalization of Abortion"], salient_entities=0, article_target=False,
+                     embedder=Embedder(use_disk_cache=False))
+    out = m.transform(frame("Every woman has the right to choose what happens to her own body.",
+                            "Abortion is the murder of an innocent unborn child. Every life is precious."))
+    got = {r.comment_id: r.stance for r in out.itertuples()}
+    assert got.get("c0") == "favor" and got.get("c1") == "against"
