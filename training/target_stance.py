@@ -294,11 +294,14 @@ def main(argv=None) -> int:
     cues = rule_cues(examples)
     X = features(examples, cues)
     split = split_of(examples)
-    extra = experiments(examples, X, y, cues, split) if args.experiments else []
     head = fit(X, y, split == "train", split == "tune", data="VAST, SemEval-2016 Task 6, RUW")
     rows = held_out(head, examples, X, y, cues, split)
     if not args.no_write:
-        print(write_head(head, "target_stance", card(head, rows, extra)))
+        print(write_head(head, "target_stance", card(head, rows, [])), flush=True)
+    if args.experiments:
+        extra = experiments(examples, X, y, cues, split)
+        if not args.no_write:
+            write_head(head, "target_stance", card(head, rows, extra))
     return 0
 
 

@@ -86,17 +86,19 @@ class TargetHead:
         return ", ".join(out)
 
 
-def apply_head(model, out, keys, texts, tids, cids, by_thread, thread_targets) -> list:
+def apply_head(model, out, keys, texts, tids, cids, by_thread, thread_targets, skip=frozenset()) -> list:
     """The head's reading of every (text, target) pair: the pack's and the user's targets toward
     every text, salient names where the rules found them. A rule row takes the head's stance and
     keeps its cue evidence after the head's; a pair without a rule row becomes a row only where
-    the head finds a stance. ``out``: the rule rows; ``keys``: (target key, text index) per row."""
+    the head finds a stance. ``out``: the rule rows; ``keys``: (target key, text index) per row;
+    ``skip``: text indices the head does not read (not English)."""
     at = {(i, k): n for n, (k, i) in enumerate(keys)}
     pairs = []  # (text index, target key, row number or -1)
     for tid, idxs in by_thread.items():
         explicit = [k for k, t in thread_targets[tid].items() if t.source in ("pack", "user")]
         pairs += [(i, k, at.get((i, k), -1)) for i in idxs for k in explicit]
     pairs += [(i, k, n) for (i, k), n in at.items() if thread_targets[tids[i]][k].source == "salient"]
+    pairs = [p for p in pairs if p[0] not in skip]
     if not pairs:
         return out
     target_of = lambda i, k: thread_targets[tids[i]][k]

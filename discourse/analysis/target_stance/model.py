@@ -261,13 +261,15 @@ class TargetStance(Scoring):
 
     # -- the frame API --------------------------------------------------------------------
 
-    def transform(self, comments, articles: dict | None = None):
+    def transform(self, comments, articles: dict | None = None, languages: Sequence[str] | None = None):
         """Rows ``thread_id, comment_id, target, stance, score, evidence, mentions, source``.
 
         ``comments`` needs ``thread_id, comment_id, text`` (``comment_id`` "" for an article
         paragraph); ``parent_id`` (null for top-level) decides which comments answer the article,
         and ``author`` names are kept out of the salient entities. ``articles`` (thread id -> article
-        text) adds the article's own proper names to the salient-entity counts."""
+        text) adds the article's own proper names to the salient-entity counts. ``languages``: each
+        row's language code (the token layer's); the learned head reads English rows only (its
+        encoder and training data are English), other rows keep the rule reading."""
         import pandas as pd
 
         if comments is None or len(comments) == 0:
@@ -328,7 +330,9 @@ class TargetStance(Scoring):
             ev_sorted = [s for _, s in sorted(ev, key=_WEIGHT, reverse=True)[: self.max_evidence]]
             out.append((tid, cid, label, stance, round(math.tanh(raw / 1.5), 3), "; ".join(ev_sorted), n, source))
         if self.head is not None:
-            out = apply_head(self, out, [(r[7], r[8]) for r in rows], texts, tids, cids, by_thread, thread_targets)
+            skip = {i for i, lang in enumerate(languages or ()) if lang not in ("en", "und")}
+            out = apply_head(self, out, [(r[7], r[8]) for r in rows], texts, tids, cids, by_thread, thread_targets,
+                             skip)
         return pd.DataFrame(out, columns=COLUMNS)
 
     @property

@@ -22,7 +22,9 @@ class TargetStanceStage(Stage):
         # The learned head reads the unit vectors the run encoded up front (no second pass).
         model = TargetStance(domain=ctx.domain, targets=ctx.targets, embedder=ctx.encoder(),
                              use_head=ctx.use_embeddings)
-        targets = model.transform(ctx.units, ctx.articles)
+        layer = ctx.tokens
+        languages = [d.lang for d in layer.docs] if layer is not None and len(layer.docs) == len(ctx.units) else None
+        targets = model.transform(ctx.units, ctx.articles, languages=languages)
         ctx.tables["targets"] = targets
         on_comments = targets[targets["comment_id"] != ""] if not targets.empty else targets
         for by, table in (("author", "targets_by_author"), ("thread_id", "targets_by_thread"),
