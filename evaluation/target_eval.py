@@ -203,7 +203,8 @@ def heldout() -> list[dict]:
     names = sorted({e.target for e in examples})
     embedder = VectorLookup([(texts, encode(texts, "stance-target-texts")),
                              (names, encode(names, "stance-target-names"))])
-    train_labels = [y[i] for i in np.flatnonzero(split == "train")]
+    train_rows = np.flatnonzero(split == "train")
+    train_labels = [y[i] for i in train_rows]
     src = np.array([e.source for e in examples])
     tgt = np.array([e.target for e in examples])
     test = split == "test"
@@ -212,19 +213,19 @@ def heldout() -> list[dict]:
     for t in ("Russia", "Ukraine"):
         rows = np.flatnonzero(test & (src == "ruw") & (tgt == t))
         out.append(report(f"RUW test (last 20% of ids): {t}", [y[i] for i in rows],
-                          product_predictions(examples, rows, embedder), baselines(examples, cues, rows, train_labels)))
+                          product_predictions(examples, rows, embedder), baselines(examples, cues, rows, train_labels, train_rows)))
     rows = np.flatnonzero(test & (src == "semeval"))
     out.append(report("SemEval-2016 test (20% of ids)", [y[i] for i in rows],
-                      product_predictions(examples, rows, embedder), baselines(examples, cues, rows, train_labels)))
+                      product_predictions(examples, rows, embedder), baselines(examples, cues, rows, train_labels, train_rows)))
     for t in sorted(set(tgt[rows])):
         sub = rows[tgt[rows] == t]
         out.append(report(f"  {t}", [y[i] for i in sub], product_predictions(examples, sub, embedder),
-                          baselines(examples, cues, sub, train_labels)))
+                          baselines(examples, cues, sub, train_labels, train_rows)))
     rows = np.flatnonzero(test & (src == "vast-test"))
     head = TargetHead.load()
     X = features([examples[i] for i in rows], cues[rows])
     out.append(report("VAST test (as published)", [y[i] for i in rows], head.predict(X)[0],
-                      baselines(examples, cues, rows, train_labels)))
+                      baselines(examples, cues, rows, train_labels, train_rows)))
     return out
 
 

@@ -12,6 +12,12 @@ its cosine with the parent. Its weights are plain JSON (``discourse/data/reply_s
 fitted by ``python -m evaluation.stance_eval --write``) and are applied here with numpy
 alone, so a user can read, retrain or replace them. Two weight sets ship: one with embeddings and
 one lexical-only (``use_embeddings=False``), which needs no sentence encoder.
+
+Where the trained head ships (``discourse/data/models/reply_stance.npz``, card beside it, retrained
+by ``python -m training.reply_stance`` on RumourEval and the Reddit agreement pairs), it replaces
+the JSON embedding model: a reply denies *something*, so it also reads the parent's vector, the
+product and the |difference| of the two, and its evidence adds the nearest labelled training reply
+of the chosen class (``reply_stance_examples.npz``, RumourEval, CC BY 4.0).
 """
 
 from __future__ import annotations

@@ -51,6 +51,17 @@ def pair_features(text_vecs: np.ndarray, target_vecs: np.ndarray, cues: np.ndarr
     return np.hstack([c, t, c * t, np.abs(c - t), cos, np.asarray(cues, dtype=np.float32).reshape(len(c), -1)])
 
 
+def adjusted_scores(head, X: np.ndarray) -> np.ndarray:
+    """The head's class scores, with the domain pack's own offsets (``meta["pack_offsets"]``,
+    tuned on pack-target rows) added where the target is a pack target."""
+    s = np.array(head.scores(X), dtype=np.float64)
+    extra = head.meta.get("pack_offsets")
+    if extra:
+        pack = np.asarray(X)[:, FEATURE_NAMES.index("pack_target")] > 0.5
+        s[pack] += np.array([extra.get(c, 0.0) for c in head.classes])
+    return s
+
+
 class TargetHead:
     """The packaged head, or ``path``; ``None`` from :meth:`load` when no weights ship."""
 
@@ -76,7 +87,9 @@ class TargetHead:
 
     def predict(self, X: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Labels and probabilities (columns in ``classes`` order)."""
-        p = self.head.predict_proba(X)
+        s = adjusted_scores(self.head, X)
+        s = np.exp(s - s.max(axis=1, keepdims=True))
+        p = s / s.sum(axis=1, keepdims=True)
         return [self.classes[k] for k in p.argmax(axis=1)], p
 
     def reasons(self, x: np.ndarray, label: str) -> str:
