@@ -188,10 +188,10 @@ def heldout() -> list[dict]:
     """The shipped model on the held-out real rows (see the module text), beside baselines."""
     import numpy as np
 
-    from discourse.analysis.target_stance.head import TargetHead
+    from discourse.analysis.target_stance.head import TargetHead, pair_features
     from training.common import encode
     from training.stance_data import target_examples
-    from training.target_stance import baselines, features, report, rule_cues, split_of
+    from training.target_stance import baselines, report, rule_cues, split_of
 
     if TargetHead.load() is None:
         raise SystemExit("target_eval: no trained head ships (discourse/data/models/target_stance.npz)")
@@ -223,7 +223,8 @@ def heldout() -> list[dict]:
                           baselines(examples, cues, sub, train_labels, train_rows)))
     rows = np.flatnonzero(test & (src == "vast-test"))
     head = TargetHead.load()
-    X = features([examples[i] for i in rows], cues[rows])
+    X = pair_features(embedder.encode([examples[i].text for i in rows]),
+                      embedder.encode([examples[i].target for i in rows]), cues[rows])
     out.append(report("VAST test (as published)", [y[i] for i in rows], head.predict(X)[0],
                       baselines(examples, cues, rows, train_labels, train_rows)))
     return out
