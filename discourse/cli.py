@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 EVALUATIONS = {
     "stance": ("evaluation.stance_eval", "reply stance macro-F1 on held-out RumourEval threads"),
     "sentiment": ("evaluation.sentiment_eval", "sentiment agreement with human ratings (VADER tweets)"),
-    "targets": ("evaluation.target_eval", "target stance macro-F1 for Russia and Ukraine"),
+    "targets": ("evaluation.target_eval", "target stance on held-out real data (RUW, SemEval-2016, VAST)"),
     "techniques": ("evaluation.framing_eval", "persuasion techniques micro-F1 per sentence"),
     "narratives": ("evaluation.narratives_eval", "narrative matching precision and recall"),
     "toxicity": ("evaluation.toxicity_eval", "incivility ranking: average precision and P@20"),
