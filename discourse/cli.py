@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Score every comment for moderation (incivility, possible disinformation, "
                                    "coordination, spam, escalation), add new ones to the queue in --db and print "
                                    "the top of the queue. Record decisions with "
-                                   "`discourse triage decide ID approve|reject [--note TEXT]`.")
+                                   "`discourse triage decide ID approve|reject|defer [--note TEXT]`, or in the browser with "
+                                   "`discourse serve`.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--top", type=int, default=20, metavar="N", help="show this many pending comments (default 20; 0: all)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -162,7 +163,7 @@ def build_decide_parser() -> argparse.ArgumentParser:
                                             "appended, never overwritten: changing one needs --override.")
     p.add_argument("ident", metavar="COMMENT_ID",
                    help="the id column of `discourse triage`, a comment id, or THREAD:COMMENT")
-    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("decision", choices=("approve", "reject", "defer"))
     p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
     p.add_argument("--db", default="reports/triage.sqlite", metavar="FILE",
                    help="queue database (default: reports/triage.sqlite)")
@@ -353,7 +354,7 @@ def cmd_triage(args) -> int:
     result = Analyzer(stages=TRIAGE_STAGES, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
     scored = result.comments
     with ReviewQueue(args.db) as queue:
-        added = queue.add(scored)
+        added = queue.add(scored, threads=result.tables.get("threads"), mode="fast" if args.fast else "full")
         top = queue.pending(limit=args.top or None)
     new = set(added["new"])
     rows = [{"rank": i + 1, "id": r["fingerprint"][:10], "new": r["fingerprint"] in new, "thread_id": r["thread_id"],
@@ -382,8 +383,9 @@ def cmd_triage(args) -> int:
             out.close()
     if not args.quiet:
         n_new = len(added["new"])
+        edited = f"{len(added['superseded'])} edited (stale entry closed); " if added["superseded"] else ""
         print(f"discourse: {n_new} new comment{'s' if n_new != 1 else ''} queued; {added['pending']} already in the queue; "
-              f"{added['decided']} already decided (not re-queued); queue: {args.db}", file=sys.stderr)
+              f"{added['decided']} already decided (not re-queued); {edited}queue: {args.db}", file=sys.stderr)
     return EXIT_FAILURE if failures else 0
 
 
