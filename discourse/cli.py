@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     _add_common(p)
 
+    _add_serve_parsers(sub)
+
     p = sub.add_parser("evaluate", help="measure the tool against gold data (needs ../shared/data)")
     esub = p.add_subparsers(dest="what", metavar="WHAT")
     e = esub.add_parser("parse", help="comment recovery and parent accuracy on gold threads rendered as pages")
@@ -143,6 +145,37 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cache-dir", help="embedding cache to use and keep (default: a fresh temporary one)")
     _add_common(b)
     return parser
+
+
+def _add_serve_parsers(sub) -> None:
+    """`discourse serve` (the queue in the browser) and `discourse users` (its moderators)."""
+    db = {"default": "reports/triage.sqlite", "metavar": "FILE", "help": "queue database (default: reports/triage.sqlite)"}
+    p = sub.add_parser("serve", help="work the moderation queue in the browser (log in, decide, see the history)",
+                       description="Serve the triage queue as a web application and an HTTP API. Binds to "
+                                   "loopback unless --host says otherwise.")
+    p.add_argument("--db", **db)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--certfile", help="TLS certificate (PEM), to serve HTTPS")
+    p.add_argument("--keyfile", help="TLS private key (PEM)")
+    _add_common(p)
+    p = sub.add_parser("users", help="moderators of `discourse serve`: add, list, make API tokens")
+    p.add_argument("action", choices=("add", "token", "list"))
+    p.add_argument("name", nargs="?", help="user name (add, token)")
+    p.add_argument("--role", choices=("moderator", "admin"), default="moderator")
+    p.add_argument("--password-file", metavar="FILE", help="read the password from FILE (else: prompt, or stdin)")
+    p.add_argument("--db", **db)
+    _add_common(p)
+
+
+def cmd_serve(args, parser) -> int:
+    from discourse.serve.run import serve, users_command
+
+    if args.command == "serve":
+        return serve(args.db, args.host, args.port, args.certfile, args.keyfile)
+    if args.action != "list" and not args.name:
+        parser.parse_args(["users", "--help"])
+    return users_command(args)
 
 
 #: ``discourse evaluate NAME`` → the evaluation module it runs.
@@ -196,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "decide":
             return cmd_decide(args)
+        if args.command in ("serve", "users"):
+            return cmd_serve(args, parser)
         if args.command == "evaluate":
             return cmd_evaluate(args, parser)
         if args.command == "bench":
@@ -354,7 +389,7 @@ def cmd_triage(args) -> int:
     result = Analyzer(stages=TRIAGE_STAGES, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
     scored = result.comments
     with ReviewQueue(args.db) as queue:
-        added = queue.add(scored, threads=result.tables.get("threads"), mode="fast" if args.fast else "full")
+        added = queue.add(scored, threads=threads, mode="fast" if args.fast else "full")
         top = queue.pending(limit=args.top or None)
     new = set(added["new"])
     rows = [{"rank": i + 1, "id": r["fingerprint"][:10], "new": r["fingerprint"] in new, "thread_id": r["thread_id"],

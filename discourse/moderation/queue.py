@@ -105,7 +105,7 @@ class ReviewQueue:
     def add(self, comments, threads=None, mode: str = "full") -> dict:
         """Queue the scored comments (``triage_priority, triage_reasons`` columns) not seen before;
         refresh the scores of open ones; close the stale entry of an edited comment. ``threads``
-        (the analysis ``threads`` table) gives titles and outlets. Returns counts and fingerprints."""
+        (``Thread`` objects or the analysis ``threads`` table) gives titles and outlets. Returns counts and fingerprints."""
         if mode not in MODELS:
             raise InputError(f"scoring mode must be one of {', '.join(MODELS)}, not {mode!r}")
         fps = fingerprints(comments)
@@ -139,9 +139,15 @@ class ReviewQueue:
         return out
 
     def _add_threads(self, threads) -> None:
+        """Titles and outlets from a list of ``Thread`` or the analysis ``threads`` table."""
         if threads is None or len(threads) == 0:
             return
-        for t in threads.to_dict("records"):
+        if hasattr(threads, "to_dict"):
+            rows = threads.to_dict("records")
+        else:
+            rows = [{"thread_id": t.thread_id, "title": t.article.title, "outlet": t.article.outlet,
+                     "url": t.article.url} for t in threads]
+        for t in rows:
             self.conn.execute("INSERT OR REPLACE INTO threads VALUES (?, ?, ?, ?)",
                               (str(t["thread_id"]), _text(t.get("title")), _text(t.get("outlet")), _text(t.get("url"))))
 
@@ -213,6 +219,29 @@ class ReviewQueue:
             "AS last_decision_id FROM items i LEFT JOIN threads t ON t.thread_id = i.thread_id "
             "WHERE i.fingerprint = ?", (fingerprint,)).fetchone()
         return dict(row) if row else None
+
+    def parents(self, items: list[dict]) -> dict[str, dict]:
+        """The open entry each item replies to, by the item's fingerprint."""
+        out = {}
+        for it in items:
+            if it.get("parent_id"):
+                row = self.conn.execute(
+                    "SELECT fingerprint, comment_id, author, text, status FROM items WHERE thread_id = ? AND "
+                    "comment_id = ? AND status != 'superseded'", (it["thread_id"], it["parent_id"])).fetchone()
+                if row:
+                    out[it["fingerprint"]] = dict(row)
+        return out
+
+    def reasons(self) -> list[str]:
+        """Every reason text of open entries (for the reason filter)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT reasons FROM items WHERE reasons != '' AND status != 'superseded'")]
+
+    def decisions(self, limit: int = 100) -> list[dict]:
+        """The latest decisions across the queue, newest first."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT id, fingerprint, decision, note, moderator, decided_at FROM decisions ORDER BY id DESC LIMIT ?",
+            (int(limit),))]
 
     def scores(self, fingerprint: str) -> list[dict]:
         return [dict(r) for r in self.conn.execute(
