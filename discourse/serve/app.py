@@ -84,7 +84,6 @@ def create_app(db: str | Path, secure_cookies: bool = False) -> Starlette:
 
     store = Store(Path(db))
     routes = [
-        Route("/", lambda request: RedirectResponse("/queue", status_code=303)),
         *pages.routes(),
         *api.routes(),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),

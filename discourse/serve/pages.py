@@ -120,6 +120,11 @@ async def logout(request):
 
 
 # -- the queue -------------------------------------------------------------------------------------
+@login_required()
+async def home(request):
+    return RedirectResponse("/queue", status_code=303)
+
+
 def _filters(params) -> dict:
     status = params.get("status", "pending")
     return {"status": status if status in STATUSES else None, "thread_ids": [t for t in params.getlist("thread") if t],
@@ -272,6 +277,7 @@ async def users_add(request):
 
 def routes() -> list[Route]:
     return [
+        Route("/", home, methods=["GET"]),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
