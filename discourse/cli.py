@@ -354,6 +354,9 @@ def cmd_report(args) -> int:
     config = load_config(getattr(args, "config", None))
     result = Analyzer(targets=targets, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
     out = Path(args.output)
+    from discourse.moderation.queue import attach_statuses  # decisions made in the queue kept beside the report
+
+    result.tables["comments"] = attach_statuses(result.tables["comments"], out / "triage.sqlite")
     try:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
     except ValueError as exc:

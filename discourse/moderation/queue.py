@@ -331,3 +331,18 @@ class ReviewQueue:
             self.conn.execute("UPDATE items SET status = ? WHERE fingerprint = ?", (PAST[decision], item["fingerprint"]))
         return {**item, "decision": decision, "changed": True, "previous": previous, "decision_id": did,
                 "status": PAST[decision], "decided_at": now}
+
+
+def attach_statuses(comments, db: str | Path):
+    """``comments`` with a ``moderation`` column (pending, approved, ...; None where not queued)
+    from the queue in ``db``, for the static reports; unchanged when there is no queue there."""
+    import logging
+
+    if not Path(db).is_file() or comments.empty:
+        return comments
+    try:
+        with ReviewQueue(db, create=False) as q:
+            return comments.assign(moderation=q.statuses(comments))
+    except InputError as exc:
+        logging.getLogger("discourse").warning("moderation status left out of the report: %s", exc)
+        return comments

@@ -227,6 +227,9 @@ class ThreadRenderer(BlockRenderer):
         tri = num(m.get("triage_priority"))
         if tri is not None:
             badges.append(f'<span class="b" title="{esc(m.get("triage_reasons"))}">triage {tri:.2f}</span>')
+        moderation = text_of(m.get("moderation"))
+        if moderation and moderation != "pending":  # a moderator's decision, from the triage queue
+            badges.append(f'<span class="b warn">{esc(moderation)} by a moderator</span>')
         parent = m.get("parent_id")
         reply = ""
         if parent and parent in self.anchor:
