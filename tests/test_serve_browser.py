@@ -28,8 +28,9 @@ from browser_check import PROBE, Browser, find_chromium
 from discourse.cli import main
 from discourse.moderation.queue import ReviewQueue
 
-pytestmark = pytest.mark.skipif(find_chromium() is None or shutil.which("timeout") is None,
-                                reason="no chromium found (apt-get install chromium, or set DISCOURSE_CHROMIUM)")
+pytestmark = [pytest.mark.slow,  # triage without --fast loads the sentence encoder
+              pytest.mark.skipif(find_chromium() is None or shutil.which("timeout") is None,
+                                 reason="no chromium found (apt-get install chromium, or set DISCOURSE_CHROMIUM)")]
 PASSWORD = "a moderator's password"
 HOSTILE = ["<script>window.__pwned=1;document.documentElement.setAttribute('data-pwned','1')</script>",
            "<img src=x onerror=\"window.__pwned=1;document.title='PWNED'\"> you idiot",
@@ -102,7 +103,9 @@ def free_port() -> int:
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve_browser")
     db = tmp / "q.sqlite"
-    assert main(["triage", str(ROOT / "threads"), "--db", str(db), "--fast", "-q", "-o", str(tmp / "top.txt")]) == 0
+    # the fresh flow of the README; --fast first, so each item shows the scores of both modes
+    for fast in (["--fast"], []):
+        assert main(["triage", str(ROOT / "threads"), "--db", str(db), "-q", "-o", str(tmp / "top.txt"), *fast]) == 0
     n = len(HOSTILE)
     hostile = pd.DataFrame({"thread_id": ["hostile"] * n, "comment_id": [f"h{i}" for i in range(n)],
                             "author": ["<b>eve</b>", "javascript:x", "eve", "mallory"], "text": HOSTILE,
@@ -149,7 +152,7 @@ def test_a_moderator_works_the_queue_in_a_real_browser(server, tmp_path):
             "document.querySelector('input[name=name]').value = 'ann';"
             f"document.querySelector('input[name=password]').value = {json.dumps(PASSWORD)};"
             "document.querySelector('form.login button').click()"))
-        assert tab.js("location.pathname") == "/queue"
+        assert tab.js("location.pathname") == "/queue", tab.js("document.body.innerText")
         assert tab.js("document.querySelectorAll('article.item').length") > 10
         shot = Path(os.environ.get("DISCOURSE_QUEUE_SCREENSHOT") or tmp_path / "queue.png")
         tab.screenshot(shot)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-_QUOTED = re.compile(r"'([^']{2,120})'")
+_QUOTED = re.compile(r"'([^']{2,120})'|\"([^\"]{2,120})\"")
 _HOST = re.compile(r"\(([a-z0-9.-]+\.[a-z]{2,})\)|link to ([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _KIND = re.compile(r"\s*(?:\d[\d.]*\s*)?[:(]|\s+\d")
@@ -27,7 +27,7 @@ def reason_kind(reason: str) -> str:
 def _evidence(reason: str, text: str) -> list[tuple[int, int]]:
     found = []
     low = text.lower()
-    needles = [m.group(1) for m in _QUOTED.finditer(reason)]
+    needles = [m.group(1) or m.group(2) for m in _QUOTED.finditer(reason)]
     for needle in needles:
         n = needle.lower()
         start = low.find(n)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
@@ -83,7 +83,10 @@ def _local(target: str | None, default: str = "/queue") -> str:
 
 # -- log in and out --------------------------------------------------------------------------------
 async def login_page(request):
-    nonce = secrets.token_urlsafe(24)
+    # one nonce per browser until it logs in: a second tab or a stray request must not void the first form
+    nonce = request.cookies.get("discourse_login") or ""
+    if len(nonce) != 32:
+        nonce = secrets.token_urlsafe(24)
     resp = render(request, "login.html", {"nonce": nonce, "next": _local(request.query_params.get("next")),
                                           "error": None})
     resp.set_cookie("discourse_login", nonce, httponly=True, samesite="strict",
@@ -278,6 +281,7 @@ async def users_add(request):
 def routes() -> list[Route]:
     return [
         Route("/", home, methods=["GET"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET"]),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
