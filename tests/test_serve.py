@@ -242,3 +242,25 @@ def test_users_command(tmp_path, capsys):
 def test_loopback_detection():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_serve_binds_loopback_and_warns_otherwise(env, monkeypatch, caplog, capsys):
+    import logging
+
+    import uvicorn
+
+    from discourse.serve.run import serve
+
+    _, db, _ = env
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(logging.getLogger("discourse"), "propagate", True)
+    with caplog.at_level(logging.WARNING, logger="discourse"):
+        assert serve(str(db)) == 0
+        assert not caplog.records
+        assert serve(str(db), host="0.0.0.0", port=8080) == 0
+    assert "not loopback" in caplog.text
+    (local, kw_local), (public, kw_public) = calls
+    assert kw_local["host"] == "127.0.0.1" and not local.state.secure_cookies
+    assert kw_public["host"] == "0.0.0.0" and public.state.secure_cookies
+    assert "http://127.0.0.1:8000/" in capsys.readouterr().err
