@@ -167,3 +167,18 @@ def test_a_version_1_database_is_upgraded_keeping_decisions(tmp_path):
         assert q.history("aaaaaaaaaa")[0]["note"] == "n"
         q.decide("bbbbbbbbbb", "defer", moderator="ann")
         assert q.item("bbbbbbbbbb")["status"] == "deferred"
+
+
+def test_decide_command_defers_and_records_the_command_line(tmp_path, capsys):
+    from discourse.cli import main
+
+    db = tmp_path / "q.sqlite"
+    with ReviewQueue(db) as q:
+        q.add(frame(1))
+    assert main(["triage", "decide", "t:c0", "defer", "--note", "ask", "--db", str(db)]) == 0
+    assert "deferred" in capsys.readouterr().out
+    assert main(["triage", "decide", "t:c0", "approve", "--db", str(db)]) == 0  # deferred is not final
+    assert main(["triage", "decide", "t:c0", "reject", "--db", str(db)]) == 1
+    assert "--override" in capsys.readouterr().err
+    with ReviewQueue(db) as q:
+        assert [h["decision"] for h in q.history(q.resolve("t:c0")["fingerprint"])] == ["defer", "approve"]
