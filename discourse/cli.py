@@ -30,7 +30,8 @@ def _setup_logging(quiet: bool) -> None:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or warnings on stderr")
-    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback of an internal error, for a bug report (before or after the command)")
 
 
 def _add_report_inputs(p: argparse.ArgumentParser, by_help: str) -> None:
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="discourse",
         description="Read news articles with their reader comment threads.",
+        epilog="Every command takes --quiet, and --debug (a traceback for bug reports) before or after it.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -177,6 +179,8 @@ def build_decide_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted before the command as well as after it
+    argv = [a for a in argv if a != "--debug"]
     if argv[:2] == ["triage", "decide"]:
         parser = build_decide_parser()
         args = parser.parse_args(argv[2:])
@@ -187,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    args.debug = debug
     _setup_logging(getattr(args, "quiet", False))
     try:
         if args.command == "parse":
@@ -313,9 +318,14 @@ def cmd_analyze(args) -> int:
 def cmd_report(args) -> int:
     from discourse.config import load_config
     from discourse.report import compare, write_reports
+    from discourse.report.compare import check_grouping
     from discourse.writers.tables import write_tables
 
     analyzer = _analyzer(args, config=load_config(getattr(args, "config", None)))
+    try:
+        check_grouping(args.by, analyzer.stages)
+    except ValueError as exc:
+        raise InputError(f"--by: {exc}") from None
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
                                   embedder=analyzer.embedder)
     if not threads:
