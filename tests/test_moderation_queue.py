@@ -3,7 +3,7 @@ the scoring mode, and the upgrade of a version-1 database."""
 from __future__ import annotations
 
 import sqlite3
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -134,11 +134,8 @@ def test_many_moderators_at_once_neither_lose_nor_double_a_decision(tmp_path):
         except Exception as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 
-    threads = [threading.Thread(target=moderator, args=(k,)) for k in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(moderator, range(8)))
     assert not errors
     assert sorted(wins) == sorted(fps[-20:]) and len(conflicts) == 7 * 20
     con = sqlite3.connect(db)
