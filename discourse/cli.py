@@ -369,8 +369,9 @@ def cmd_report(args) -> int:
         return EXIT_FAILURE
     result = analyzer.run(threads)
     out = Path(args.output)
-    from discourse.moderation.queue import attach_statuses  # decisions made in the queue kept beside the report
+    from discourse.moderation.queue import attach_statuses
 
+    # decisions made in the queue kept beside the report (triage.sqlite) are shown in it
     result.tables["comments"] = attach_statuses(result.tables["comments"], out / "triage.sqlite")
     try:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)

@@ -66,7 +66,7 @@ def csrf_of(html):
 
 
 def test_nothing_is_reachable_without_logging_in(env):
-    app, db, tokens = env
+    app, db, _tokens = env
     client = TestClient(app, follow_redirects=False)
     fp = ReviewQueue(db).items()[0]["fingerprint"]
     seen = set()
@@ -144,7 +144,7 @@ def test_hostile_text_is_shown_escaped(env):
 
 
 def test_api_contract(env):
-    app, db, tokens = env
+    app, _db, tokens = env
     client = TestClient(app)
     auth = {"Authorization": f"Bearer {tokens['bob']}"}
     items = client.get("/api/queue?status=pending&limit=2", headers=auth).json()["items"]
@@ -193,7 +193,7 @@ def test_only_admins_manage_users(env):
 
 
 def test_the_queue_filters_and_the_thread_and_history_pages(env):
-    app, db, tokens = env
+    app, _db, _tokens = env
     client = TestClient(app)
     login(client)
     assert client.get("/queue?reason=incivility").text.count("<article") == 1

@@ -14,6 +14,7 @@ of each mode is kept in ``scores``.
 """
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from ..errors import InputError
 from .identity import author_positions, fingerprints, match
 from .schema import SCHEMA_VERSION, migrate
 
-__all__ = ["DECISIONS", "PAST", "STATUSES", "MODELS", "Conflict", "ReviewQueue", "fingerprints"]
+__all__ = ["DECISIONS", "MODELS", "PAST", "STATUSES", "Conflict", "ReviewQueue", "fingerprints"]
 
 DECISIONS = ("approve", "reject", "defer")
 PAST = {"approve": "approved", "reject": "rejected", "defer": "deferred"}
@@ -48,7 +49,7 @@ def _now() -> str:
 
 
 def _text(v) -> str | None:
-    if v is None or (isinstance(v, float) and v != v):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     return str(v)
 
@@ -133,8 +134,8 @@ class ReviewQueue:
                     self.conn.execute(
                         "UPDATE items SET status = 'superseded', superseded_by = ?, closed_at = ?, closed_reason = ? "
                         "WHERE fingerprint = ?",
-                        (rec["fingerprint"], now, f"edited: the comment's text changed; superseded by "
-                                                  f"{rec['fingerprint'][:10]}", old))
+                        (rec["fingerprint"], now, (f"edited: the comment's text changed; superseded by "
+                                                  f"{rec['fingerprint'][:10]}"), old))
                     out["superseded"].append(old)
         return out
 

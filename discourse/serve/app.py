@@ -13,7 +13,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from ..moderation.queue import ReviewQueue

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 
 class LiveServer:
@@ -20,7 +21,7 @@ class LiveServer:
         self.thread = None
         self.timer = None
 
-    def __enter__(self) -> LiveServer:
+    def __enter__(self) -> Self:
         import uvicorn
 
         from .app import create_app

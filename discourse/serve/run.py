@@ -66,9 +66,8 @@ def _password(password_file: str | None) -> str:
 
 def users_command(args) -> int:
     """``users add NAME --role R [--password-file F]``, ``users token NAME``, ``users list``."""
-    from .auth import Users
-
     from ..moderation.queue import ReviewQueue
+    from .auth import Users
 
     ReviewQueue(args.db, create=args.action == "add").close()  # queue tables first; only `add` makes a file
     with Users(args.db) as users:
