@@ -104,6 +104,9 @@ def test_login_sets_a_strict_session_cookie_and_pages_are_not_cached(env):
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     csp = page.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp
+    for _ in range(5):
+        assert login(client, name="bob", password="guess").status_code == 401
+    assert login(client, name="bob").status_code == 429  # a pause after five failures, even with the password
     secure = TestClient(create_app(db, secure_cookies=True), base_url="https://testserver", follow_redirects=False)
     assert "Secure" in login(secure).headers["set-cookie"]
     client.post("/logout", data={"csrf": csrf_of(page.text)})

@@ -79,8 +79,8 @@ def _validate(body) -> str | None:
         return "queue_id (a string from GET /api/queue) is required"
     if body.get("decision") not in DECISIONS:
         return f"decision must be one of {', '.join(DECISIONS)}"
-    if body.get("note") is not None and not isinstance(body["note"], str):
-        return "note must be a string"
+    if body.get("note") is not None and (not isinstance(body["note"], str) or len(body["note"]) > 2000):
+        return "note must be a string of at most 2,000 characters"
     seen = body.get("last_decision_id")
     if seen is not None and (not isinstance(seen, int) or isinstance(seen, bool)):
         return "last_decision_id must be an integer or null"

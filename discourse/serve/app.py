@@ -91,6 +91,7 @@ def create_app(db: str | Path, secure_cookies: bool = False) -> Starlette:
     app = Starlette(routes=routes, exception_handlers={404: _not_found})
     app.state.store = store
     app.state.secure_cookies = secure_cookies
+    app.state.login_failures = {}  # name -> times of recent failed log-ins
     app.add_middleware(SecurityHeaders)
     return app
 

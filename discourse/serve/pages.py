@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from ..moderation.queue import DECISIONS, MODELS, STATUSES, Conflict
 
 HERE = Path(__file__).resolve().parent
 PAGE = 50
+MAX_FAILURES, LOCKOUT_S = 5, 300  # failed log-ins per name before a pause, and its length
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
@@ -100,12 +102,19 @@ async def login(request):
     if not nonce or not hmac.compare_digest(str(form.get("csrf", "")), nonce):
         return render(request, "message.html", {"title": "Refused", "message": "Reload the log-in page and try again."},
                       status=403)
-    users = _store(request).users
-    user = await run_in_threadpool(users.login, str(form.get("name", "")), str(form.get("password", "")))
+    users, name = _store(request).users, str(form.get("name", ""))
+    failures = request.app.state.login_failures
+    recent = [t for t in failures.get(name, []) if time.monotonic() - t < LOCKOUT_S]
+    if len(recent) >= MAX_FAILURES:
+        return render(request, "login.html", {"nonce": nonce, "next": _local(form.get("next")), "error": (
+            "Too many failed attempts for this name; wait a few minutes.")}, status=429)
+    user = await run_in_threadpool(users.login, name, str(form.get("password", "")))
     if user is None:
+        failures[name] = [*recent, time.monotonic()]
         resp = render(request, "login.html", {"nonce": nonce, "next": _local(form.get("next")),
                                               "error": "Unknown name or wrong password."}, status=401)
         return resp
+    failures.pop(name, None)
     sid, _ = await run_in_threadpool(users.new_session, user["name"])
     resp = RedirectResponse(_local(form.get("next")), status_code=303)
     resp.set_cookie("discourse_session", sid, httponly=True, samesite="strict",
