@@ -179,3 +179,34 @@ def test_decide_command_defers_and_records_the_command_line(tmp_path, capsys):
     assert "--override" in capsys.readouterr().err
     with ReviewQueue(db) as q:
         assert [h["decision"] for h in q.history(q.resolve("t:c0")["fingerprint"])] == ["defer", "approve"]
+
+
+NAMES = ["Newcomer", "Bob", "Alice Smith", "Reader", "JohnD", "Maria", "x_99", "Mr. T", "o'neil", "Nonsense", "Ha"]
+REPLIES = ["Thanks for the balanced report.", "I agree.", "No way", "This is propaganda.", "Who pays for all this?"]
+
+
+def grown_pair(rng) -> tuple[str, str]:
+    """The sample page with a few comments, then with one or two more; the first may end on a
+    name line (text of the last comment until a comment follows it)."""
+    base = SAMPLE.read_text(encoding="utf-8")
+    first = "".join(f"\n{rng.choice(NAMES)}\n{rng.choice(REPLIES)} (old {k})" for k in range(rng.randint(0, 3)))
+    first += rng.choice(["", "\n" + rng.choice(NAMES)])
+    more = "".join(f"\n{rng.choice(NAMES)}\n{rng.choice(REPLIES)} (new {k})" for k in range(rng.randint(1, 2)))
+    return base + first + "\n", base + first + more + "\n"
+
+
+def test_grown_pages_do_not_bring_decided_comments_back(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    for i in range(15):
+        old_text, new_text = grown_pair(rng)
+        old, new = page_comments(tmp_path, old_text), page_comments(tmp_path, new_text)
+        with ReviewQueue(tmp_path / f"q{i}.sqlite") as q:
+            q.add(old)
+            for r in q.pending():
+                q.decide(r["fingerprint"], "approve", moderator="ann")
+            q.add(new)
+            old_lines = {line for t in old.text for line in t.splitlines() if len(line) > 12}
+            back = [r["text"] for r in q.pending() if set(r["text"].splitlines()) & old_lines]
+            assert back == [], (old_text[-200:], new_text[-200:])
