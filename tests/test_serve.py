@@ -128,7 +128,7 @@ def test_state_changing_forms_need_the_csrf_token(env):
         assert client.post("/users", data={"name": "x", "role": "admin", "password": "12345678", **data}).status_code == 403
     assert ReviewQueue(db).history(fp) == []
     r = client.post("/decide", data={"queue_id": fp, "decision": "reject", "note": "n", "csrf": csrf_of(page.text),
-                                     "next": "//evil.example/"})
+                                     "next": "/\t/evil.example/"})
     assert r.status_code == 303 and r.headers["location"] == "/queue"  # no open redirect
     assert [h["moderator"] for h in ReviewQueue(db).history(fp)] == ["ann"]
 
@@ -265,5 +265,7 @@ def test_serve_binds_loopback_and_warns_otherwise(env, monkeypatch, caplog, caps
     assert "not loopback" in caplog.text
     (local, kw_local), (public, kw_public) = calls
     assert kw_local["host"] == "127.0.0.1" and not local.state.secure_cookies
+    assert TestClient(local, base_url="http://evil.example").get("/login").status_code == 400  # DNS rebinding
+    assert TestClient(local, base_url="http://127.0.0.1:8000").get("/login").status_code == 200
     assert kw_public["host"] == "0.0.0.0" and public.state.secure_cookies
     assert "http://127.0.0.1:8000/" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -78,8 +79,12 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(db: str | Path, secure_cookies: bool = False) -> Starlette:
-    """The application over the queue database ``db`` (created if missing)."""
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+def create_app(db: str | Path, secure_cookies: bool = False, allowed_hosts: list[str] | None = None) -> Starlette:
+    """The application over the queue database ``db`` (created if missing). ``allowed_hosts``
+    limits the Host header (on loopback: against DNS rebinding from a web page)."""
     from . import api, pages
 
     store = Store(Path(db))
@@ -93,6 +98,8 @@ def create_app(db: str | Path, secure_cookies: bool = False) -> Starlette:
     app.state.secure_cookies = secure_cookies
     app.state.login_failures = {}  # name -> times of recent failed log-ins
     app.add_middleware(SecurityHeaders)
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
 
 

@@ -24,14 +24,15 @@ class LiveServer:
     def __enter__(self) -> Self:
         import uvicorn
 
-        from .app import create_app
+        from .app import LOOPBACK_HOSTS, create_app
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(self.db, secure_cookies=self.secure_cookies), log_level="warning",
+        app = create_app(self.db, secure_cookies=self.secure_cookies, allowed_hosts=LOOPBACK_HOSTS)
+        config = uvicorn.Config(app, log_level="warning",
                                 lifespan="off", server_header=False, backlog=256)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -78,8 +78,8 @@ def login_required(admin: bool = False):
 def _local(target: str | None, default: str = "/queue") -> str:
     """Only same-site paths are followed after a form (no open redirect)."""
     target = str(target or "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
+    if not target.startswith("/") or target.startswith("//") or any(c <= " " or c in "\\\x7f" for c in target):
+        return default  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
     return target
 
 

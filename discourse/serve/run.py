@@ -26,7 +26,7 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, certfile: str | No
     """Serve the queue in ``db`` until stopped."""
     import uvicorn
 
-    from .app import create_app
+    from .app import LOOPBACK_HOSTS, create_app
     from .auth import Users
 
     if not Path(db).is_file():
@@ -38,7 +38,7 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, certfile: str | No
         log.warning("serving on %s, not loopback: anyone who can reach this address can try to log in; "
                     "session cookies are marked Secure, so browsers send them over HTTPS only%s", host,
                     "" if certfile else " (pass --certfile/--keyfile, or put a TLS proxy in front)")
-    app = create_app(db, secure_cookies=not local)
+    app = create_app(db, secure_cookies=not local, allowed_hosts=LOOPBACK_HOSTS if local else None)
     with Users(db) as users:
         if not users.all():
             log.warning("no users yet: add one with `discourse users add NAME --role admin --db %s`", db)
