@@ -269,3 +269,23 @@ def test_serve_binds_loopback_and_warns_otherwise(env, monkeypatch, caplog, caps
     assert TestClient(local, base_url="http://127.0.0.1:8000").get("/login").status_code == 200
     assert kw_public["host"] == "0.0.0.0" and public.state.secure_cookies
     assert "http://127.0.0.1:8000/" in capsys.readouterr().err
+
+
+def test_a_final_decision_changes_only_with_override_from_the_history_page(env):
+    app, db, _ = env
+    client = TestClient(app, follow_redirects=False)
+    login(client)
+    page = client.get("/queue").text
+    fp = re.search(r'data-queue-id="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
+    client.post("/decide", data={"queue_id": fp, "decision": "reject", "csrf": csrf, "next": "/queue"})
+    card = client.get("/thread?id=t1").text.split(f'id="i-{fp}"')[1].split("</article>")[0]
+    assert "Decided: rejected" in card and 'action="/decide"' not in card
+    stale = client.post("/decide", data={"queue_id": fp, "decision": "approve", "csrf": csrf, "seen": ""})
+    assert stale.status_code == 409  # read before the rejection
+    history = client.get(f"/item/{fp}").text
+    assert 'name="override" value="1"' in history
+    r = client.post("/decide", data={"queue_id": fp, "decision": "approve", "override": "1", "note": "on appeal",
+                                     "csrf": csrf, "next": f"/item/{fp}"})
+    assert r.status_code == 303
+    assert [h["decision"] for h in ReviewQueue(db).history(fp)] == ["reject", "approve"]
