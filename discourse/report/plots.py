@@ -252,7 +252,7 @@ def diverging(df, title: str = "Stance toward each target: favour vs against") -
             ys.append(ti - 0.4 + h * (gi + 0.5))
             fav.append(100 * float(r["favor_share"]))
             ag.append(-100 * float(r["against_share"]))
-        if not ys:  # nothing to draw for this group: keep it out of the legend too
+        if not any(fav) and not any(ag):  # nothing drawn for this group: keep it out of the legend too
             continue
         colour = palette[gi % len(palette)]
         ax.barh(ys, fav, height=h * 0.9, color=colour, label=short(g, 40))
