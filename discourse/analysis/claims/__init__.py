@@ -17,9 +17,11 @@ available at run time, and rules keep each decision explainable. The parts, each
 - ``subjects``: what a figure counts, its unit and action, subject keys;
 - ``attribution``: who asserts a figure, pronouns and quotations;
 - ``extractor``: ``ClaimExtractor``, which puts the parts together sentence by sentence;
-- ``compare``: ``compare_claims``, lining up figures about the same quantity.
+- ``compare``: ``compare_claims``, lining up figures about the same quantity;
+- ``stage``: ``ClaimsStage``, the pipeline stage that runs both.
 """
 from .compare import COMPARE_COLUMNS, RELATIONS, compare_claims
 from .extractor import CLAIM_COLUMNS, ClaimExtractor
+from .stage import ClaimsStage
 
-__all__ = ["CLAIM_COLUMNS", "COMPARE_COLUMNS", "RELATIONS", "ClaimExtractor", "compare_claims"]
+__all__ = ["CLAIM_COLUMNS", "COMPARE_COLUMNS", "RELATIONS", "ClaimExtractor", "ClaimsStage", "compare_claims"]
