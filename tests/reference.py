@@ -243,28 +243,6 @@ def normalise_plain(text):
     return re.sub(r"[\W_]+", " ", t).strip()
 
 
-# ---------------------------------------------------------------------- pipeline
-def plain_thread_table(threads, comments):
-    """``pipeline.thread_table`` as a groupby over the comments frame."""
-    from discourse.analysis.pipeline import STANCES
-
-    rows = []
-    by_thread = {tid: g for tid, g in comments.groupby("thread_id")} if not comments.empty else {}
-    for t in threads:
-        g = by_thread.get(t.thread_id)
-        n = 0 if g is None else len(g)
-        row = {"thread_id": t.thread_id, "title": t.article.title, "outlet": t.article.outlet,
-               "published": t.article.published, "url": t.article.url, "source": t.source, "comments": n,
-               "authors": 0 if g is None else int(g["author"].dropna().nunique()),
-               "max_depth": 0 if g is None else int(g["depth"].max()),
-               "article_words": len(t.article.text.split())}
-        row["sentiment_mean"] = float(g["sentiment"].mean()) if n and "sentiment" in g else None
-        for s in STANCES:
-            row[s] = float((g["stance"] == s).mean()) if n and "stance" in g else None
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 # ---------------------------------------------------------------------- parse
 def furniture_one_by_one(rules, line, region):
     """The furniture rules tried one at a time, as before the combined regular expression."""
