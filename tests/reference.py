@@ -7,6 +7,7 @@ module goes back to the plain code, the reference and its test go.
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import re
@@ -18,10 +19,17 @@ import pandas as pd
 
 
 # ---------------------------------------------------------------------- framing
+def framing_module():
+    """The module that holds ``FrameTagger`` and the names its code reads (``_TOKEN_CHARS``,
+    ``_merge_nested``), wherever the framing package keeps it."""
+    from discourse.analysis.framing import FrameTagger
+
+    return inspect.getmodule(FrameTagger)
+
+
 def plain_decide(tagger, hits, cutoffs):
     """``FrameTagger._decide`` without a similarity row, as it read before the one-cue shortcut."""
-    from discourse.analysis.framing import _merge_nested
-
+    _merge_nested = framing_module()._merge_nested
     out = []
     for ei in sorted(hits):
         e = tagger.catalogue.entries[ei]
@@ -67,7 +75,9 @@ def sentence_tones_plain(units, max_chars: int):
 # ---------------------------------------------------------------------- target stance
 def tokenise_plain(text: str):
     """The token-at-a-time tokeniser ``target_stance._tokenise`` replaced."""
-    from discourse.analysis import target_stance as ts
+    from discourse.analysis.target_stance import _tokenise
+
+    ts = inspect.getmodule(_tokenise)  # the module with the tokeniser's patterns and token table
 
     if "." in text:
         text = ts._ABBREV.sub(lambda m: m.group(1) + m.group(2) + "  ", text)
@@ -139,97 +149,6 @@ def plain_narrative_scores(matcher, sentences):
         found.sort(key=lambda f: -f["score"])
         out.append(found)
     return out
-
-
-# ---------------------------------------------------------------------- disinfo
-def plain_disinfo_threads(model, unit_risk, comments, articles=None, published=None):
-    """``DisinfoRisk.threads`` as it was before it walked row lists: pandas frames per thread."""
-    from discourse.analysis.disinfo import THREAD_COLUMNS, _noisy_or, clip
-    from discourse.times import parse_times
-
-    w = model.weights
-    rows = []
-    articles = articles or {}
-    risk_of = dict(zip(zip(unit_risk["thread_id"].tolist(), unit_risk["comment_id"].tolist()),
-                       zip(unit_risk["disinfo_risk"].tolist(), unit_risk["disinfo_reasons"].tolist())))
-    groups = dict(tuple(comments.groupby("thread_id"))) if len(comments) else {}
-    for tid in dict.fromkeys(list(articles) + list(groups)):
-        g = groups.get(tid)
-        article_text = (articles.get(tid) or "").strip()
-        parts: list[tuple[float, str]] = []
-        art_risk, art_reasons = risk_of.get((tid, ""), (0.0, ""))
-        if art_risk:
-            parts.append((w["thread_article_weight"] * art_risk, f"article: {art_reasons.split('; ')[0]}"))
-        claim_text, responses = article_text, g
-        stamp = (published or {}).get(tid) or ""
-        source_time = parse_times([stamp])[0] if ("T" in stamp or ":" in stamp) else math.nan
-        if g is not None and len(g) and not article_text:
-            roots = g[g["parent_id"].isna() | (g["parent_id"] == "")]
-            first = roots.sort_values("position").iloc[0] if len(roots) else g.iloc[0]
-            claim_text = first["text"] or ""
-            responses = g[g["comment_id"] != first["comment_id"]]
-            if "timestamp" in g and not pd.isna(first["timestamp"]) and first["timestamp"]:
-                source_time = parse_times([first["timestamp"]])[0]
-        hedge, quote = model.hedge_cues(claim_text)
-        if hedge:
-            parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
-        share, n_resp, deny_level = _plain_stance_part(w, responses, parts)
-        negation_share, spread, contested = _plain_contested_part(model, w, responses, source_time, parts)
-        if g is not None and len(g):
-            risks = sorted((risk_of.get((tid, c), (0.0, ""))[0], c) for c in g["comment_id"].tolist())[::-1]
-            top = risks[: int(w["thread_top_comments"])]
-            mean_top = float(np.mean([r for r, _ in top])) if top else 0.0
-            if mean_top:
-                first_reason = risk_of[(tid, top[0][1])][1].split("; ")[0]
-                parts.append((w["thread_comment_weight"] * mean_top,
-                              f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}"))
-        risk, reasons = _noisy_or(parts, w["min_contribution"])
-        rows.append((tid, risk, reasons, art_risk, round(share, 4), round(deny_level, 4), n_resp,
-                     round(negation_share, 4), round(spread, 4), round(contested, 4)))
-    return pd.DataFrame(rows, columns=THREAD_COLUMNS)
-
-
-def _plain_stance_part(w, responses, parts):
-    share, n_resp, deny_level = 0.0, 0, 0.0
-    if responses is None or not len(responses) or "stance" not in responses:
-        return share, n_resp, deny_level
-    stances = responses["stance"].dropna()
-    n_resp = len(stances)
-    if n_resp:
-        share = float(stances.isin(["deny", "query"]).mean())
-        if "p_deny" in responses and responses["p_deny"].notna().any():
-            deny_level = float(responses["p_deny"].astype(float).mean())
-        else:
-            deny_level = float((stances == "deny").mean())
-    base = w["stance_pattern_baseline"]
-    if n_resp >= w["stance_pattern_min_replies"] and deny_level > base:
-        excess = min((deny_level - base) / (w["stance_pattern_full"] - base), 1.0)
-        n_deny = int((stances == "deny").sum())
-        n_query = int((stances == "query").sum())
-        parts.append((w["stance_pattern_weight"] * excess,
-                      (f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
-                       f"{n_deny} of {n_resp} replies deny, {n_query} question it)")))
-    return share, n_resp, deny_level
-
-
-def _plain_contested_part(model, w, responses, source_time, parts):
-    from discourse.analysis.disinfo import clip
-    from discourse.times import parse_times
-
-    if responses is None or not len(responses):
-        return math.nan, math.nan, math.nan
-    times = parse_times(responses["timestamp"].tolist()) if "timestamp" in responses \
-        else np.full(len(responses), np.nan)
-    texts = [t if isinstance(t, str) else "" for t in responses["text"].tolist()]
-    c = model.contested(texts, times.tolist(), source_time)
-    if c["replies"] >= w["contested_min_replies"]:
-        how = f"{c['negating']} of {c['replies']} replies contain a negation"
-        if c["example"]:
-            how += f", e.g. '{clip(c['example'][0], 60)}' ({c['example'][1]})"
-        if c["spread"]:
-            how += f"; reply times spread {c['spread']:.2f} (log seconds)"
-        parts.append((w["contested_weight"] * c["score"], f"replies push back on the claim: {how}"))
-    return c["share"], c["spread"], c["score"]
 
 
 # ---------------------------------------------------------------------- coordination

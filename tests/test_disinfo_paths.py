@@ -1,55 +1,11 @@
-"""Disinfo's list-based paths against the pandas-based code they replaced (``reference.py``), and
-its screened phrase matcher against the matcher it screens for."""
+"""Disinfo's shortcuts: the screened phrase matcher against the matcher it screens for, the
+negation search that skips the link pass, and best rows read from column lists."""
 import math
 
-import numpy as np
 import pandas as pd
-from reference import plain_disinfo_threads
 
 from discourse.analysis.disinfo import _LINK_OR_HANDLE, DisinfoRisk, _best_per_unit, _Screened
 from discourse.text import PhraseMatcher
-
-
-def _comments():
-    rng = np.random.default_rng(3)
-    rows = []
-    replies = ["Not true at all", "This never happened", "no", "Source?", "media lies again", "ok",
-               "they don\u2019t want you to know", "@nobody https://x.com/not", "", "I heard it was staged"]
-    for t in range(7):
-        for k in range(int(rng.integers(1, 9))):
-            rows.append({
-                "thread_id": f"t{t}", "comment_id": f"c{t}_{k}",
-                "parent_id": None if k in (0, 3) else ("" if k == 4 else f"c{t}_0"),
-                "position": int(rng.integers(0, 4)),  # ties: the first root is chosen as before
-                "text": ("unconfirmed: reportedly 40 dead" if k == 0 else "staged?" if k in (3, 4)
-                         else replies[int(rng.integers(len(replies)))]),  # (a root without text fails)
-                "stance": [None, "deny", "query", "support", "comment", "deny"][int(rng.integers(6))],
-                "p_deny": float(rng.random()) if t != 2 and rng.random() < 0.8 else math.nan,
-                "timestamp": None if t == 3 else f"2024-01-0{1 + k % 3}T10:{k:02d}:00",
-            })
-    rows.append(dict(rows[0], thread_id=None, comment_id="orphan"))
-    return pd.DataFrame(rows)
-
-
-def test_threads_from_row_lists_equal_the_frame_version():
-    model = DisinfoRisk()
-    comments = _comments()
-    articles = {"t0": "Officials say the bridge collapsed.", "t1": "", "t5": "Unverified: sources say",
-                "t9": "An article with no comments"}
-    units = model.transform(comments, articles=articles)
-    published = {"t0": "2024-01-01T09:00:00", "t5": "2024-01-01"}
-    for arts, pub in ((articles, published), (None, None), ({}, {})):
-        fast = model.threads(units, comments, arts, published=pub)
-        assert (fast["disinfo_risk"] > 0).any()
-        pd.testing.assert_frame_equal(fast, plain_disinfo_threads(model, units, comments, arts, published=pub),
-                                      check_exact=True)
-    for drop in (["stance"], ["p_deny"], ["timestamp"], ["stance", "p_deny", "timestamp"]):
-        c = comments.drop(columns=drop)
-        pd.testing.assert_frame_equal(model.threads(units, c, articles),
-                                      plain_disinfo_threads(model, units, c, articles), check_exact=True)
-    empty = comments.iloc[:0]
-    pd.testing.assert_frame_equal(model.threads(units, empty, articles),
-                                  plain_disinfo_threads(model, units, empty, articles), check_exact=True)
 
 
 def test_screened_phrases_find_what_the_matcher_finds():

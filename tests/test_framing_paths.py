@@ -9,9 +9,8 @@ import gc
 import pandas as pd
 import pytest
 from conftest import TRICKY_TEXTS
-from reference import frames_from_tag_text, plain_decide
+from reference import frames_from_tag_text, framing_module, plain_decide
 
-from discourse.analysis import framing
 from discourse.analysis.framing import FRAME_COLUMNS, FrameTagger, gc_paused
 
 TEXTS = TRICKY_TEXTS[:-1] + ["Well said. Well said. Well said. This is GREAT :) but awful."]
@@ -55,7 +54,7 @@ def test_sentences_alone_and_in_their_unit_tag_alike(monkeypatch):
     assert fast["evidence"].str.contains("said before").any()
     assert fast["evidence"].str.contains("repeated|x3").any()
     # Every inner sentence edge counts as one a word might cross: tokens come from the whole unit.
-    monkeypatch.setattr(framing, "_TOKEN_CHARS", _Everything())
+    monkeypatch.setattr(framing_module(), "_TOKEN_CHARS", _Everything())
     slow = FrameTagger().transform(units)
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
 

@@ -1,4 +1,5 @@
 import json
+import time
 
 import numpy as np
 import pandas as pd
@@ -138,10 +139,12 @@ def test_bad_weights_feature_is_refused(tmp_path):
         Incivility(weights_path=path)
 
 
-def test_megabyte_line(inc):
+def test_megabyte_line_is_fast(inc):
     line = ("you idiot!!! " + "a" * 40 + " f*ck,,, sh1t " + "x" * 3000 + " ") * 300
     line = line[:1_000_000]
-    out = inc.score([line])  # its cost is measured by benchmarks/bench_hostile.py
+    start = time.perf_counter()
+    out = inc.score([line])
+    assert time.perf_counter() - start < 10
     assert out["incivility"].iloc[0] > 0.5
     assert len(out["incivility_reasons"].iloc[0]) < 2000
 
@@ -151,6 +154,15 @@ def test_scores_are_comparable_across_batches(inc):
     together = inc.score(texts)["incivility"].to_numpy()
     apart = np.array([inc.score([t])["incivility"].iloc[0] for t in texts])
     assert np.allclose(together, apart)
+
+
+def test_triage_speed(inc):
+    texts = [f"Comment {i}: I think the budget figures are off, you clown, and the minister knows it. "
+             "The deficit will grow next year whatever the party says." for i in range(4000)]
+    start = time.process_time()
+    inc.score(texts)
+    rate = len(texts) / (time.process_time() - start)
+    assert rate > 1000, rate  # the target is 2,000/s on an idle core; CI machines are shared
 
 
 @pytest.mark.slow
