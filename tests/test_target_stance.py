@@ -148,7 +148,7 @@ def test_article_paragraphs_have_empty_comment_id(model):
     assert set(out["comment_id"]) == {""} and "article" not in set(out["target"])
 
 
-def test_megabyte_line():
+def test_megabyte_line_is_fast():
     m = TargetStance(salient_entities=3)
     line = ("Russia 'liberated' the town, the Kiev regime says, yeah right, NATO is a joke and Putin's "
             "media lies about civilians \"so called\" ") * 8000
