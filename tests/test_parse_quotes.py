@@ -1,7 +1,6 @@
 """Quoted and addressed replies far up a page without reply headers (discourse/parse/quotes.py and
 ReplyLinker's plain-evidence pass)."""
 
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -1,7 +1,6 @@
 """Target stance: the issue's examples, attribution rules, configuration and robustness."""
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
