@@ -176,14 +176,13 @@ def furniture_one_by_one(rules, line, region):
 
 
 def band_by_products(X, a, b, w):
-    """The plain similarity band: one elementwise product of two row ranges per distance."""
-    from discourse.parse import linking
-
+    """The plain similarity band: one elementwise product of two row ranges (sliced, copied) per
+    distance."""
     out = np.zeros((b - a, w))
     for d in range(1, w + 1):
         lo = max(a, d)
         if lo < b:
-            prod = linking._rows(X, lo, b).multiply(linking._rows(X, lo - d, b - d))
+            prod = X[lo:b].multiply(X[lo - d:b - d])
             out[lo - a:, d - 1] = np.asarray(prod.sum(axis=1)).ravel()
     return out
 
