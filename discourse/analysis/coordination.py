@@ -137,10 +137,10 @@ class Coordination:
             return []
         if not self.use_embeddings:
             return _minhash_pairs([normalise(t) for t in texts], self.lexical_threshold)
-        if self.embedder is None:
-            from ..embeddings import shared_embedder
+        if self.embedder is None:  # this model's own encoder (a run passes the run's one)
+            from ..embeddings import Embedder
 
-            self.embedder = shared_embedder()
+            self.embedder = Embedder()
         vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
         return _dense_pairs(vectors, self.near_threshold)
 
