@@ -50,8 +50,10 @@ class _Scan:
     def adjacent(self, a: int, b: int) -> bool:
         return 0 <= a < self.n and 0 <= b < self.n and self.toks[a].end == self.toks[b].start
 
-    def is_day(self, k: int, v: float | None) -> bool:
-        return v is not None and 1 <= v <= 31 and v.is_integer() and not self.is_year(k)
+    def day_at(self, k: int) -> int | None:
+        """The day of the month at token ``k`` (a whole number 1-31 that is not a year), or None."""
+        v = self.num_val(k)
+        return int(v) if v is not None and 1 <= v <= 31 and v.is_integer() and not self.is_year(k) else None
 
 
 class PeriodRules(ClaimLexicon):
@@ -127,12 +129,12 @@ class PeriodRules(ClaimLexicon):
             k -= 1
         if k >= 1 and low[k] in _ORDINAL and s.adjacent(k - 1, k):
             k -= 1
-        if s.is_day(k, s.num_val(k)):
-            day, a = int(s.num_val(k)), k
+        if (d := s.day_at(k)) is not None:
+            day, a = d, k
         # day after: "February 24", "Feb 24th"
         k = i + 1
-        if day is None and s.is_day(k, s.num_val(k)):
-            day, b = int(s.num_val(k)), k + 1
+        if day is None and (d := s.day_at(k)) is not None:
+            day, b = d, k + 1
             if b < n and low[b] in _ORDINAL and s.adjacent(b - 1, b):
                 b += 1
         k = b + 1 if b < n and toks[b].text == "," else b
