@@ -233,3 +233,12 @@ def test_coordination_shortcut_for_unique_texts_changes_nothing(monkeypatch):
     assert (fast["exact_duplicates"] > 0).any() and (fast["burst_size"] > 0).any()
     monkeypatch.setattr(coordination, "_SHORTCUT", False)
     pd.testing.assert_frame_equal(fast, model.transform(df), check_exact=True)
+
+
+def test_benchmark_corpus_has_copies_the_model_finds():
+    """The benchmark's synthetic comments hold copies, and both modes flag them (no timing here)."""
+    from benchmarks.bench_coordination import bench
+
+    for use_embeddings in (True, False):
+        result = bench(n=400, runs=1, use_embeddings=use_embeddings)
+        assert result["comments"] == 400 and result["flagged"] > 0
