@@ -179,13 +179,13 @@ def _add_serve_parsers(sub) -> None:
     _add_common(p)
 
 
-def cmd_serve(args, parser) -> int:
+def cmd_serve(args) -> int:
     from discourse.serve.run import serve, users_command
 
     if args.command == "serve":
         return serve(args.db, args.host, args.port, args.certfile, args.keyfile)
     if args.action != "list" and not args.name:
-        parser.parse_args(["users", "--help"])
+        raise InputError(f"`discourse users {args.action}` needs a user NAME")
     return users_command(args)
 
 
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "decide":
             return cmd_decide(args)
         if args.command in ("serve", "users"):
-            return cmd_serve(args, parser)
+            return cmd_serve(args)
         if args.command == "evaluate":
             return cmd_evaluate(args, parser)
         if args.command == "bench":

@@ -238,6 +238,8 @@ def test_users_command(tmp_path, capsys):
     with Users(db) as users:
         assert users.by_token(token)["name"] == "ann" and users.login("ann", "a long password")
     assert main(["users", "token", "nobody", "--db", str(db)]) == 1
+    assert main(["users", "add", "--db", str(db)]) == 1 and "needs a user NAME" in capsys.readouterr().err
+    assert main(["users", "list", "--db", str(db)]) == 0 and "ann\tadmin" in capsys.readouterr().out
     assert main(["serve", "--db", str(tmp_path / "missing.sqlite")]) == 1
     assert "no triage database" in capsys.readouterr().err
 
