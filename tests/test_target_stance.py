@@ -232,7 +232,8 @@ def test_embeddings_with_a_fake_encoder():
 
 
 class _KeywordEncoder:
-    """Stands in for MiniLM: dimension 0 for "good", 1 for "bad", 2 for every target name."""
+    """Stands in for MiniLM: dimension 0 for "good", 1 for "bad", 2 for every target name, 3 shared
+    by every text but those about the weather (so they are not close to any target)."""
 
     def encode(self, texts, **kw):
         import numpy as np
@@ -243,6 +244,7 @@ class _KeywordEncoder:
             out[i, 0] = 1.0 if "good" in low else 0.0
             out[i, 1] = 1.0 if "bad" in low else 0.0
             out[i, 2] = 0.0 if ("good" in low or "bad" in low) else 1.0
+            out[i, 3] = 0.0 if "weather" in low else 0.5
         return out
 
 
@@ -268,12 +270,13 @@ def _toy_head(tmp_path):
 def test_head_reads_any_named_target_without_a_mention(tmp_path):
     m = TargetStance(domain=None, targets=["Legalization of Abortion"], salient_entities=0, article_target=False,
                      embedder=_KeywordEncoder(), head_path=_toy_head(tmp_path))
-    out = m.transform(frame("Choice is a good thing.", "A bad law.", "The weather today."))
+    out = m.transform(frame("Choice is a good thing.", "A bad law.", "The weather today.", "Good weather."))
     got = {r.comment_id: r for r in out.itertuples()}
     assert got["c0"].stance == "favor" and got["c0"].target == "Legalization of Abortion"
     assert got["c1"].stance == "against" and got["c1"].mentions == 0 and got["c1"].source == "user"
     assert got["c0"].evidence.startswith("model favor") and got["c0"].score > 0 > got["c1"].score
     assert "c2" not in got  # the head finds no stance and no cue fired: no row
+    assert "c3" not in got  # a stance, but the text is not about the target at all
 
 
 def test_head_takes_over_a_rule_row_and_keeps_its_cue(tmp_path):
