@@ -97,14 +97,27 @@ class TargetHead:
         p = s / s.sum(axis=1, keepdims=True)
         return [self.classes[k] for k in p.argmax(axis=1)], p
 
-    def reasons(self, x: np.ndarray, label: str) -> str:
-        """The named features that pushed one row most toward ``label``, in words."""
-        out = [_CUE_WORDING.get(name, name) for name, _ in self.head.explain(x, label, top=2)
-               if name in _CUE_WORDING and name != "pack_target"]
-        return ", ".join(out)
+    def reasons(self, X: np.ndarray, labels: list[str]) -> list[str]:
+        """Per row, the named features (cosine and cues) that pushed it most toward its label, in
+        words (what :meth:`LinearHead.explain` gives, over the named columns of a block at once)."""
+        h, cols = self.head, _NAMED
+        Z = np.asarray(X, dtype=np.float32)[:, cols]
+        if h.mean is not None:
+            Z = (Z - h.mean[cols]) / h.scale[cols]
+        k = np.array([self.classes.index(label) for label in labels], dtype=np.intp)
+        contrib = Z * h.coef[:, cols][k]
+        top = np.argsort(-contrib, axis=1)[:, :2]
+        out = []
+        for r, js in enumerate(top.tolist()):
+            words = [_CUE_WORDING[FEATURE_NAMES[cols[j]]] for j in js
+                     if contrib[r, j] > 0 and FEATURE_NAMES[cols[j]] in _CUE_WORDING
+                     and FEATURE_NAMES[cols[j]] != "pack_target"]
+            out.append(", ".join(words))
+        return out
 
 
 _COSINE = FEATURE_NAMES.index("cosine")
+_NAMED = np.array([i for i, n in enumerate(FEATURE_NAMES) if not n.startswith("emb_")])
 
 
 def apply_head(model, out, keys, texts, tids, cids, by_thread, thread_targets, skip=frozenset()) -> list:
@@ -140,17 +153,22 @@ def apply_head(model, out, keys, texts, tids, cids, by_thread, thread_targets, s
         X = pair_features(text_vecs[[text_row[texts[i]] for i, _, _ in block]],
                           target_vecs[[label_row[target_of(i, k).label] for i, k, _ in block]], cues)
         pred, proba = head.predict(X)
-        for r, (i, k, n) in enumerate(block):
-            stance, p = pred[r], proba[r]
-            score = round(float(p[col[FAVOR]] - p[col[AGAINST]]), 3)
-            why = head.reasons(X[r], stance) if stance != NONE else ""
-            note = f"model {stance} {p[col[stance]]:.2f}" + (f" ({why})" if why else "")
+        # Only pairs that become rows are described: rule rows, and stances about the target.
+        keep = [r for r, (_, _, n) in enumerate(block)
+                if n >= 0 or (pred[r] != NONE and X[r, _COSINE] >= MIN_COSINE)]
+        whys = head.reasons(X[keep], [pred[r] for r in keep]) if keep else []
+        scores = np.round(proba[:, col[FAVOR]] - proba[:, col[AGAINST]], 3).tolist()
+        for r, why in zip(keep, whys):
+            i, k, n = block[r]
+            stance = pred[r]
+            why = why if stance != NONE else ""
+            note = f"model {stance} {proba[r, col[stance]]:.2f}" + (f" ({why})" if why else "")
             if n >= 0:
                 tid, cid, label, _, _, ev, m, source = out[n]
-                out[n] = (tid, cid, label, stance, score, f"{note}; {ev}" if ev else note, m, source)
-            elif stance != NONE and X[r, _COSINE] >= MIN_COSINE:
+                out[n] = (tid, cid, label, stance, scores[r], f"{note}; {ev}" if ev else note, m, source)
+            else:
                 t = target_of(i, k)
-                added.append((i, (tids[i], cids[i], t.label, stance, score, note, 0, t.source)))
+                added.append((i, (tids[i], cids[i], t.label, stance, scores[r], note, 0, t.source)))
     if not added:
         return out
     # Each text's rows together, in thread and text order: the rule rows first, then the head's own.
