@@ -266,6 +266,10 @@ Reddit rows train only. The k-fold row: each thread predicted by a model that ne
 |---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
+Variants compared on the tune threads before this build (macro-F1 without offsets, 2026-12-04):
+parent blocks + Reddit 0.5, C=0.1: 0.507 (kept); without the parent blocks 0.503; without Reddit
+0.500; C=0.03: 0.504 / 0.494. The differences are within the noise of 30 tune threads.
+
 `reply_stance_examples.npz`: {N_EXAMPLES} short RumourEval training replies per class with their
 vectors (float16), shown as the nearest labelled example in the evidence. RumourEval is CC BY 4.0
 (attribution: Derczynski et al. 2017, SemEval-2017 Task 8); no Reddit text ships.
