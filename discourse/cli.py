@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_parse(args) -> int:
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=_encoder(args))
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "jsonl":
@@ -239,7 +239,16 @@ def cmd_parse(args) -> int:
     return EXIT_FAILURE if failures else 0
 
 
-def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None):
+def _encoder(args):
+    """The run's one sentence encoder (None under --fast), given to the parser and the analyses."""
+    if args.fast:
+        return None
+    from discourse.embeddings import Embedder
+
+    return Embedder()  # the model loads on first use
+
+
+def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None, embedder=None):
     """Threads from every readable input; unreadable files are reported and counted.
 
     Article metadata missing from the input (outlet, url, published) is filled from a manifest:
@@ -255,7 +264,7 @@ def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = 
     files = discover(paths)
     for path in progress(files, desc="reading", unit="file", quiet=quiet):
         try:
-            threads.extend(read_path(path, semantic=semantic))
+            threads.extend(read_path(path, semantic=semantic, embedder=embedder))
         except InputError as exc:
             print(f"discourse: error: {exc}", file=sys.stderr)
             failures += 1
@@ -277,7 +286,9 @@ def cmd_analyze(args) -> int:
     from discourse.analysis.pipeline import Analyzer
     from discourse.writers.tables import write_tables
 
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest)
+    embedder = _encoder(args)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
+                                  embedder=embedder)
     if not threads:
         print("discourse: error: nothing to analyse (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
@@ -289,7 +300,7 @@ def cmd_analyze(args) -> int:
     targets = [t.strip() for t in (args.targets or "").split(",") if t.strip()] or None
     analyzer = Analyzer(stages=[s for s in Analyzer.STAGES if s not in skip], targets=targets,
                         domain=None if args.domain.lower() == "none" else args.domain,
-                        use_embeddings=not args.fast, quiet=args.quiet)
+                        use_embeddings=not args.fast, quiet=args.quiet, embedder=embedder)
     result = analyzer.run(threads)
     formats = ("csv", "parquet") if args.format == "both" else (args.format,)
     written = write_tables(result.tables, args.output, formats=formats)
@@ -310,13 +321,16 @@ def cmd_report(args) -> int:
     from discourse.report import compare, write_reports
     from discourse.writers.tables import write_tables
 
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest)
+    embedder = _encoder(args)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
+                                  embedder=embedder)
     if not threads:
         print("discourse: error: nothing to report on (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
     targets = [t.strip() for t in (args.targets or "").split(",") if t.strip()] or None
     config = load_config(getattr(args, "config", None))
-    result = Analyzer(targets=targets, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
+    result = Analyzer(targets=targets, use_embeddings=not args.fast, quiet=args.quiet, config=config,
+                      embedder=embedder).run(threads)
     out = Path(args.output)
     try:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
@@ -346,11 +360,13 @@ def cmd_triage(args) -> int:
     from discourse.text import clip
 
     config = load_config(args.config)
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    embedder = _encoder(args)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder)
     if not threads:
         print("discourse: error: nothing to triage (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
-    result = Analyzer(stages=TRIAGE_STAGES, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
+    result = Analyzer(stages=TRIAGE_STAGES, use_embeddings=not args.fast, quiet=args.quiet, config=config,
+                      embedder=embedder).run(threads)
     scored = result.comments
     with ReviewQueue(args.db) as queue:
         added = queue.add(scored)

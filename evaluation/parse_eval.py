@@ -177,6 +177,7 @@ def evaluate(
     baselines_only: bool = False,
     gold: dict[str, list[Thread]] | None = None,
     examples: int = 0,
+    embedder=None,
 ):
     """One row per (dataset, layout) with comment-weighted scores (a pandas DataFrame).
 
@@ -184,7 +185,9 @@ def evaluate(
     replaces loading from ``data_dir``. With ``baselines_only`` nothing is parsed and the parser
     columns are empty. A page the parser fails on counts as nothing recovered and is logged.
     ``examples`` > 0 adds a column ``examples``: up to that many missed comments and wrong
-    parents per row, as lines for people.
+    parents per row, as lines for people. ``embedder`` is the sentence encoder the parser is
+    given when ``semantic`` (the default parser gets one :class:`~discourse.embeddings.Embedder`
+    for all pages).
     """
     import pandas as pd
 
@@ -192,6 +195,12 @@ def evaluate(
         gold = load_gold(data_dir, limit)
     if parser is None and not baselines_only:
         from discourse.parse import parse_page as parser
+
+        if semantic and embedder is None:
+            from discourse.embeddings import Embedder
+
+            embedder = Embedder()
+    encoder = {"embedder": embedder} if semantic and embedder is not None else {}
     layouts = list(layouts)
     for name in layouts:
         if name not in LAYOUT_NAMES:
@@ -213,7 +222,8 @@ def evaluate(
                     _add(tot, {"comments": len(page.comments)})
                     continue
                 try:
-                    parsed = parser(page.text, source=dataset, thread_id=thread.thread_id, semantic=semantic)
+                    parsed = parser(page.text, source=dataset, thread_id=thread.thread_id, semantic=semantic,
+                                    **encoder)
                     counts = score_parse(page.comments, parsed.comments, notes)
                 except Exception as exc:  # noqa: BLE001 - a crash scores zero for that page, not a dead run
                     log.warning("%s %s thread %s: parser failed: %s: %s",

@@ -143,10 +143,13 @@ class ReplyLinker:
         return out
 
     def semantic_similarity(self, thread: Thread) -> Similarity:
-        """Sentence-embedding cosines of the comments and the article (last row)."""
-        from discourse.embeddings import shared_embedder
+        """Sentence-embedding cosines of the comments and the article (last row), from the
+        encoder this linker was given (without one, it makes its own, loaded on first use)."""
+        if self._embedder is None:
+            from discourse.embeddings import Embedder
 
-        embedder = self._embedder or shared_embedder()
+            self._embedder = Embedder()
+        embedder = self._embedder
         texts = [c.text for c in thread.comments]
         vectors = embedder.encode(texts + [thread.article.text[:2000] or " "])
         return Similarity(dense=vectors)

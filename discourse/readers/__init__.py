@@ -49,8 +49,9 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
-    """Read one file or ConvoKit folder into threads."""
+def read_path(path: Path, *, semantic: bool = True, embedder=None) -> list[Thread]:
+    """Read one file or ConvoKit folder into threads (``embedder``: the sentence encoder the
+    page-text parser links replies with, see :func:`discourse.parse.parse_page`)."""
     from discourse.readers import structured
     from discourse.readers.text import read_text
 
@@ -69,12 +70,18 @@ def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
         return structured.read_json(path)  # our own JSONL saved under another name
     from discourse.parse import parse_page
 
-    return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic)]
+    return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic, embedder=embedder)]
 
 
-def read_threads(paths: Iterable[str | Path], *, semantic: bool = True) -> list[Thread]:
-    """Read every thread from files and folders; raises :class:`InputError` on real failures."""
+def read_threads(paths: Iterable[str | Path], *, semantic: bool = True, embedder=None) -> list[Thread]:
+    """Read every thread from files and folders; raises :class:`InputError` on real failures.
+    Page text is parsed with ``embedder`` (one :class:`~discourse.embeddings.Embedder` for all
+    inputs when none is given and ``semantic``)."""
+    if semantic and embedder is None:
+        from discourse.embeddings import Embedder
+
+        embedder = Embedder()  # the model loads on first use: nothing to pay without page text
     threads: list[Thread] = []
     for path in discover(paths):
-        threads.extend(read_path(path, semantic=semantic))
+        threads.extend(read_path(path, semantic=semantic, embedder=embedder))
     return threads
