@@ -1,5 +1,7 @@
 """Layout rules the segmenter must get right whatever the site: chrome, headers, blank lines."""
 
+import pytest
+
 from discourse.parse import account_lines, parse_page
 
 ARTICLE = ("Drone output rises\n"
@@ -62,3 +64,29 @@ def test_placeholder_authors_and_stock_phrases():
     assert thread.comments[1].text == "That is not what he said.\nGood to know."
     assert thread.comments[3].reply_to == "Thomas Darcy McGee"
     assert thread.comments[3].parent_id == thread.comments[2].comment_id
+
+
+COMMENTS_TAIL = "\n\nAlice\nThey came from the east.\nBob\nNo they did not.\n"
+
+
+@pytest.mark.parametrize("page", [
+    # the outlet (reuters.com) is part of the url: both taken from one line
+    "Drones over the port\nSource: https://www.reuters.com/world/drones-2023\nThe navy saw three drones.\n"
+    "It said more." + COMMENTS_TAIL,
+    "date 2023-10-26 Drones over the port\nOutlet: reuters.com\nURL: https://www.reuters.com/x\n"
+    "The navy saw three drones.\nIt said more." + COMMENTS_TAIL,
+    # a quoted lede after "date ...": its first sentence stands in as the title and stays in the text
+    'date 2023-10-26 "By the end of this year," he said. "It would be dozens of thousands a month."\n',
+    'date 2023-10-26 "We found a model." More.\nDrones have played a central role.' + COMMENTS_TAIL,
+])
+def test_account_lines_finds_metadata_lines(page):
+    thread = parse_page(page, semantic=False)
+    assert account_lines(page, thread) == []
+
+
+def test_account_lines_still_reports_a_lost_line():
+    page = 'date 2023-10-26 "We found a model." More.\nDrones have played a central role.' + COMMENTS_TAIL
+    thread = parse_page(page, semantic=False)
+    thread.article.text = thread.article.text.replace('"We found a model." More.', "")
+    thread.comments[1].text = ""
+    assert account_lines(page, thread) == ['date 2023-10-26 "We found a model." More.', "No they did not."]

@@ -220,7 +220,7 @@ def _article_line(text: str, article: Article, paragraphs: list[str], rules: Fur
         elif article.outlet is None:
             if is_url:
                 article.url = article.url or value
-                value = re.sub(r"^(?:https?://)?(?:www\.)?([^/]+).*$", r"\1", value)
+                value = _host(value)
             article.outlet = value
             return
     if _BYLINE.match(text) and len(text.split()) <= 14 and not text.endswith("."):
@@ -277,8 +277,10 @@ def account_lines(text: str, thread: Thread) -> list[str]:
     """The non-blank input lines that cannot be found in the thread (should be empty).
 
     A line counts as found when it is a line of the article text, a line of a comment, an
-    author or reply-to name, a metadata value (or contains one: a ``date ...`` prefix), or a
-    removed line.
+    author or reply-to name, a removed line, or a metadata line read as the parser reads it: a
+    leading ``date YYYY-MM-DD`` (the date is ``published``, the rest of the line is text), a
+    ``Source:`` / ``URL:`` line (its value the url, the outlet, or a url whose host is the
+    outlet), or a line made of metadata values.
     """
     art = thread.article
     places: set[str] = set(art.paragraphs())
@@ -289,19 +291,41 @@ def account_lines(text: str, thread: Thread) -> list[str]:
             places.add(c.author)
         if c.reply_to:
             places.add(c.reply_to)
-    meta = [v for v in (art.title, art.outlet, art.published, art.url) if v]
+    # Longest first: an outlet can be part of the url, a date part of the title.
+    meta = sorted({v for v in (art.title, art.outlet, art.published, art.url) if v}, key=len, reverse=True)
     missing = []
     for raw in text.splitlines():
         s = raw.strip().replace("\x00", "")
-        if not s or s in places:
-            continue
-        if any(v in s for v in meta):
-            rest = s
-            for v in meta:
-                rest = rest.replace(v, " ")
-            rest = re.sub(r"^\W*(?:date|published|posted|updated|source|outlet|publisher|url|link)\W*", "",
-                          rest.strip(), flags=re.IGNORECASE).strip()
-            if not rest or rest in places:
-                continue
-        missing.append(s)
+        if s and s not in places and not _metadata_line(s, art, meta, places):
+            missing.append(s)
     return missing
+
+
+def _metadata_line(s: str, art: Article, meta: list[str], places: set[str]) -> bool:
+    """Whether line ``s`` is accounted for by the article's metadata (see :func:`account_lines`)."""
+    m = _LEADING_DATE.match(s)
+    if m and m.group(1) == art.published:
+        rest = s[m.end():].strip()
+        if not rest or rest in places:
+            return True
+    m = _SOURCE.match(s)
+    if m:
+        value = m.group(2)
+        if value in (art.url, art.outlet) or (art.outlet and _host(value) == art.outlet):
+            return True
+    if not any(v in s for v in meta):
+        return False
+    rest = s
+    for v in meta:
+        rest = rest.replace(v, " ")
+    rest = _META_KEY.sub("", rest.strip()).strip()
+    return not rest or rest in places
+
+
+_META_KEY = re.compile(r"^\W*(?:date|published|posted|updated|source|outlet|publisher|url|link)\b[\s:]*",
+                       re.IGNORECASE)
+
+
+def _host(url: str) -> str:
+    """``www.example.com/a/b`` -> ``example.com``, as the parser names an outlet from a url."""
+    return re.sub(r"^(?:https?://)?(?:www\.)?([^/]+).*$", r"\1", url)
