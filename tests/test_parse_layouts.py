@@ -90,3 +90,49 @@ def test_account_lines_still_reports_a_lost_line():
     thread.article.text = thread.article.text.replace('"We found a model." More.', "")
     thread.comments[1].text = ""
     assert account_lines(page, thread) == ['date 2023-10-26 "We found a model." More.', "No they did not."]
+
+
+SITE_PAGE = """Home World Subscribe
+Drones over the port
+The navy saw three drones over the port on Tuesday night. It said more would follow.
+
+3 Comments
+Thuban 2 hours ago
+Impossible, the Western media assured us of the opposite.
+I saw it 2 hours ago
+TaiwanIsNotChina · 12 points · 1 hour ago
+Thuban
+More power to them.
+Mary Ann Smith • 3h
+Guess it is a good thing.
+
+© 2024 Daily Planet. All rights reserved.
+Privacy Policy | Terms of Use | Contact Us
+We use cookies to improve your experience. By using our site you accept our cookie policy.
+"""
+
+
+def test_name_and_time_on_one_line_and_site_furniture():
+    thread = parse_page(SITE_PAGE, semantic=False)
+    got = [(c.author, c.timestamp, c.reply_to, c.text) for c in thread.comments]
+    assert got == [
+        ("Thuban", "2 hours ago", None,
+         "Impossible, the Western media assured us of the opposite.\nI saw it 2 hours ago"),
+        ("TaiwanIsNotChina", "1 hour ago", "Thuban", "More power to them."),
+        ("Mary Ann Smith", "3h", None, "Guess it is a good thing."),
+    ]
+    assert thread.article.title == "Drones over the port"
+    reasons = {r.text: r.reason for r in thread.article.removed}
+    assert reasons["Home World Subscribe"] == "article: site navigation"
+    assert reasons["© 2024 Daily Planet. All rights reserved."] == "comments: site footer (copyright)"
+    assert reasons["Privacy Policy | Terms of Use | Contact Us"] == "comments: site footer links"
+    assert reasons[SITE_PAGE.splitlines()[-1]] == "comments: cookie notice"
+    assert reasons["· 12 points · 1 hour ago"] == "comments: timestamp on the author line"
+    assert account_lines(SITE_PAGE, thread) == []
+
+
+def test_a_sentence_ending_in_a_time_is_not_an_author_line():
+    page = "Title\nThe article.\n\nAnna\nI read it in the paper 2 days ago\nBen\nSo did I.\n"
+    thread = parse_page(page, semantic=False)
+    assert [(c.author, c.text) for c in thread.comments] == [
+        ("Anna", "I read it in the paper 2 days ago"), ("Ben", "So did I.")]
