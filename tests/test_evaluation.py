@@ -314,3 +314,29 @@ def test_bench_runs_with_a_fake_parser(capsys):
 
 def test_layout_constants():
     assert len(LAYOUTS) == len(ORDERS) * len(HEADERS) * 2 == len(parse_eval.LAYOUT_NAMES)
+
+
+def test_reddit_threads_split_by_thread_with_readable_pseudonyms(tmp_path):
+    import json
+
+    from evaluation.gold import REDDIT_DIR, REDDIT_FILE, load_gold, load_reddit, pseudonym, reddit_split
+
+    folder = tmp_path / REDDIT_DIR
+    folder.mkdir()
+    rows = []
+    for k in range(12):
+        rows.append({"thread_id": f"t{k}", "title": None, "article_text": None, "comments": [
+            {"id": f"a{k}", "author": "817dcbc6529563d69a876461147aeffc", "parent": None, "text": "First.",
+             "time": "2022-02-14T22:35:51Z"},
+            {"id": f"b{k}", "author": None, "parent": f"a{k}", "text": "", "time": "2022-02-14T22:36:00Z"},
+        ]})
+    (folder / REDDIT_FILE).write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    test, train = load_reddit(folder, part="test"), load_reddit(folder, part="train")
+    assert {t.thread_id for t in test}.isdisjoint({t.thread_id for t in train})
+    assert len(test) + len(train) == 12 and all(reddit_split(t.thread_id) == "test" for t in test)
+    t = train[0]
+    name = pseudonym("817dcbc6529563d69a876461147aeffc")
+    assert [c.author for c in t.comments] == [name, "[deleted]"] and name.replace("_", "").replace("-", "").isalnum()
+    assert t.comments[1].parent_id == t.comments[0].comment_id and t.comments[1].text == "[deleted]"
+    assert [x.thread_id for x in load_gold(tmp_path)["reddit"]] == [x.thread_id for x in test]
+    assert "reddit" not in load_gold(tmp_path, reddit=None)

@@ -47,6 +47,9 @@ class Decider:
         self.has_headers = any(c.reply_to for c in self.comments)
         self.depth = np.zeros(n, dtype=np.int64)
         self.parent_kid = np.full(n, -2, dtype=np.int64)  # author id of each comment's parent
+        #: Per weight set, (slope, intercept) mapping the logit of the winner's softmax share to
+        #: the logit of the probability that the link is right (fitted on held-back threads).
+        self.calibration = np.array([linker.calibration.get(m, (1.0, 0.0)) for m in MODELS], dtype=float)
 
     def decide(self, blk: Block, max_rounds: int = 60) -> None:
         """Decide a block of comments at once, by fixed-point iteration: score every candidate
@@ -125,9 +128,20 @@ class Decider:
         ans_full = np.zeros(len(seg), dtype=bool)
         ans_full[is_cand] = answered
         comments = self.comments
-        rows = zip(best.tolist(), aug_starts[:-1].tolist(), par.tolist(), ans_full[best].tolist(), z.tolist())
-        for k, (bk, first, j, ans, zk) in enumerate(rows):
-            self._record(comments[a + k], blk, k, bk - first, j, ans, 1.0 / zk)
+        confidence = self.calibrated(1.0 / z, model)
+        rows = zip(best.tolist(), aug_starts[:-1].tolist(), par.tolist(), ans_full[best].tolist(), confidence.tolist())
+        for k, (bk, first, j, ans, conf) in enumerate(rows):
+            self._record(comments[a + k], blk, k, bk - first, j, ans, conf)
+
+    def calibrated(self, share: np.ndarray, model: np.ndarray) -> np.ndarray:
+        """The probability that a link is right, from the winner's softmax share and the weight
+        set that decided it: ``sigmoid(slope * logit(share) + intercept)``."""
+        share = np.asarray(share, dtype=float)
+        if (self.calibration == (1.0, 0.0)).all():
+            return share  # no calibration fitted: the share itself
+        p = np.clip(share, 1e-6, 1 - 1e-6)
+        slope, intercept = self.calibration[model, 0], self.calibration[model, 1]
+        return 1.0 / (1.0 + np.exp(-(slope * np.log(p / (1 - p)) + intercept)))
 
     def _models(self, blk: Block) -> np.ndarray:
         unheaded = MODELS.index("unheaded") if self.has_headers else MODELS.index("implicit")
@@ -192,7 +206,8 @@ class Decider:
             if not blk.explicit[k]:
                 scores = np.append(scores, root_scores[k])
             best = int(np.argmax(scores))
-            confidence = 1.0 / float(np.exp(scores - scores[best]).sum())
+            share = 1.0 / np.add.reduce(np.exp(scores - scores[best]))
+            confidence = float(self.calibrated(np.array([share]), np.array([mi]))[0])
             j = int(idx[best]) if best < s1 - s0 else -1
             self._record(self.comments[i], blk, k, best, j, bool(best < s1 - s0 and answered[best]), confidence)
             depth[i] = depth[j] + 1 if j >= 0 else 0

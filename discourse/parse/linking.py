@@ -96,6 +96,8 @@ class ReplyLinker:
         w = weights or {k: v for k, v in data.items() if k in _WEIGHT_SETS}
         suffix = "" if self.semantic else "_fast"  # weights fitted without embeddings, if present
         self.weights = {k: dict(w.get(k + suffix, w.get(k, w.get("implicit", {})))) for k in MODELS}
+        cal = data.get("calibration" + suffix, data.get("calibration", {}))
+        self.calibration = {k: tuple(map(float, v)) for k, v in cal.items() if k in MODELS}
         self.stop_words = _stop_words_of(data)
         self.nest_levels = int(data.get("nest_levels", 2))
         self.quote_confidence = float(data.get("quote_confidence", 0.8))
