@@ -136,3 +136,12 @@ def test_a_sentence_ending_in_a_time_is_not_an_author_line():
     thread = parse_page(page, semantic=False)
     assert [(c.author, c.text) for c in thread.comments] == [
         ("Anna", "I read it in the paper 2 days ago"), ("Ben", "So did I.")]
+
+
+def test_deleted_author_with_removed_text_is_one_comment():
+    page = ("Title\nThe article.\n\nAnna\nFirst point here.\n[deleted]\n[removed]\nBen\nSecond point.\n"
+            "[deleted]\n[deleted]\nCara\nThird point.\n")
+    thread = parse_page(page, semantic=False)
+    assert [(c.author, c.text) for c in thread.comments] == [
+        ("Anna", "First point here."), ("[deleted]", "[removed]"), ("Ben", "Second point."),
+        ("[deleted]", "[deleted]"), ("Cara", "Third point.")]
