@@ -12,8 +12,14 @@ Every gold thread (:mod:`evaluation.gold`) is rendered in each layout
 
 The baselines run on the gold comments themselves, so they measure linking alone: everything
 top-level; reply to the previous comment; reply to the most similar earlier comment (TF-IDF);
-and, where the page shows a reply header, reply to the named person's latest earlier comment.
-They are the bar a parser's linking has to clear to be worth anything.
+and, where the page shows a reply header, reply to the named person's latest earlier comment, or
+to the one of their earlier comments most similar to the reply. They are the bar a parser's
+linking has to clear to be worth anything.
+
+The data sets: the Globe and Mail thread, RumourEval, and the held-out part of the Reddit threads
+(:func:`evaluation.gold.reddit_split`; the linker's weights are fitted on the other part). After
+the table, a reliability table: per data set, the links in each confidence bin, their mean
+confidence and the share that is right, and the expected calibration error.
 
 Run as ``discourse evaluate parse`` (or ``python -m evaluation.parse_eval``).
 """
