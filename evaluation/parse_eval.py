@@ -355,6 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="at most this many threads per data set")
     ap.add_argument("--layout", action="append", choices=LAYOUT_NAMES, metavar="ORDER/HEADERS/CHROME",
                     help=f"a layout to measure (repeatable; default all): {', '.join(LAYOUT_NAMES)}")
+    ap.add_argument("--dataset", action="append", choices=("globe-and-mail", "rumoureval", "reddit"),
+                    help="a data set to measure (repeatable; default all; reddit is its held-out part)")
     ap.add_argument("--no-semantic", action="store_true", help="parse with semantic=False (no encoder)")
     ap.add_argument("--baselines-only", action="store_true", help="skip the parser; print the baselines")
     ap.add_argument("--csv", type=Path, help="also write the table to this CSV file")
@@ -362,7 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="after the table, show up to N missed comments and wrong parents per row")
     args = ap.parse_args(argv)
 
-    gold = load_gold(args.data_dir, args.limit) if args.data_dir.is_dir() else {}
+    gold = load_gold(args.data_dir, args.limit, reddit="test" if not args.dataset or "reddit" in args.dataset
+                     else None) if args.data_dir.is_dir() else {}
+    if args.dataset:
+        gold = {name: threads for name, threads in gold.items() if name in args.dataset}
     if not gold:
         print(f"No gold data in {args.data_dir} (looked for {GLOBE_DIR}/, {RUMOUREVAL_DIR}/ and {REDDIT_DIR}/); "
               "nothing to evaluate. Point --data-dir at the folder holding them.")

@@ -64,22 +64,24 @@ def parse_page(
     """Parse the text of a news page (article, then flattened comments) into a thread.
 
     ``semantic=False`` skips sentence embeddings in reply inference (faster, a little less
-    accurate). ``embedder`` is the sentence encoder for that (an object with ``encode``, such as
-    :class:`discourse.embeddings.Embedder`; one is made when it is needed and not given).
+    accurate); ``embedder`` is the run's sentence encoder (one is made when needed and none is given).
     ``rules``, ``segmenter`` and ``linker`` swap the stages for other sites.
     """
     # Hundreds of thousands of long-lived lines and comments, no cycles: see runtime.gc_paused.
     with gc_paused():
-        return _parse_page(text, source, thread_id, semantic, rules, segmenter, linker, embedder)
+        return _parse_page(text, source, thread_id, semantic, rules, segmenter, linker or _linker(semantic, embedder))
+
+
+def _linker(semantic: bool, embedder):
+    from discourse.parse.linking import ReplyLinker
+
+    return ReplyLinker(semantic=semantic, embedder=embedder)
 
 
 def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, rules: FurnitureRules | None,
-                segmenter: Segmenter | None, linker, embedder) -> Thread:
-    from discourse.parse.linking import ReplyLinker
-
+                segmenter: Segmenter | None, linker) -> Thread:
     rules = rules or default_rules()
     segmenter = segmenter or Segmenter()
-    linker = linker or ReplyLinker(semantic=semantic, embedder=embedder)
     raw = text.splitlines()
     if "\x00" in text:
         stripped = [ln.strip().replace("\x00", "") for ln in raw]

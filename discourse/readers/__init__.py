@@ -50,8 +50,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def read_path(path: Path, *, semantic: bool = True, embedder=None) -> list[Thread]:
-    """Read one file or ConvoKit folder into threads (``embedder``: the sentence encoder the
-    page-text parser links replies with, see :func:`discourse.parse.parse_page`)."""
+    """Read one file or ConvoKit folder into threads."""
     from discourse.readers import structured
     from discourse.readers.text import read_text
 
@@ -73,15 +72,18 @@ def read_path(path: Path, *, semantic: bool = True, embedder=None) -> list[Threa
     return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic, embedder=embedder)]
 
 
-def read_threads(paths: Iterable[str | Path], *, semantic: bool = True, embedder=None) -> list[Thread]:
-    """Read every thread from files and folders; raises :class:`InputError` on real failures.
-    Page text is parsed with ``embedder`` (one :class:`~discourse.embeddings.Embedder` for all
-    inputs when none is given and ``semantic``)."""
-    if semantic and embedder is None:
-        from discourse.embeddings import Embedder
+def read_threads(paths: Iterable[str | Path], *, semantic: bool = True, embedder=None,
+                 manifest: str | Path | None = None) -> list[Thread]:
+    """Read every thread from files and folders, with missing article metadata filled from
+    ``manifest`` or a ``manifest.csv`` beside the inputs (as the command line does); raises
+    :class:`InputError` on real failures."""
+    from discourse.readers.manifest import apply_manifests
 
-        embedder = Embedder()  # the model loads on first use: nothing to pay without page text
+    paths = list(paths)
     threads: list[Thread] = []
     for path in discover(paths):
         threads.extend(read_path(path, semantic=semantic, embedder=embedder))
-    return threads
+    try:
+        return apply_manifests(threads, paths, manifest)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot use the manifest: {exc}") from None
