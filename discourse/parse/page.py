@@ -36,7 +36,7 @@ _DATE_FORMATS = (
 _UNSEEN = object()  # not classified yet (None means: no rule matches)
 
 #: The last word of a line that may end in a timestamp ("2 hours ago", "3h", "Feb 2, 2016 11:43 AM").
-_TIME_TAIL = re.compile(r"(?:ago|now|yesterday|today|[ap]\.?m\.?|\d[\da-z]{0,5}|\d{1,2}:\d{2})$", re.IGNORECASE)
+_TIME_TAIL = re.compile(r"ago|now|yesterday|today|[ap]\.?m\.?|\d[\da-z]{0,5}|\d{1,2}:\d{2}", re.IGNORECASE)
 #: Separators, vote counts and badges between a name and its timestamp on one line.
 _GLUE_AT_END = re.compile(
     r"(?:[\s·•|–—-]|\(?\d[\d,.]*k?\s*(?:points?|votes?|likes?|upvotes?|pts)\)?|"
@@ -120,7 +120,7 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
                 chrome[i], chrome_reason[i] = m.kind, m.reason
                 gap.add(m.kind)
                 continue
-            if len(s) <= 90 and _TIME_TAIL.search(s):
+            if len(s) <= 90 and _TIME_TAIL.fullmatch(s, s.rfind(" ") + 1):
                 split = _name_and_stamp(s, rules, classified)
         ln = Line(i, s if split is None else split[0], "+".join(sorted(gap)) if gap else "")
         if lines:
@@ -143,7 +143,8 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
     labels = segmenter.label(lines)
     if stamped:  # the page prints times on author lines: so do its other author lines
         for ln, lab in zip(lines, labels):
-            if lab == A and ln.index not in stamped and len(ln.text) <= 90 and _TIME_TAIL.search(ln.text):
+            if lab == A and ln.index not in stamped and len(ln.text) <= 90 \
+                    and _TIME_TAIL.fullmatch(ln.text, ln.text.rfind(" ") + 1):
                 split = _name_and_stamp(ln.text, rules, classified, strict=False)
                 if split is not None:
                     stamped[ln.index] = split
