@@ -145,3 +145,15 @@ def test_deleted_author_with_removed_text_is_one_comment():
     assert [(c.author, c.text) for c in thread.comments] == [
         ("Anna", "First point here."), ("[deleted]", "[removed]"), ("Ben", "Second point."),
         ("[deleted]", "[deleted]"), ("Cara", "Third point.")]
+
+
+def test_a_long_name_with_its_time_is_found_once_the_page_shows_it():
+    page = ("Title\nThe article text here.\n\n2 Comments\nScrimbro 2 - Electric Boogaloo 2 weeks ago\nFirst comment.\n"
+            "Reply\nAnna 2 weeks ago\nSecond comment.\nReply\nScrimbro 2 - Electric Boogaloo 1 week ago\n"
+            "Third comment.\nReply\n")
+    thread = parse_page(page, semantic=False)
+    assert [(c.author, c.timestamp, c.text) for c in thread.comments] == [
+        ("Scrimbro 2 - Electric Boogaloo", "2 weeks ago", "First comment."),
+        ("Anna", "2 weeks ago", "Second comment."),
+        ("Scrimbro 2 - Electric Boogaloo", "1 week ago", "Third comment.")]
+    assert account_lines(page, thread) == []

@@ -141,13 +141,9 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
             lines[0].forced = "article"  # a page starts with its article (at least a title)
 
     labels = segmenter.label(lines)
-    if stamped:  # the page prints times on author lines: so do its other author lines
-        for ln, lab in zip(lines, labels):
-            if lab == A and ln.index not in stamped and len(ln.text) <= 90 \
-                    and _TIME_TAIL.fullmatch(ln.text, ln.text.rfind(" ") + 1):
-                split = _name_and_stamp(ln.text, rules, classified, strict=False)
-                if split is not None:
-                    stamped[ln.index] = split
+    if stamped and _stamp_author_lines(lines, labels, stamped, rules, classified):
+        labels = segmenter.label(lines)  # lines became names: label the page again
+        _stamp_author_lines(lines, labels, stamped, rules, classified)
     if section_at is None and not _plausible_comments(lines, labels, segmenter):
         labels = [P] * len(lines)
     comments_from = next((ln.index for ln, lab in zip(lines, labels) if lab != P), None)
@@ -210,6 +206,30 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
     del raw, stripped, lines, labels, label_at, chrome, chrome_reason, classified, stamped
     linker.link(thread)
     return thread
+
+
+def _stamp_author_lines(lines: list[Line], labels: list[int], stamped: dict, rules: FurnitureRules,
+                        classified: dict) -> bool:
+    """On a page that prints times on author lines, split the time off its other author lines
+    too, whatever their names look like; and where a line not read as a name splits into a name
+    seen on the page and a time, make it that name (``Scrimbro 2 - Electric Boogaloo 2 weeks
+    ago``). Returns whether a line became a name (the page must then be labelled again)."""
+    def split(ln: Line):
+        if ln.index in stamped or len(ln.text) > 90 or not _TIME_TAIL.fullmatch(ln.text, ln.text.rfind(" ") + 1):
+            return None
+        return _name_and_stamp(ln.text, rules, classified, strict=False)
+
+    for ln, lab in zip(lines, labels):
+        if lab == A and (found := split(ln)) is not None:
+            stamped[ln.index] = found
+    names = {name for name, _, _ in stamped.values()}
+    changed = False
+    for ln, lab in zip(lines, labels):
+        if lab != A and (found := split(ln)) is not None and found[0] in names:
+            stamped[ln.index] = found
+            ln.text = found[0]
+            changed = True
+    return changed
 
 
 def _name_and_stamp(s: str, rules: FurnitureRules, classified: dict,
