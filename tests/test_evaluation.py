@@ -340,3 +340,26 @@ def test_reddit_threads_split_by_thread_with_readable_pseudonyms(tmp_path):
     assert t.comments[1].parent_id == t.comments[0].comment_id and t.comments[1].text == "[deleted]"
     assert [x.thread_id for x in load_gold(tmp_path)["reddit"]] == [x.thread_id for x in test]
     assert "reddit" not in load_gold(tmp_path, reddit=None)
+
+
+def test_named_similar_baseline_picks_the_named_persons_closest_comment():
+    from evaluation.parse_eval import baseline_named_similar
+
+    comments = [
+        Comment("a1", "Drone factories in Kyiv will triple output.", author="ann"),
+        Comment("a2", "The weather in Lviv is lovely today.", author="ann"),
+        Comment("b1", "Triple the drone output in Kyiv factories? Hardly.", author="bob"),
+        Comment("c1", "Lovely weather indeed.", author="cy"),
+    ]
+    assert baseline_named_similar(comments, [None, None, "ann", None]) == [None, None, "a1", None]
+    assert baseline_named_similar(comments, [None, None, "nobody", "ann"]) == [None, None, None, "a2"]
+
+
+def test_reliability_bins_and_calibration_error():
+    from evaluation.parse_eval import reliability
+
+    bins = {"news": {"bin9_n": 10, "bin9_ok": 9, "bin9_conf": 9.5, "bin2_n": 10, "bin2_ok": 5, "bin2_conf": 2.5}}
+    table = reliability(bins)
+    rows = {r.bin: r for r in table.itertuples()}
+    assert rows["0.9-1.0"].accuracy == 0.9 and rows["0.2-0.3"].confidence == 0.25
+    assert abs(rows["all"].ece - (10 * 0.05 + 10 * 0.25) / 20) < 1e-12
