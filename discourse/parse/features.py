@@ -228,16 +228,8 @@ class PageFeatures:
         # named_rank: header replies, 0 for the named person's latest comment, 1 the one before...
         ends = starts[1:] - 1
         F[:, Col.named_rank] = np.where(explicit_arr[seg], ends[seg] - np.arange(len(Jn)), 0)
-        if addr_row:  # rows whose candidate's author is addressed: look (comment, author) up
-            n_ids = int(kid.max()) + 2
-            codes = np.array(addr_row, dtype=np.int64) * n_ids + np.array(addr_author, dtype=np.int64)
-            order = np.argsort(codes)  # the codes are distinct: one per comment and author
-            codes, kinds_arr = codes[order], np.array(addr_kind, dtype=np.int64)[order]
-            row_codes = seg * n_ids + kid[Jn]
-            at = np.minimum(np.searchsorted(codes, row_codes), len(codes) - 1)
-            hit = (codes[at] == row_codes) & (kid[Jn] >= 0)
-            F[hit, Col.addressed_prefix] = kinds_arr[at[hit]] == 2
-            F[hit, Col.addressed_mention] = kinds_arr[at[hit]] == 1
+        if addr_row:
+            self._mark_addressed(F, seg, Jn, addr_row, addr_author, addr_kind)
         for r in np.flatnonzero(lex >= 0.2).tolist():  # shares a 5-word run: a quote (only similar pairs can)
             si, sj = texts.shingles(int(I[r])), texts.shingles(int(Jn[r]))
             if si and sj and not si.isdisjoint(sj):
@@ -250,8 +242,28 @@ class PageFeatures:
             ok = (best >= 0) & (top > 0)
             F[best[ok], best_col] = 1.0
             F[best[ok & opening], Col.rebuttal_best] = 1.0
+        return Block(a, starts, Jn, F, explicit_arr, self._root_features(a, b))
 
-        root = np.zeros((m, len(ROOT_FEATURES)))
+    def _mark_addressed(self, F: np.ndarray, seg: np.ndarray, J: np.ndarray, addr_row: list[int],
+                        addr_author: list[int], addr_kind: list[int]) -> None:
+        """Set the addressing columns of the rows whose candidate's author the comment addresses
+        (``addr_*``: comment in block, author number, kind 2 opening / 1 naming), by looking each
+        row's (comment, author) up among them."""
+        kid = self.kid
+        n_ids = int(kid.max()) + 2
+        codes = np.array(addr_row, dtype=np.int64) * n_ids + np.array(addr_author, dtype=np.int64)
+        order = np.argsort(codes)  # the codes are distinct: one per comment and author
+        codes, kinds_arr = codes[order], np.array(addr_kind, dtype=np.int64)[order]
+        row_codes = seg * n_ids + kid[J]
+        at = np.minimum(np.searchsorted(codes, row_codes), len(codes) - 1)
+        hit = (codes[at] == row_codes) & (kid[J] >= 0)
+        F[hit, Col.addressed_prefix] = kinds_arr[at[hit]] == 2
+        F[hit, Col.addressed_mention] = kinds_arr[at[hit]] == 1
+
+    def _root_features(self, a: int, b: int) -> np.ndarray:
+        """The article's feature row for each comment ``a..b-1``."""
+        texts = self.texts
+        root = np.zeros((b - a, len(ROOT_FEATURES)))
         root[:, RootCol.root_bias] = 1.0
         root[:, RootCol.root_lexical] = self.lex_root[a:b]
         root[:, RootCol.root_semantic] = self.sem_root[a:b]
@@ -263,7 +275,7 @@ class PageFeatures:
         root[:, RootCol.root_second_person] = texts.second_person[a:b]
         root[:, RootCol.root_header_share] = self.header_share
         root[:, RootCol.root_nested] = self.order_score
-        return Block(a, starts, Jn, F, explicit_arr, root)
+        return root
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
