@@ -147,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--triage", action="store_true", help="time `discourse triage` instead of the full analysis")
     b.add_argument("--cache-dir", help="embedding cache to use and keep (default: a fresh temporary one)")
     _add_common(b)
+    b = bsub.add_parser("encode", help="sentence-encoder backends against sentence-transformers' defaults")
+    b.add_argument("--texts", metavar="FILE", help="texts to encode, one per line (default: real posts from ../shared)")
+    b.add_argument("--n", type=int, default=2000, help="how many texts (default 2,000)")
+    b.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    _add_common(b)
     return parser
 
 
@@ -466,6 +471,9 @@ def cmd_bench(args, parser) -> int:
                            "--warm-runs", str(args.runs)] + (["--one-core"] if args.one_core else [])
                           + (["--triage"] if args.triage else [])
                           + (["--cache-dir", args.cache_dir] if args.cache_dir else [])) or 0
+    if args.what == "encode":
+        return _checkout_module("benchmarks.bench_encode").main(
+            ["--n", str(args.n)] + (["--texts", args.texts] if args.texts else []) + (["--json"] if args.json else [])) or 0
     parser.parse_args(["bench", "--help"])
     return EXIT_USAGE
 

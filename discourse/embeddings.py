@@ -64,9 +64,14 @@ class Embedder:
     """
 
     def __init__(self, model=None, cache_dir: str | Path | None = None, use_disk_cache: bool = True,
-                 batch_size: int = 64, model_name: str = MODEL_NAME, progress: bool = False):
+                 batch_size: int = 64, model_name: str = MODEL_NAME, progress: bool = False,
+                 backend: str | None = None):
         self._model = model
-        self.model_name = model_name
+        #: how the packaged model runs when no ``model`` is given (see discourse.encoders):
+        #: ``auto`` (ONNX Runtime where installed, else torch), ``onnx``, ``torch`` or ``int8``
+        self.backend = backend or os.environ.get("DISCOURSE_ENCODER", "auto")
+        # int8 vectors drift from the model's: they never share cache entries with the exact ones
+        self.model_name = model_name + "-int8" if self.backend == "int8" and model is None else model_name
         self.batch_size = batch_size
         self.progress = progress
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
@@ -85,7 +90,11 @@ class Embedder:
     @property
     def model(self):
         if self._model is None:
-            self._model = load_sentence_model()
+            from .encoders import load_backend
+
+            started = time.perf_counter()
+            self._model = load_backend(self.backend)  # its exported graph is kept once per user, not per cache
+            self.model_seconds += time.perf_counter() - started
         return self._model
 
     def _key(self, text: str) -> str:
