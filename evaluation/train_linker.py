@@ -300,10 +300,11 @@ def main(argv=None) -> int:
         data["_doc"] = ("Weights of the reply-linking score (discourse/parse/linking.py): a candidate's score is "
                         "the sum of weight x feature; the article competes with its root_* features. 'header' "
                         "decides among the named person's comments, 'implicit' among all earlier comments and "
-                        "the article; *_fast are used without sentence embeddings. Fitted by "
-                        f"evaluation/train_linker.py on gold reply trees of {', '.join(sorted(gold))} "
-                        f"({sum(len(t) for t in gold.values())} threads"
-                        f"{', the training part of the Reddit split' if 'reddit' in gold else ''}).")
+                        "the article, 'unheaded' among those of a comment without a header on a page that has "
+                        "headers; *_fast are used without sentence embeddings. 'calibration' maps the winner's "
+                        "softmax share to the probability that the link is right: sigmoid(slope * logit(share) + "
+                        "intercept), per weight set. Fitted by evaluation/train_linker.py on the training part of "
+                        "the Reddit threads (see _card).")
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}")
     return 0
