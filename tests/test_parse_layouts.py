@@ -92,7 +92,8 @@ def test_account_lines_still_reports_a_lost_line():
     assert account_lines(page, thread) == ['date 2023-10-26 "We found a model." More.', "No they did not."]
 
 
-SITE_PAGE = """Home World Subscribe
+SITE_PAGE = """Skip to content
+Home World Subscribe
 Drones over the port
 The navy saw three drones over the port on Tuesday night. It said more would follow.
 
@@ -124,6 +125,7 @@ def test_name_and_time_on_one_line_and_site_furniture():
     assert thread.article.title == "Drones over the port"
     reasons = {r.text: r.reason for r in thread.article.removed}
     assert reasons["Home World Subscribe"] == "article: site navigation"
+    assert reasons["Skip to content"] == "article: skip link or menu"
     assert reasons["© 2024 Daily Planet. All rights reserved."] == "comments: site footer (copyright)"
     assert reasons["Privacy Policy | Terms of Use | Contact Us"] == "comments: site footer links"
     assert reasons[SITE_PAGE.splitlines()[-1]] == "comments: cookie notice"
