@@ -267,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_parse(args) -> int:
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    from discourse.embeddings import Embedder
+
+    embedder = None if args.fast else Embedder()  # one encoder for every page, loaded on first use
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "jsonl":
