@@ -145,7 +145,7 @@ def tune_offsets(head, X: np.ndarray, y: list[str], grid=None) -> dict[str, floa
             t[:, ag] += ba
             f = macro_f1(y, [classes[k] for k in t.argmax(axis=1)])
             if f > best + 1e-9:
-                best, arg = f, (float(bf), float(ba))
+                best, arg = f, (round(float(bf), 3), round(float(ba), 3))
     return {"favor": arg[0], "against": arg[1]}
 
 
