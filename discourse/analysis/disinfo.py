@@ -27,6 +27,10 @@ THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disin
 _NARRATIVE_FIELDS = ("narrative", "subnarrative", "score", "evidence")
 _CLAIM_FIELDS = ("raw", "value", "subject")
 _LINK_OR_HANDLE = re.compile(r"(?:https?://|www\.)\S+|@\w+")
+_LINK = re.compile(r"https?://|www\.")
+#: what the veracity head (``data/models/veracity.npz``) reads of a claim and its replies
+VERACITY_FEATURES = ("negation_share", "question_share", "denial_share", "link_share", "reply_time_spread",
+                     "log_replies", "claim_hedge", "claim_link", "claim_question")
 
 
 class _Screened:
@@ -72,8 +76,11 @@ def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]
 class DisinfoRisk:
     """Combine the outputs of earlier stages into ``disinfo_risk`` and ``disinfo_reasons``."""
 
-    def __init__(self, config: dict | None = None, cues_path=None):
+    def __init__(self, config: dict | None = None, cues_path=None, veracity=None):
         self.weights = (config or load_config())["disinfo"]
+        #: the thread veracity head (``data/models/veracity.npz``; a :class:`LinearHead` may be
+        #: passed); without it the hand-set stance-pattern and push-back weights of scoring.toml
+        self.veracity = veracity if veracity is not None else _packaged_veracity()
         cues = load_json("lexicons", "disinfo_cues.json", path=cues_path)
         self._press = {c["phrase"]: c for c in cues["press_delegitimising"]}
         self._hedges = {c["phrase"]: c for c in cues["hedged_source"]}
@@ -84,6 +91,8 @@ class DisinfoRisk:
         alternatives = ([r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"] if words else []) + \
             [re.escape(c) + r"\b" for c in negations if c.startswith("n't")]
         self._negation = re.compile("|".join(alternatives)) if alternatives else None
+        denials = cues.get("reply_denial", {}).get("cues", [])
+        self._denial = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in denials) + r")\b") if denials else None
 
     # -- signals -----------------------------------------------------------------------------------
     @staticmethod
@@ -125,6 +134,24 @@ class DisinfoRisk:
                           str(coordination.get("coordination_reasons") or "coordination signal")))
         return parts
 
+    def _persuasive_in_articles(self, frame, sentence_column: str):
+        """``frame`` without the rows on an article's own sentences (``comment_id`` "") that carry
+        no persuasion signal (a press-delegitimising cue in the matched sentence). A news report
+        names the actors of every narrative and gives figures without a source in each sentence;
+        its neutral prose is what a thread is about, not a sign of disinformation. Comments keep
+        every row."""
+        if frame is None or len(frame) == 0 or "comment_id" not in frame:
+            return frame
+        on_article = (frame["comment_id"].fillna("") == "").to_numpy()
+        if not on_article.any():
+            return frame
+        text = frame[sentence_column] if sentence_column in frame else frame.get("evidence")
+        if text is None:
+            return frame[~on_article]
+        signal = [bool(art) and self.press_cues(t if isinstance(t, str) else "")[0] > 0
+                  for art, t in zip(on_article, text.tolist())]
+        return frame[~on_article | np.array(signal, dtype=bool)]
+
     def negation(self, text: str) -> str:
         """The first negation cue in a reply ("" if none), links and @handles left out."""
         if self._negation is None or not text:
@@ -151,6 +178,33 @@ class DisinfoRisk:
         return {"share": share, "spread": spread, "score": 1.0 / (1.0 + math.exp(-z)), "negating": len(found),
                 "replies": n, "example": found[0] if found else None}
 
+    def thread_features(self, claim: str, replies: list[str], reply_times: list[float],
+                        source_time: float) -> dict[str, float]:
+        """What the veracity head reads of a claim and its replies (times in seconds, NaN unknown):
+        shares of replies with a negation, a question, a denial word ("hoax", "fake") and a link
+        (each smoothed toward ``contested_prior`` as if ``contested_strength`` replies had it), the
+        spread of log reply delays, how many replies, and whether the claim is hedged, links a
+        source or asks."""
+        w = self.weights
+        prior, strength, n = w["contested_prior"], w["contested_strength"], len(replies)
+
+        def share(found: int) -> float:
+            return (found + strength * prior) / (n + strength)
+
+        lower = [(t or "").lower() for t in replies]
+        c = self.contested(replies, reply_times, source_time)
+        return {
+            "negation_share": c["share"],
+            "question_share": share(sum("?" in _LINK_OR_HANDLE.sub(" ", t) for t in lower)),
+            "denial_share": share(sum(bool(self._denial and self._denial.search(t)) for t in lower)),
+            "link_share": share(sum(bool(_LINK.search(t)) for t in lower)),
+            "reply_time_spread": c["spread"],
+            "log_replies": math.log1p(n),
+            "claim_hedge": self.hedge_cues(claim or "")[0],
+            "claim_link": float(bool(_LINK.search(claim or ""))),
+            "claim_question": float("?" in _LINK_OR_HANDLE.sub(" ", claim or "")),
+        }
+
     # -- per comment and per thread --------------------------------------------------------------
     def transform(self, comments, *, narratives=None, claims=None, claim_comparison=None, coordination=None,
                   articles: dict[str, str] | None = None):
@@ -158,8 +212,9 @@ class DisinfoRisk:
         same for article text under ``comment_id == ""`` when ``articles`` is given."""
         import pandas as pd
 
-        by_unit = _best_per_unit(narratives, columns=_NARRATIVE_FIELDS)
-        claims_by_unit = _best_per_unit(_unattributed(claims), by=None, columns=_CLAIM_FIELDS)
+        by_unit = _best_per_unit(self._persuasive_in_articles(narratives, "sentence"), columns=_NARRATIVE_FIELDS)
+        claims_by_unit = _best_per_unit(self._persuasive_in_articles(_unattributed(claims), "claim"), by=None,
+                                        columns=_CLAIM_FIELDS)
         coord = {}
         if coordination is not None and len(coordination) and "coordination_score" in coordination:
             # Only comments with a coordination signal contribute; the rest need no lookup.
@@ -207,17 +262,19 @@ class DisinfoRisk:
         if art_risk:
             parts.append((w["thread_article_weight"] * art_risk, f"article: {art_reasons.split('; ')[0]}"))
         claim_text, replies, source_time = _claim_and_replies(frame, article_text, stamp)
+        learned = self.veracity is not None
         hedge, quote = self.hedge_cues(claim_text)
-        if hedge:
+        if hedge and not learned:  # the head reads the hedge itself
             parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
         share, deny_level, n_resp = 0.0, 0.0, 0
         if replies is not None and len(replies) and "stance" in replies:
             share, deny_level, n_resp, part = self._stance_pattern(replies)
-            parts += part
+            parts += [] if learned else part
         negation_share, spread, contested = math.nan, math.nan, math.nan
         if replies is not None and len(replies):
-            negation_share, spread, contested, part = self._pushback(replies, source_time)
-            parts += part
+            texts, times = _texts_and_times(replies)
+            negation_share, spread, contested, part = self._pushback(texts, times, source_time)
+            parts += self._veracity_part(claim_text, texts, times, source_time) if learned else part
         if frame is not None and len(frame):
             parts += self._riskiest_comments(tid, frame["comment_id"].tolist(), risk_of)
         risk, reasons = _noisy_or(parts, w["min_contribution"])
@@ -245,15 +302,40 @@ class DisinfoRisk:
             f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
             f"{n_deny} of {n_resp} replies deny, {n_query} question it)"))]
 
-    def _pushback(self, replies, source_time: float):
-        """Negation share, spread of reply delays and their combined score, with the contribution."""
-        from ..times import parse_times
-
+    def _veracity_part(self, claim: str, texts: list[str], times: list[float], source_time: float):
+        """The veracity head's probability that the claim is a false rumour, as a contribution
+        that names the reply signal which weighed most."""
         w = self.weights
-        times = parse_times(replies["timestamp"].tolist()) if "timestamp" in replies \
-            else np.full(len(replies), np.nan)
-        texts = [t if isinstance(t, str) else "" for t in replies["text"].tolist()]
-        c = self.contested(texts, times.tolist(), source_time)
+        if len(texts) < w["contested_min_replies"]:
+            return []
+        found = self.thread_features(claim, texts, times, source_time)
+        x = np.array([found[f] for f in self.veracity.feature_names], dtype=np.float32)
+        p = float(self.veracity.predict_proba(x[None, :])[0, 1])
+        top = self.veracity.explain(x, self.veracity.classes[-1], top=1)
+        why = self._veracity_reason(top[0][0] if top else "", found, texts)
+        return [(w["veracity_weight"] * p, f"replies push back on the claim (veracity model: {p:.2f} false rumour"
+                                           f"{'; ' + why if why else ''})")]
+
+    def _veracity_reason(self, feature: str, found: dict, texts: list[str]) -> str:
+        n = len(texts)
+        if feature == "negation_share":
+            hits = [(t, cue) for t in texts if (cue := self.negation(t))]
+            return f"{len(hits)} of {n} replies contain a negation" + (
+                f", e.g. '{clip(hits[0][0], 60)}' ({hits[0][1]})" if hits else "")
+        if feature == "denial_share" and self._denial is not None:
+            hits = [t for t in texts if self._denial.search((t or "").lower())]
+            return f"{len(hits)} of {n} replies call it untrue" + (f", e.g. '{clip(hits[0], 60)}'" if hits else "")
+        if feature == "reply_time_spread":
+            return f"reply times spread {found['reply_time_spread']:.2f} (log seconds)"
+        labels = {"question_share": "replies question it", "link_share": "replies post links",
+                  "log_replies": f"{n} replies", "claim_hedge": "the claim is hedged",
+                  "claim_link": "the claim links a source", "claim_question": "the claim asks"}
+        return labels.get(feature, "")
+
+    def _pushback(self, texts: list[str], times: list[float], source_time: float):
+        """Negation share, spread of reply delays and their combined score, with the contribution."""
+        w = self.weights
+        c = self.contested(texts, times, source_time)
         part = []
         if c["replies"] >= w["contested_min_replies"]:
             how = f"{c['negating']} of {c['replies']} replies contain a negation"
@@ -275,6 +357,21 @@ class DisinfoRisk:
         first_reason = risk_of[(tid, top[0][1])][1].split("; ")[0]
         return [(w["thread_comment_weight"] * mean_top,
                  f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}")]
+
+
+def _packaged_veracity():
+    from ..heads import LinearHead
+    from ..resources import data_path
+
+    return LinearHead.load("veracity") if data_path("models", "veracity.npz").exists() else None
+
+
+def _texts_and_times(replies) -> tuple[list[str], list[float]]:
+    """The replies' texts ("" for none) and times in seconds (NaN when unknown)."""
+    from ..times import parse_times
+
+    times = parse_times(replies["timestamp"].tolist()) if "timestamp" in replies else np.full(len(replies), np.nan)
+    return [t if isinstance(t, str) else "" for t in replies["text"].tolist()], times.tolist()
 
 
 def _claim_and_replies(frame, article_text: str, stamp: str):
