@@ -65,7 +65,7 @@ def civil_comments(rng: np.random.Generator, n: int = 9000):
         group = f"cc{r.id}"
         spans = marked_spans(r.annotations_json)
         rows.append({"text": r.text, "label": 1, "source": "civil_comments", "group": group,
-                     **{k: float(getattr(r, k)) for k in KINDS}})
+                     "spans": spans, "n_workers": len(json.loads(r.annotations_json or "[]")), **{k: float(getattr(r, k)) for k in KINDS}})
         rest_text = clean_remainder(r.text, spans)
         if rest_text:
             rows.append({"text": rest_text, "label": 0, "source": "civil_comments_clean", "group": group,
@@ -99,7 +99,7 @@ def davidson(rng: np.random.Generator, n_offensive: int = 3000):
         hate = r.label == "hate_speech"
         rows.append({"text": str(r.text), "label": int(r.label != "neither"), "source": "davidson",
                      "group": f"dv{r.id}", **dict.fromkeys(KINDS, np.nan),
-                     "identity_attack": 1.0 if hate else (0.0 if r.label == "neither" else np.nan)})
+                     "identity_attack": 1.0 if hate else 0.0})
     return rows
 
 

@@ -220,7 +220,10 @@ class Analyzer:
         """Insults, profanity, threats and identity attacks per comment, aimed at whom."""
         from .incivility import Incivility
 
-        a.tables["comments"] = _merge(a.comments, Incivility().transform(a.comments))
+        # the comments' vectors from the embedding stage (in memory: no second encoder pass)
+        texts = a.comments["text"].fillna("").astype(str).tolist()
+        vectors = self._embedder().encode(texts) if self.use_embeddings and texts else None
+        a.tables["comments"] = _merge(a.comments, Incivility().transform(a.comments, vectors=vectors))
 
     def _stage_disinfo(self, a: Analysis) -> None:
         """Possible-disinformation risk per comment, per article and per thread, with reasons."""

@@ -11,9 +11,15 @@ kinds of evidence, each cheap enough to triage tens of thousands of comments a m
   second-person attacks and condescension, threats and wishes of harm, identity attacks and
   dehumanising labels, plus shouting, punctuation runs and how much the comment addresses "you".
 
+Learned heads (:mod:`.learned`, trained on real toxicity data by ``python -m training.incivility``)
+turn the comment's sentence vector and these cue features into a calibrated probability of
+toxic and of each kind (insult, threat, identity attack, obscene); the reasons lead with the
+evidence of the cue that weighed most.
+
 The parts, one per file: :mod:`.lexicon` (word lists and phrase indexes), :mod:`.cues` (the cue
-features of one comment with the words that show them), :mod:`.scorer` (cue features to a score,
-reasons and kind strengths), and this module's :class:`Incivility` (the stage's model: scores a
+features of one comment with the words that show them), :mod:`.spans` (words that annotators
+marked as toxic), :mod:`.scorer` (the hand-set cue combiner, reasons, kind strengths),
+:mod:`.learned` (the heads), and this module's :class:`Incivility` (the stage's model: scores a
 comments table and names whom a reply attacks).
 """
 from __future__ import annotations
@@ -23,9 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .cues import CUE_FEATURES
+from .cues import CUE_FEATURES, quote
+from .learned import FEATURE_EVIDENCE, KINDS, Heads
+from .learned import available as learned_available
 from .lexicon import Phrases
 from .scorer import FEATURES, SCORE_COLUMNS, TRANSFORM_COLUMNS, CueScorer, clean_texts, reason_text, retarget
+from .spans import SPAN_FEATURES, STRONG, load_span_words, span_features
 
 __all__ = ["CUE_FEATURES", "FEATURES", "SCORE_COLUMNS", "TRANSFORM_COLUMNS", "Incivility", "Phrases", "load"]
 
@@ -33,87 +42,102 @@ __all__ = ["CUE_FEATURES", "FEATURES", "SCORE_COLUMNS", "TRANSFORM_COLUMNS", "In
 class Incivility:
     """Scores comments for incivility (0-1) and says why, quoting the text.
 
-    ``path``: a lexicon replacing ``discourse/data/lexicons/incivility.json``; ``weights_path``: a
-    weights file replacing ``discourse/data/incivility_weights.json``. ``use_embeddings`` adds the
-    similarity to the lexicon's uncivil and civil prototype sentences (needs the sentence encoder;
-    ``embedder`` defaults to the run's shared one).
+    By default the learned heads score (:mod:`.learned`): with sentence vectors (``vectors`` given
+    to :meth:`score`, or ``use_embeddings`` with the run's ``embedder``) the head over vectors and
+    cues, else the cue-only head. ``path``: a lexicon replacing
+    ``discourse/data/lexicons/incivility.json``; ``weights_path``: a cue-weights file (like
+    ``discourse/data/incivility_weights.json``) that replaces the heads with its hand-set combiner.
+    Either way, threats, slurs and identity attacks lift a score to their floor (in the weights file).
     """
 
     def __init__(self, path: str | Path | None = None, weights_path: str | Path | None = None,
                  use_embeddings: bool = False, embedder=None):
         self.cues = CueScorer(path, weights_path)
+        self.heads = Heads() if weights_path is None and learned_available() else None
+        self.span_words = load_span_words() if self.heads is not None else {}
         self.lexicon = self.cues.lex.raw
         self.weights = self.cues.weights
         self.insult_nouns = self.cues.lex.insult_nouns
         self.disparaging = self.cues.lex.disparaging
         self.use_embeddings = use_embeddings
         self._embedder = embedder
-        self._prototypes = None
 
     def features(self, text: str):
         """Cue feature values, quoted evidence per reason kind and grave-signal flags of one text."""
         return self.cues.reader.features(text)
 
     def feature_frame(self, texts: Sequence[str]):
-        """The model's inputs, one row per text (for fitting and inspection)."""
+        """The cue and span-word features, one row per text (for fitting and inspection)."""
         texts = clean_texts(texts)
         frame = self.cues.read(texts)[0]
-        if self.use_embeddings:
-            frame["embedding"] = self._embedding_margin(texts)
+        self._add_span_words(frame, texts, [{} for _ in texts])
         return frame
 
-    def _embedding_margin(self, texts: Sequence[str]) -> np.ndarray:
-        """Nearest uncivil prototype similarity minus nearest civil one."""
-        if not texts:
-            return np.zeros(0)
+    def _add_span_words(self, frame, texts: list[str], evidence: list[dict]) -> None:
+        """The span-word features as columns; the strongest word quoted as a "toxic word"."""
+        found = [span_features(t, self.span_words) for t in texts]
+        for name in SPAN_FEATURES:
+            frame[name] = [f[name] for f, _ in found]
+        for text, ev, (f, where) in zip(texts, evidence, found):
+            if where is not None and f["span_word_max"] >= STRONG:
+                q = quote(text[where[0]:where[1]])
+                if not any(q[1:-1].lower() in v.lower() for quotes in ev.values() for v in quotes):
+                    ev["toxic word"] = [q]
+
+    def _vectors(self, texts: list[str], vectors):
+        if vectors is not None or not self.use_embeddings:
+            return vectors
         if self._embedder is None:
             from discourse.embeddings import shared_embedder
 
             self._embedder = shared_embedder()
-        protos = self.lexicon.get("prototypes", {})
-        if self._prototypes is None:
-            bad = self._embedder.encode(list(protos.get("uncivil", [])))
-            good = self._embedder.encode(list(protos.get("civil", [])))
-            self._prototypes = (bad, good)
-        bad, good = self._prototypes
-        vecs = self._embedder.encode([t[:2000] for t in texts])
-        return (vecs @ bad.T).max(axis=1) - (vecs @ good.T).max(axis=1)
+        return self._embedder.encode(texts)
 
-    def score(self, texts: Sequence[str]):
-        """One row per text: ``incivility`` (0-1), ``incivility_reasons`` and the component scores.
-
-        ``profanity``, ``insult``, ``threat`` and ``identity_attack`` are 0-1 strengths of each
-        kind of evidence (``insult`` counts second-person attacks and name-calling).
-        """
+    def score(self, texts: Sequence[str], vectors=None):
+        """One row per text: ``incivility`` (0-1), ``incivility_reasons`` (the evidence that weighed
+        most first), ``incivility_kind`` and the kinds' probabilities ``insult``, ``threat``,
+        ``identity_attack``, ``obscene`` (the cue strengths when a weights file replaces the heads),
+        and ``profanity`` (the swear-word strength). ``vectors``: the texts' sentence vectors."""
         import pandas as pd
 
         texts = clean_texts(texts)
         if not texts:
-            return pd.DataFrame({c: pd.Series(dtype=object if c == "incivility_reasons" else float)
+            return pd.DataFrame({c: pd.Series(dtype=object if c in ("incivility_reasons", "incivility_kind") else float)
                                  for c in SCORE_COLUMNS})
         frame, evidence, flags, model_prob = self.cues.read(texts)
-        if self.use_embeddings:
-            frame["embedding"] = self._embedding_margin(texts)
-        prob = self.cues.floored(self.cues.combine(frame), flags)
+        strengths = self.cues.kind_strengths(frame, model_prob)
+        if self.heads is None:
+            prob = self.cues.floored(self.cues.combine(frame), flags)
+            kinds = {k: strengths.get(k, strengths["profanity"]) for k in KINDS}
+            top = [""] * len(texts)
+        else:
+            self._add_span_words(frame, texts, evidence)
+            p, kinds, top = self.heads.predict(frame, self._vectors(texts, vectors))
+            prob = self.cues.floored(p, flags)
+            kinds = {k: np.round(v, 4) for k, v in kinds.items()}
+        kind_names = np.array(KINDS)[np.column_stack([kinds[k] for k in KINDS]).argmax(axis=1)]
         return pd.DataFrame({
             "incivility": prob,
-            "incivility_reasons": [reason_text(ev, p) for ev, p in zip(evidence, model_prob)],
-            **self.cues.kind_strengths(frame, model_prob),
+            "incivility_reasons": [reason_text(ev, mp, lead=FEATURE_EVIDENCE.get(t, ()))
+                                   for ev, mp, t in zip(evidence, model_prob, top)],
+            "incivility_kind": [k if p >= 0.5 else "" for k, p in zip(kind_names, prob)],
+            "profanity": strengths["profanity"],
+            **{k: kinds[k] for k in KINDS},
         })
 
-    def transform(self, comments):
+    def transform(self, comments, vectors=None):
         """Scores for a comments frame; a reply's attacks are named as aimed at its parent's author.
 
         ``comments`` needs ``thread_id, comment_id, text``; ``parent_id`` and ``author`` (when
         present) name the target. ``incivility_target`` is the parent's author when the comment
-        is a reply that addresses its reader, else empty.
+        is a reply that addresses its reader, else empty. ``vectors``: the comments' sentence vectors.
         """
         import pandas as pd
 
         if comments is None or len(comments) == 0:
-            return pd.DataFrame({c: pd.Series(dtype=float if c == "incivility" else object)
+            return pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT_COLUMNS else float)
                                  for c in TRANSFORM_COLUMNS})
-        scored = self.score(comments["text"].tolist())
+        scored = self.score(comments["text"].tolist(), vectors=vectors)
         targets, reasons = _targets(comments, scored["incivility_reasons"].tolist())
         return pd.DataFrame({
             "thread_id": comments["thread_id"].tolist(),
@@ -121,7 +145,12 @@ class Incivility:
             "incivility": scored["incivility"].tolist(),
             "incivility_reasons": reasons,
             "incivility_target": targets,
+            "incivility_kind": scored["incivility_kind"].tolist(),
+            **{f"p_{k}": scored[k].tolist() for k in KINDS},
         })
+
+
+_TEXT_COLUMNS = ("thread_id", "comment_id", "incivility_reasons", "incivility_target", "incivility_kind")
 
 
 def _targets(comments, reasons: list[str]) -> tuple[list[str], list[str]]:

@@ -13,12 +13,14 @@ from .cues import CUE_FEATURES, CueReader
 from .lexicon import Lexicon
 
 FEATURES = ("profanity_model",) + CUE_FEATURES
-SCORE_COLUMNS = ["incivility", "incivility_reasons", "profanity", "insult", "threat", "identity_attack"]
-TRANSFORM_COLUMNS = ["thread_id", "comment_id", "incivility", "incivility_reasons", "incivility_target"]
+SCORE_COLUMNS = ["incivility", "incivility_reasons", "incivility_kind", "profanity", "insult", "threat",
+                 "identity_attack", "obscene"]
+TRANSFORM_COLUMNS = ["thread_id", "comment_id", "incivility", "incivility_reasons", "incivility_target",
+                     "incivility_kind", "p_insult", "p_threat", "p_identity_attack", "p_obscene"]
 #: reason kinds, gravest first, as they are listed in ``incivility_reasons``
 REASON_ORDER = ("threat", "wish of harm", "slur", "identity attack", "dehumanising label",
                 "insult aimed at a commenter", "attack on a commenter", "condescension", "profanity",
-                "name-calling", "disparaging", "challenging question", "mockery", "shouting",
+                "name-calling", "disparaging", "toxic word", "challenging question", "mockery", "shouting",
                 "excessive punctuation")
 
 
@@ -46,8 +48,11 @@ def profanity_model(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(predict_prob(list(texts)), dtype=float)
 
 
-def reason_text(evidence: dict[str, list[str]], model_prob: float) -> str:
-    parts = [f"{kind}: {', '.join(evidence[kind])}" for kind in REASON_ORDER if evidence.get(kind)]
+def reason_text(evidence: dict[str, list[str]], model_prob: float, lead: tuple[str, ...] = ()) -> str:
+    """The quoted evidence, gravest kind first; the kinds in ``lead`` (the cue that weighed most
+    in the learned score) before all others."""
+    order = [k for k in lead if k in evidence] + [k for k in REASON_ORDER if k not in lead]
+    parts = [f"{kind}: {', '.join(evidence[kind])}" for kind in order if evidence.get(kind)]
     if model_prob >= 0.5:
         parts.append(f"profanity model {model_prob:.2f}")
     return "; ".join(parts)
