@@ -35,6 +35,23 @@ DISAGREEING = {"disagree", "disagrees", "inconsistent", "contradicts", "contradi
 _MONTH = re.compile(r"^(\d{4})-(\d{2})")
 
 
+def check_grouping(by: str, stages) -> None:
+    """Refuse, before any work, a ``--by`` that no thread attribute, input column or column a chosen
+    stage declares could hold; the message lists what can be grouped by."""
+    from ..analysis.pipeline import COMMENT_COLUMNS, THREAD_COLUMNS
+    from ..model import FRAME_COLUMNS
+
+    declared = {entry.split(".", 1)[1] for s in stages for entry in s.provides
+                if entry.startswith(("comments.", "threads.")) and "." in entry}
+    if any(s.name == "threads" for s in stages):  # the thread table's own columns
+        declared |= {"url", "source", "article_words", "article_sentiment", "comments", "authors", "max_depth"}
+    known = set(THREAD_ATTRIBUTES) | set(FRAME_COLUMNS) | set(COMMENT_COLUMNS) | set(THREAD_COLUMNS) | declared
+    known |= {"language"}
+    if by not in known:
+        raise ValueError(f"cannot group by {by!r}: it is not a thread or comment column; "
+                         f"group by one of: {', '.join(sorted(known))}")
+
+
 class Grouping:
     """Which group each thread (or comment) belongs to."""
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..stage import RunContext, Stage
 from .cues import CUE_FEATURES, quote
 from .learned import FEATURE_EVIDENCE, KINDS, Heads
 from .learned import available as learned_available
@@ -36,7 +37,8 @@ from .lexicon import Phrases
 from .scorer import FEATURES, SCORE_COLUMNS, TRANSFORM_COLUMNS, CueScorer, clean_texts, reason_text, retarget
 from .spans import SPAN_FEATURES, STRONG, load_span_words, span_features
 
-__all__ = ["CUE_FEATURES", "FEATURES", "SCORE_COLUMNS", "TRANSFORM_COLUMNS", "Incivility", "Phrases", "load"]
+__all__ = ["CUE_FEATURES", "FEATURES", "SCORE_COLUMNS", "TRANSFORM_COLUMNS", "Incivility", "IncivilityStage",
+           "Phrases", "load"]
 
 
 class Incivility:
@@ -178,3 +180,27 @@ _AIMED_KINDS = ("aimed at a commenter", "attack on a commenter", "condescension"
 def load(path: str | Path | None = None, weights_path: str | Path | None = None) -> Incivility:
     """An :class:`Incivility` with the packaged (or given) lexicon and weights."""
     return Incivility(path=path, weights_path=weights_path)
+
+
+class IncivilityStage(Stage):
+    """Insults, profanity, threats and identity attacks per comment: a calibrated probability, its
+    kind, the evidence that weighed most and whom a reply attacks. Reads the comments' sentence
+    vectors the run encoded up front (the cue-only head without the encoder)."""
+
+    name = "incivility"
+    requires = ("comments.text",)
+    provides = tuple(f"comments.{c}" for c in TRANSFORM_COLUMNS[2:])
+    needs_embeddings = True
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        return _comment_texts(ctx.comments)
+
+    def run(self, ctx: RunContext) -> None:
+        encoder = ctx.encoder()
+        texts = _comment_texts(ctx.comments)
+        vectors = encoder.encode(texts) if encoder is not None and texts else None
+        ctx.add_columns(Incivility().transform(ctx.comments, vectors=vectors))
+
+
+def _comment_texts(comments) -> list[str]:
+    return clean_texts(comments["text"].tolist()) if comments is not None and len(comments) else []
