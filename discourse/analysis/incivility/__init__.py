@@ -49,7 +49,8 @@ class Incivility:
     cues, else the cue-only head. ``path``: a lexicon replacing
     ``discourse/data/lexicons/incivility.json``; ``weights_path``: a cue-weights file (like
     ``discourse/data/incivility_weights.json``) that replaces the heads with its hand-set combiner.
-    Either way, threats, slurs and identity attacks lift a score to their floor (in the weights file).
+    Either way, threats, slurs and identity attacks (and, for the heads, attacks on the person
+    answered) lift a score to their floor (in the weights file: ``head_floors``, ``floors``).
     """
 
     def __init__(self, path: str | Path | None = None, weights_path: str | Path | None = None,
@@ -115,8 +116,9 @@ class Incivility:
         else:
             self._add_span_words(frame, texts, evidence)
             p, kinds, top = self.heads.predict(frame, self._vectors(texts, vectors))
-            prob = self.cues.floored(p, flags)
-            kinds = {k: np.round(v, 4) for k, v in kinds.items()}
+            prob = self.cues.floored(p, flags, "head_floors")
+            kinds = {k: np.asarray(self.cues.floored(v, flags, "head_floors", _KIND_SIGNALS.get(k, ())))
+                     for k, v in kinds.items()}
         kind_names = np.array(KINDS)[np.column_stack([kinds[k] for k in KINDS]).argmax(axis=1)]
         return pd.DataFrame({
             "incivility": prob,
@@ -152,6 +154,8 @@ class Incivility:
         })
 
 
+#: the grave-signal flags whose floors lift each kind's probability
+_KIND_SIGNALS = {"threat": ("threat",), "identity_attack": ("identity_attack", "slur"), "insult": ("targeted",)}
 _TEXT_COLUMNS = ("thread_id", "comment_id", "incivility_reasons", "incivility_target", "incivility_kind")
 
 

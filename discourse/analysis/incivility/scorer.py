@@ -104,12 +104,15 @@ class CueScorer:
         z = ((x - mean) / np.where(scale == 0, 1.0, scale)) @ coef + float(w.get("intercept", 0.0))
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
-    def floored(self, prob: np.ndarray, flags: list[dict[str, bool]]) -> list[float]:
-        """Each probability lifted to the floor of its gravest signal."""
-        floors = self.weights.get("floors", {})
+    def floored(self, prob: np.ndarray, flags: list[dict[str, bool]], key: str = "floors",
+                signals: tuple[str, ...] | None = None) -> list[float]:
+        """Each probability lifted to the floor of its gravest signal (the weights file's ``key``
+        floors; only the flags named in ``signals`` when given)."""
+        floors = self.weights.get(key, {})
         out = []
         for p, fl in zip(prob, flags):
-            floor = max([float(floors.get(name, 0.0)) for name, on in fl.items() if on] or [0.0])
+            floor = max([float(floors.get(name, 0.0)) for name, on in fl.items()
+                         if on and (signals is None or name in signals)] or [0.0])
             out.append(round(1.0 - (1.0 - float(p)) * (1.0 - floor), 4))
         return out
 

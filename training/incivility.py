@@ -1,0 +1,274 @@
+"""Train the incivility heads: toxic-or-not over sentence vectors and cue features, and the four kinds.
+
+    python -m training.incivility [--write]
+
+Data: ``training/incivility_data.py`` (Civil Comments toxic spans with their clean remainders,
+Wikipedia talk comments, Davidson tweets; about 27,000 texts, seeded). Splits are by group (a
+Civil Comments post and its clean remainder stay together): 70% fit, 10% calibration (Platt
+scaling, and the choice of C), 20% test. The figures printed are on the test part; the SFU news
+comments are not read here (``python -m evaluation.toxicity_eval`` scores them, never tuned on).
+
+Written with ``--write`` (fitted on fit + calibration parts, calibrated on the calibration part):
+``discourse/data/models/incivility.npz`` (vectors + cues), ``incivility_cues.npz`` (cues only,
+for runs without the encoder), ``incivility_kinds.npz`` and ``incivility_kinds_cues.npz`` (insult / threat /
+identity attack / obscene given toxic), ``incivility_spans.json`` (the span words) and a card ``incivility.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from datetime import date
+
+import numpy as np
+
+from discourse.analysis.incivility.lexicon import TOKEN
+from discourse.analysis.incivility.scorer import FEATURES, CueScorer
+from discourse.analysis.incivility.spans import SPAN_FEATURES, span_features
+from discourse.heads import LinearHead
+from training.common import MODELS, encode, fit_head, group_split
+from training.incivility_data import KINDS, training_rows
+
+SEED = 0
+CS = (0.01, 0.03, 0.1, 0.3)
+#: the cue features the heads read: not ``length``, because a clean remainder is by construction
+#: shorter than the toxic post it comes from, so length would learn the construction, not toxicity
+HEAD_FEATURES = tuple(f for f in FEATURES if f != "length")
+
+
+def span_words(rows, smoothing: float = 3.0, min_uses: int = 4, keep_at: float = 0.2) -> dict[str, float]:
+    """Word -> smoothed share of its uses inside spans at least half the annotators marked."""
+    inside, total = Counter(), Counter()
+    for text, spans, workers in zip(rows["text"], rows["spans"], rows["n_workers"]):
+        if not isinstance(spans, list) or not workers:
+            continue
+        votes = np.zeros(len(text) + 1)
+        for s, e, _ in spans:
+            votes[max(0, s):max(0, min(e, len(text)))] += 1.0
+        votes /= workers
+        for m in TOKEN.finditer(text):
+            word = m.group().lower().replace("\u2019", "'")
+            total[word] += 1
+            inside[word] += votes[m.start():m.end()].mean() >= 0.5
+    prior = sum(inside.values()) / max(1, sum(total.values()))
+    scores = {w: (inside[w] + smoothing * prior) / (n + smoothing) for w, n in total.items() if n >= min_uses}
+    return {w: round(s, 4) for w, s in sorted(scores.items()) if s >= keep_at}
+
+
+def cue_matrix(texts: list[str], words: dict[str, float]) -> np.ndarray:
+    """The cue features (cached beside the vectors: they do not depend on the split) and the
+    span-word features (they do: the span words are counted on the training part)."""
+    import hashlib
+
+    from training.common import SCRATCH
+
+    digest = hashlib.sha1("\x00".join(texts).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    file = SCRATCH / f"incivility-cues-{digest}.npy"
+    if file.exists():
+        cues = np.load(file, allow_pickle=False)
+    else:
+        cues = CueScorer().read(texts)[0][list(FEATURES)].to_numpy(dtype=float)
+        SCRATCH.mkdir(parents=True, exist_ok=True)
+        np.save(file, cues)
+    spans = np.array([[span_features(t, words)[0][f] for f in SPAN_FEATURES] for t in texts])
+    keep = [FEATURES.index(f) for f in HEAD_FEATURES]
+    return np.hstack([cues[:, keep], spans])
+
+
+def fit_weighted(X, y, names, C: float, sample_weight, seed: int = SEED, **meta) -> LinearHead:
+    """``fit_head`` with a weight per row (no class weights: the sources are balanced instead)."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0) + 1e-6
+    model = LogisticRegression(C=C, max_iter=3000, random_state=seed)
+    model.fit((X - mean) / scale, y, sample_weight=sample_weight)
+    return LinearHead(coef=model.coef_, intercept=model.intercept_, classes=[str(c) for c in model.classes_],
+                      feature_names=list(names), mean=mean, scale=scale,
+                      meta=dict(meta, trained=date.today().isoformat()))
+
+
+def platt(head: LinearHead, X: np.ndarray, y: np.ndarray, weight=None) -> LinearHead:
+    """Fold a Platt scaling fitted on held-back rows into the head's coefficients."""
+    from sklearn.linear_model import LogisticRegression
+
+    s = head.scores(X)[:, :1]
+    lr = LogisticRegression(C=1e4, max_iter=1000).fit(s, y, sample_weight=weight)
+    a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    head.coef = head.coef * a
+    head.intercept = head.intercept * a + b
+    return head
+
+
+def source_weights(sources) -> np.ndarray:
+    """Each source weighs the same in total, however many rows it has."""
+    counts = Counter(sources)
+    return np.array([len(sources) / (len(counts) * counts[s]) for s in sources])
+
+
+def reliability(p: np.ndarray, y: np.ndarray, bins: int = 5) -> list[tuple[str, int, float, float]]:
+    edges = np.linspace(0, 1, bins + 1)
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if m.any():
+            out.append((f"{lo:.1f}-{hi:.1f}", int(m.sum()), float(p[m].mean()), float(y[m].mean())))
+    return out
+
+
+def fit_overall(X, y, w, fit, cal, names, seed=SEED):
+    """The overall head with C chosen by calibration-part AP, then Platt-calibrated on that part."""
+    from sklearn.metrics import average_precision_score
+
+    best = None
+    for c in CS:
+        head = fit_weighted(X[fit], y[fit], names, C=c, sample_weight=w[fit], seed=seed)
+        ap = average_precision_score(y[cal], head.scores(X[cal])[:, 0], sample_weight=w[cal])
+        print(f"  C={c}: calibration-part AP {ap:.3f}")
+        if best is None or ap > best[0]:
+            best = (ap, c)
+    head = fit_weighted(X[fit], y[fit], names, C=best[1], sample_weight=w[fit], seed=seed)
+    return platt(head, X[cal], y[cal]), best[1]
+
+
+def kind_labels(rows) -> dict[str, np.ndarray]:
+    """Per kind, 1/0 where a toxic row says (fraction of annotators >= 0.5), NaN elsewhere."""
+    out = {}
+    toxic = rows["label"].to_numpy() == 1
+    for kind in KINDS:
+        v = rows[kind].to_numpy(dtype=float)
+        out[kind] = np.where(toxic & ~np.isnan(v), (v >= 0.5).astype(float), np.nan)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", action="store_true", help="write the heads into discourse/data/models")
+    ap.add_argument("--no-vectors", action="store_true", help="the cue-only heads alone (no encoder)")
+    args = ap.parse_args(argv)
+    from sklearn.metrics import average_precision_score, brier_score_loss
+
+    rows = training_rows(SEED)
+    texts = rows["text"].tolist()
+    y = rows["label"].to_numpy()
+    groups = rows["group"].to_numpy()
+    test = group_split(groups, 0.2, seed=SEED)
+    cal = ~test & group_split(groups, 0.125, seed=SEED + 1)
+    fit = ~test & ~cal
+    vectors = np.zeros((len(texts), 0)) if args.no_vectors else encode(texts, "incivility-train")
+    dim = vectors.shape[1]
+    names = [f"emb_{i}" for i in range(dim)] + list(HEAD_FEATURES) + list(SPAN_FEATURES)
+    X = np.hstack([vectors, cue_matrix(texts, span_words(rows[fit]))])
+    w = source_weights(rows["source"].tolist())
+    print(f"rows {len(rows)}: fit {fit.sum()}, calibration {cal.sum()}, test {test.sum()} (split by post)")
+    report = {}
+    variants = [v for v in (("vectors+cues", slice(None)), ("cues only", slice(dim, None))) if dim or v[0] != "vectors+cues"]
+    kinds = kind_labels(rows)
+    pair = test & rows["source"].str.startswith("civil").to_numpy()
+    for label, cols in variants:
+        head, c = fit_overall(X[:, cols], y, w, fit, cal, names[cols])
+        p = head.predict_proba(X[test][:, cols])[:, 1]
+        report[label] = {"C": c, "AP": average_precision_score(y[test], p, sample_weight=w[test]),
+                         "brier": brier_score_loss(y[test], p), "reliability": reliability(p, y[test]),
+                         "AP news pairs": average_precision_score(y[pair], head.predict_proba(X[pair][:, cols])[:, 1])}
+        for kind in KINDS:
+            have = ~np.isnan(kinds[kind])
+            head = fit_head(X[fit & have][:, cols], kinds[kind][fit & have].astype(int), names[cols], C=0.03, seed=SEED)
+            held = test & have
+            report[label][f"kind {kind}"] = {
+                "AP": average_precision_score(kinds[kind][held], head.scores(X[held][:, cols])[:, 0]),
+                "positives": int(kinds[kind][held].sum()), "rows": int(held.sum())}
+    old = CueScorer()
+    frame, _, flags, _ = old.read([texts[i] for i in np.flatnonzero(test)])
+    base = np.array(old.floored(old.combine(frame), flags))
+    report["baseline"] = {"AP": average_precision_score(y[test], base, sample_weight=w[test]),
+                          "AP news pairs": average_precision_score(y[pair], base[pair[test]])}
+    print(json.dumps(report, indent=1, default=float))
+    if args.write:
+        write_all(rows, X, y, w, kinds, test, names, dim, report, variants)
+    return 0
+
+
+def write_all(rows, X, y, w, kinds, test, names, dim, report, variants) -> None:
+    """Refit on fit + calibration parts with the chosen C, calibrate on a fresh calibration part,
+    and write every file with the card."""
+    train = ~test
+    cal = train & group_split(rows["group"].to_numpy(), 0.1, seed=SEED + 2)
+    fit = train & ~cal
+    words = span_words(rows[train])
+    X = np.hstack([X[:, :dim], cue_matrix(rows["text"].tolist(), words)])
+    MODELS.mkdir(parents=True, exist_ok=True)
+    (MODELS / "incivility_spans.json").write_text(json.dumps(
+        {"about": "word -> smoothed share of its uses inside toxic spans (Civil Comments toxic spans, "
+                  "training part); written by python -m training.incivility", "words": words},
+        indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    for label, cols in variants:
+        suffix = "" if label == "vectors+cues" else "_cues"
+        head = fit_weighted(X[fit][:, cols], y[fit], names[cols], C=report[label]["C"], sample_weight=w[fit],
+                            classes_meaning="0 civil, 1 toxic")
+        platt(head, X[cal][:, cols], y[cal]).save(MODELS / f"incivility{suffix}.npz")
+        heads = []
+        for kind in KINDS:
+            have = train & ~np.isnan(kinds[kind])
+            heads.append(fit_head(X[have][:, cols], kinds[kind][have].astype(int), names[cols], C=0.03, seed=SEED))
+        stacked = LinearHead(coef=np.vstack([h.coef for h in heads]),
+                             intercept=np.concatenate([h.intercept for h in heads]),
+                             classes=list(KINDS), feature_names=names[cols], mean=heads[0].mean,
+                             scale=heads[0].scale, meta={"multi_label": True, **heads[0].meta})
+        stacked.save(MODELS / f"incivility_kinds{suffix}.npz")
+    (MODELS / "incivility.md").write_text(card(report).strip() + "\n", encoding="utf-8")
+
+
+def card(report) -> str:
+    r = report
+    models = [k for k in ("vectors+cues", "cues only") if k in r]
+    table = "\n".join(f"| {k} | {r[k]['AP']:.3f} | {r[k]['AP news pairs']:.3f} | {r[k]['brier']:.3f} |" for k in models)
+    first = r[models[0]]
+    lines = "\n".join(f"| {lo} | {n} | {p:.3f} | {o:.3f} |" for lo, n, p, o in first["reliability"])
+    kinds = "\n".join(f"| {k} | {first[f'kind {k}']['AP']:.3f} | {first[f'kind {k}']['positives']} of "
+                      f"{first[f'kind {k}']['rows']} |" for k in KINDS)
+    return f"""
+# Incivility heads
+
+Files: `incivility.npz` (sentence vectors of the shared MiniLM encoder + {len(HEAD_FEATURES)} cue features (not
+the length: see HEAD_FEATURES in training/incivility.py) + 2 span-word features -> toxic), `incivility_cues.npz` (the same without the vectors, for runs without the
+encoder), `incivility_kinds.npz` and `incivility_kinds_cues.npz` (insult / threat / identity attack /
+obscene, each given toxic; one logistic head per row, read as independent sigmoids),
+`incivility_spans.json` (span words). Retrain: `python -m training.incivility --write` (seeded,
+deterministic given the cached vectors). Trained {date.today().isoformat()}.
+
+## Training data (../shared/data/toxicity; not shipped)
+- Civil Comments toxic spans (CC0): 9,000 toxic news comments (every threat / identity / obscene post kept),
+  and the sentences no annotator marked, joined, as in-domain civil texts paired with them (same split group).
+- Wikipedia talk comments, CAT-LARGE (Apache-2.0): the 210 toxic and 5,000 civil ones.
+- Davidson hate / offensive tweets (MIT): all hate and "neither", 3,000 offensive.
+Each source weighs the same in total. Split by post: 70% fit, 10% calibration (C chosen on it; Platt
+scaling folded into the coefficients), 20% test; the shipped heads are refitted on fit + calibration parts.
+
+## Held-out figures (test part, 20% of posts, never fitted or tuned on)
+| model | AP (sources weighted equally) | AP, Civil Comments toxic vs its clean remainder | Brier |
+|---|---|---|---|
+{table}
+| baseline: the previous hand-set cue score | {r['baseline']['AP']:.3f} | {r['baseline']['AP news pairs']:.3f} | |
+
+Reliability of the `{models[0]}` head on the test part (mean predicted vs observed toxic share):
+
+| predicted | rows | mean predicted | observed |
+|---|---|---|---|
+{lines}
+
+Kinds given toxic (`{models[0]}`), average precision on the test part:
+
+| kind | AP | positives |
+|---|---|---|
+{kinds}
+
+Cross-dataset (SFU news comments, crowd-rated; never fitted or tuned on): `python -m evaluation.toxicity_eval`.
+
+## Licence notes
+Weights derived from CC0, Apache-2.0 and MIT data; the encoder is all-MiniLM-L6-v2 (Apache-2.0).
+"""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
