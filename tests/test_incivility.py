@@ -200,3 +200,55 @@ def test_incivility_second_word_gate_changes_nothing():
     assert gated.cues.lex.second_words  # the gate is in use
     for text in texts:
         assert gated.features(text) == ungated.features(text), text
+
+
+def test_probability_kinds_and_reasons(inc):
+    out = inc.score(["What a bunch of hypocrites and losers.", CIVIL, "Maybe read a book before commenting."])
+    assert list(out.columns) == SCORE_COLUMNS
+    for kind in ("insult", "threat", "identity_attack", "obscene", "incivility"):
+        assert out[kind].between(0, 1).all(), kind
+    assert out["incivility_kind"].tolist()[:2] == ["insult", ""]
+    assert out["incivility"].iloc[0] > 0.8 > 0.2 > out["incivility"].iloc[1]
+    # condescension without a swear word: lifted by the floor of an attack on the person answered
+    assert out["incivility"].iloc[2] >= 0.5 and out["incivility_reasons"].iloc[2].startswith("condescension:")
+
+
+def test_reasons_lead_with_the_evidence_that_weighed_most():
+    from discourse.analysis.incivility.scorer import reason_text
+
+    evidence = {"threat": ["'x'"], "toxic word": ["'suck'"], "shouting": ["'STOP'"]}
+    assert reason_text(evidence, 0.1).startswith("threat:")
+    assert reason_text(evidence, 0.1, lead=("toxic word",)).startswith("toxic word: 'suck'; threat:")
+    assert reason_text(evidence, 0.9).endswith("profanity model 0.90")
+
+
+def test_sentence_vectors_are_read_when_given(inc):
+    """With vectors the head over vectors and cues scores (when packaged); rows of the wrong count
+    fall back to the cue-only head rather than failing."""
+    texts = ["You are an idiot.", CIVIL]
+    plain = inc.score(texts)["incivility"].to_numpy()
+    wrong = inc.score(texts, vectors=np.zeros((1, 384), dtype=np.float32))["incivility"].to_numpy()
+    assert np.allclose(plain, wrong)
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(2, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    given = inc.score(texts, vectors=vectors)["incivility"].to_numpy()
+    assert ((given >= 0) & (given <= 1)).all()
+    if inc.heads.full is not None:
+        assert not np.allclose(given, plain)
+
+
+def test_span_words_quote_a_word_annotators_mark():
+    inc = Incivility()
+    assert inc.span_words and all(0 < v <= 1 for v in inc.span_words.values())
+    strong = next(w for w, v in sorted(inc.span_words.items(), key=lambda x: -x[1])
+                  if v >= 0.5 and w.isalpha() and w not in inc.cues.lex.lexical)
+    row = inc.score([f"The whole plan is {strong} frankly."]).iloc[0]
+    assert f"toxic word: '{strong}'" in row["incivility_reasons"]
+
+
+def test_a_weights_file_replaces_the_heads(tmp_path):
+    weights = json.loads(data_path("incivility_weights.json").read_text(encoding="utf-8"))
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(weights), encoding="utf-8")
+    assert Incivility(weights_path=path).heads is None and Incivility().heads is not None
