@@ -26,6 +26,7 @@ from discourse.analysis.incivility.lexicon import TOKEN
 from discourse.analysis.incivility.scorer import FEATURES, CueScorer
 from discourse.analysis.incivility.spans import SPAN_FEATURES, span_features
 from discourse.heads import LinearHead
+from evaluation.toxicity_eval import reliability
 from training.common import MODELS, encode, fit_head, group_split
 from training.incivility_data import KINDS, training_rows
 
@@ -104,16 +105,6 @@ def source_weights(sources) -> np.ndarray:
     """Each source weighs the same in total, however many rows it has."""
     counts = Counter(sources)
     return np.array([len(sources) / (len(counts) * counts[s]) for s in sources])
-
-
-def reliability(p: np.ndarray, y: np.ndarray, bins: int = 5) -> list[tuple[str, int, float, float]]:
-    edges = np.linspace(0, 1, bins + 1)
-    out = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
-        if m.any():
-            out.append((f"{lo:.1f}-{hi:.1f}", int(m.sum()), float(p[m].mean()), float(y[m].mean())))
-    return out
 
 
 def fit_overall(X, y, w, fit, cal, names, seed=SEED):
