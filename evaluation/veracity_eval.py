@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR, load_rumoureval
+from evaluation.gold import DEFAULT_DATA_DIR, RUMOUREVAL_DIR
 from discourse.model import Article, Comment, Thread
 
 STAGES = ("embeddings", "stance", "narratives", "claims", "coordination", "disinfo", "threads")
