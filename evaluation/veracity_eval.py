@@ -115,7 +115,7 @@ def main(argv=None) -> int:
     from training import veracity
 
     labels = load_labels(folder)
-    threads, X, y_all, ev = veracity.load()
+    threads, X, _, ev = veracity.load(folder)
     event_of = dict(zip([t.thread_id for t in threads], ev.tolist()))
     from discourse.analysis.disinfo import VERACITY_FEATURES
 

@@ -42,13 +42,14 @@ def events(times: list[float]) -> list[int]:
     return out
 
 
-def load():
-    """True/false threads with features, labels (1 false) and events."""
+def load(folder=None):
+    """True/false threads with features, labels (1 false) and events (``folder``: the RumourEval
+    folder, by default the one under ../shared/data)."""
     from discourse.times import parse_times
     from evaluation.gold import load_rumoureval
     from evaluation.veracity_eval import load_labels
 
-    folder = shared("rumoureval2017-traindev")
+    folder = folder or shared("rumoureval2017-traindev")
     labels = load_labels(folder)
     posts = json.loads((folder / "posts.json").read_text(encoding="utf-8"))
     every = load_rumoureval(folder)
