@@ -122,7 +122,11 @@ labelled true or false (unverified left out). Not shipped.
 ```
 {figures}
 ```
-Baseline: random ranking 0.500; the previous hand-weighted thread score: `python -m evaluation.veracity_eval`.
+"feature alone" is each feature's own ranking over all 199 threads (nothing fitted). Caveat: the
+negation cue list (`reply_negation`) was chosen earlier looking at these same threads, so the
+negation share, and the head that leans on it, are not fully held out. Baseline: random ranking
+0.500. The combined thread `disinfo_risk`, scored leave-one-event-out with the rest of the run:
+`python -m evaluation.veracity_eval`.
 
 ## Licence notes
 Weights derived from CC BY 4.0 data (PHEME / RumourEval 2017).
