@@ -111,3 +111,10 @@ def test_neutral_article_sentences_do_not_count():
     assert risk[("t", "")] == 0.0
     assert risk[("t", "c1")] > 0.5
     assert risk[("u", "")] > 0.5
+
+
+def test_rumour_events_are_runs_without_long_gaps():
+    from training.veracity import events
+
+    day = 86400.0
+    assert events([10 * day, 0.0, day, 10.5 * day, 30 * day]) == [1, 0, 0, 1, 2]
