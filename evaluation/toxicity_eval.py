@@ -107,9 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if not args.fast:
         full = inc.score(texts, vectors=sentence_vectors(texts))["incivility"].to_numpy()
-        rows.append(("incivility head, vectors + cues", full))
+        rows.append(("incivility head, vector direction + cues (default)", full))
     cues = inc.score(texts)["incivility"].to_numpy()
-    rows.append(("incivility head, cues only", cues))
+    rows.append(("incivility head, cues only (--fast runs)", cues))
     rows.append(("baseline: insult word list", insult_word_count(inc, texts)))
     frame = inc.feature_frame(texts)
     rows.append(("baseline: alt-profanity-check", frame["profanity_model"].to_numpy()))
