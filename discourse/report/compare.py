@@ -323,7 +323,9 @@ def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
     st = result["stance"]
     if len(st):
         put("stance", plots.stacked_shares(st.set_index("group"), STANCE_ORDER, STANCE_COLOURS,
-                                           title=f"Stance of the replies, by {by}", xlabel="share of comments (%)", ylabel=by))
+                                           title=f"Stance of each comment toward what it answers, by {by}",
+                                           xlabel="share of comments (%)", ylabel=by,
+                                           counts=dict(zip(st["group"], st["comments"]))))
     tg = result["stance_targets"]
     if len(tg):
         # Targets someone took a side on; mentions with stance "none" alone draw nothing.
@@ -347,8 +349,9 @@ def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
     if len(na):
         pivot = na.pivot_table(index="group", columns="narrative", values="prevalence", aggfunc="sum", fill_value=0.0) * 100
         pivot = pivot.reindex(all_groups, fill_value=0.0)
+        texts = dict(zip(result["groups"]["group"], result["groups"]["texts"]))
         put("narratives", plots.heatmap(pivot, title=f"Narrative prevalence, by {by}", cbar_label="% of texts carrying it",
-                                        xlabel="narrative", ylabel=by))
+                                        xlabel="narrative", ylabel=by, counts=texts))
     put("sentiment", _sentiment_plot(grouping, tables))
     return images
 

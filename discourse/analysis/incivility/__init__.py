@@ -91,9 +91,9 @@ class Incivility:
         if vectors is not None or not self.use_embeddings:
             return vectors
         if self._embedder is None:
-            from discourse.embeddings import shared_embedder
+            from discourse.embeddings import Embedder
 
-            self._embedder = shared_embedder()
+            self._embedder = Embedder()
         return self._embedder.encode(texts)
 
     def score(self, texts: Sequence[str], vectors=None):
