@@ -298,7 +298,13 @@ scaling folded into the coefficients), 20% test; the shipped heads are refitted 
 Why one direction and not the 384 dimensions as free features: a head over all dimensions fitted the
 held-out part slightly better (AP 0.925) but carried worse to a source left out of training
 (Wikipedia 0.376, Davidson 0.932) and to the SFU news comments (AP 0.340, P@20 0.500): it learns each
-source's style. Read along the paired toxic direction, the vector cannot learn a source.
+source's style. Read along the paired toxic direction, one number per comment, the vector carries
+little of a source's style. (Said plainly: that SFU figure and the cue-only one had been seen before
+the direction was tried; the choice rests on the left-out-source figures above, which agree.)
+
+At run time, threats, slurs, identity attacks and attacks on the person answered (condescension,
+insults aimed at "you"), which the training data holds too rarely to weigh, lift the probability to
+a hand-set floor (`head_floors` in `discourse/data/incivility_weights.json`).
 
 Reliability of the `{models[0]}` head on the test part (mean predicted vs observed toxic share):
 
