@@ -1,0 +1,125 @@
+"""The article of a saved page (trafilatura), and the page furniture set aside with a reason.
+
+trafilatura reads the page with the comment blocks already cut out of it, so comment text
+cannot leak into the article body; its own comment extraction is switched off as well.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+
+from discourse.model import Article, RemovedLine
+from discourse.readers.html.dom import attrs_text, hidden, is_element, text_of
+
+#: Page furniture by the element's tag or class/id words -> reason (first match wins).
+FURNITURE = (
+    (re.compile(r"cookie|consent|gdpr|privacy-banner", re.I), "cookie banner"),
+    (re.compile(r"share|social|sharing|sharedaddy|addtoany|sns", re.I), "share buttons"),
+    (re.compile(r"related|recommend|more-stories|read-more|popular|trending|teaser", re.I), "related links"),
+    (re.compile(r"newsletter|subscribe|signup|sign-up", re.I), "newsletter sign-up"),
+    (re.compile(r"(?:^|[\s_-])(?:ad|ads|advert|advertisement|sponsor|banner)(?:$|[\s_-])", re.I), "advertising"),
+    (re.compile(r"breadcrumb|pagination|page-nav|pager", re.I), "navigation"),
+)
+FURNITURE_TAGS = {"nav": "navigation", "header": "page header", "footer": "page footer", "aside": "sidebar"}
+MAX_REMOVED = 200
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def extract_article(root, cut: list, source: str) -> Article:
+    """Title, outlet, date, URL and body of the page, with the elements in ``cut`` left out."""
+    tree = copy.deepcopy(root)
+    _cut_copies(root, tree, cut)
+    for el in list(tree.iter("script", "style", "noscript", "template", "iframe")):
+        if el.getparent() is not None:
+            el.drop_tree()
+    doc = _trafilatura(tree)
+    article = Article()
+    if doc is not None:
+        article.title = _clean(doc.get("title"))
+        article.outlet = _clean(doc.get("sitename") or doc.get("hostname"))
+        date = doc.get("date") or ""
+        article.published = date[:10] if _DATE.match(date) else None
+        article.url = _clean(doc.get("url"))
+        article.text = "\n".join(p.strip() for p in (doc.get("text") or "").split("\n") if p.strip())
+    if not article.title:
+        title = root.find(".//title")
+        article.title = _clean(" ".join(title.text_content().split())) if title is not None else None
+    if not article.url:
+        for link in root.iter("link"):
+            if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+                article.url = link.get("href").strip()
+                break
+    return article
+
+
+def article_author(root) -> str | None:
+    """The article's author as trafilatura reads it (the model has no field for it; callers keep it)."""
+    doc = _trafilatura(copy.deepcopy(root))
+    return _clean(doc.get("author")) if doc else None
+
+
+def _trafilatura(tree):
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    try:
+        doc = trafilatura.bare_extraction(tree, include_comments=False, with_metadata=True, favor_precision=True,
+                                          include_tables=True, deduplicate=False)
+    except Exception:  # noqa: BLE001 - a third-party extractor on hostile markup; the page still parses
+        return None
+    if doc is None:
+        return None
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
+def _cut_copies(root, tree, cut: list) -> None:
+    """Remove from ``tree`` (a deep copy of ``root``) the copies of the elements in ``cut``."""
+    if not cut:
+        return
+    paths = [root.getroottree().getpath(el) for el in cut]
+    for el in [tree.getroottree().xpath(p) for p in paths]:
+        for node in el:
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+
+
+def furniture(root, keep: list) -> list[RemovedLine]:
+    """Text of navigation, banners, share and related-link boxes outside ``keep`` (the article
+    and comment elements), each with its reason."""
+    removed: list[RemovedLine] = []
+    keep_set = set(keep)
+    stack = [root.find("body") if root.find("body") is not None else root]
+    while stack and len(removed) < MAX_REMOVED:
+        el = stack.pop()
+        if not is_element(el) or el in keep_set or hidden(el):
+            continue
+        reason = FURNITURE_TAGS.get(el.tag)
+        if reason is None:
+            words = attrs_text(el)
+            reason = next((r for pattern, r in FURNITURE if pattern.search(words)), None)
+        if reason is not None and not any(_contains(el, k) for k in keep):
+            text = text_of(el)
+            if text:
+                removed.append(RemovedLine(text[:500], reason))
+            continue
+        stack.extend(reversed(list(el)))
+    return removed
+
+
+def _contains(el, other) -> bool:
+    cur = other
+    while cur is not None:
+        if cur is el:
+            return True
+        cur = cur.getparent()
+    return False
+
+
+def _clean(value) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(str(value).split())
+    return value or None
