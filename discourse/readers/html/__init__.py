@@ -86,9 +86,11 @@ def _generic(root):
         author = _author_text(b.author_el)
         skip = set(b.nested) | blk.control_elements(b, body)
         text = render(body, skip=set(b.nested)) if body is not None else render(b.el, skip=skip)
-        if body is not None:
-            header = render(b.el, skip=skip | {body})
-            controls.extend(RemovedLine(line, "comment header or controls") for line in header.split("\n") if line)
+        text, dates = _drop_leading_dates(text)
+        controls.extend(RemovedLine(line, "comment timestamp") for line in dates)
+        header = render(b.el, skip=set(b.nested) | ({body} if body is not None else skip - blk.control_elements(b, None)))
+        controls.extend(RemovedLine(line, "comment header or controls") for line in header.split("\n")
+                        if line and line not in text)
         comments.append(Comment(comment_id=cid, text=text, author=author, position=i,
                                 timestamp=_time_text(b.time_el)))
     for c, (parent, evidence) in zip(comments, links):
@@ -99,6 +101,16 @@ def _generic(root):
         else:
             c.link, c.confidence = LINK_ROOT, 1.0
     return comments, _outermost([b.el for b in blocks]), controls
+
+
+def _drop_leading_dates(text: str) -> tuple[str, list[str]]:
+    """Short date lines at the start of a comment's text are its timestamp, not its words."""
+    lines = text.split("\n")
+    dates = []
+    while len(lines) > 1 and len(lines[0]) <= 40 and blk.DATEISH.search(lines[0]) \
+            and len(blk.DATEISH.sub("", lines[0]).split()) <= 3:
+        dates.append(lines.pop(0))
+    return "\n".join(lines), dates
 
 
 def _outermost(elements: list) -> list:
@@ -116,7 +128,7 @@ def _outermost(elements: list) -> list:
 def _author_text(el) -> str | None:
     if el is None:
         return None
-    name = " ".join(el.text_content().split()).strip(" :|,-–—")
+    name = blk.name_text(el).strip(" :|,-–—")
     for suffix in (" says", " sagt", " schreibt", " wrote", " пишет"):
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)].strip()

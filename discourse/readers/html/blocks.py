@@ -43,13 +43,15 @@ CONTROL_WORDS = re.compile(
     r"user-info|byline|vcard|respond|comhead|reactions|attribution", re.I)
 #: Controls are short; a longer element is never dropped as one.
 MAX_CONTROL_CHARS = 200
+_MONTH = (r"(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz]|janv|févr|avr|juil|août|déc|ene|abr|"
+          r"ago|dic|gen|янв|фев|мар|апр|ма[яй]|июн|июл|авг|сен|окт|ноя|дек)")
 DATEISH = re.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}|\b\d{1,2}:\d{2}\b|\bago\b|\bvor\s+\d|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|mai|may|"
-    r"jun|jul|aug|sep|okt|oct|nov|de[cz])[a-z]*|назад|\b(?:yesterday|today|gestern|heute)\b", re.I)
+    r"\b" + _MONTH + r"[a-zäéûа-я]*\.?\s+\d|\d\.?\s+" + _MONTH + r"|назад|"
+    r"\b(?:yesterday|today|gestern|heute|вчера|сегодня)\b", re.I)
 BODY_WORDS = re.compile(
     r"body|content|text|message|usertext|commtext|(?:^|\s)md(?:\s|$)|comment-?text|post-?text|bbwrapper|"
-    r"msg|description|entry-content|comment_text|comment__message|wrapper", re.I)
+    r"msg|description|entry-content|comment_text|comment__message", re.I)
 NOT_BODY = re.compile(r"author|meta|header|heading|footer|reply|avatar|sig(?:nature)?\b|title|info|vcard|"
                       r"actions|tools|controls|buttons|byline|rating|vote", re.I)
 
@@ -139,15 +141,24 @@ def find_author(el, nested_set):
             continue
         if _in_quote(node, el):
             continue
-        text = " ".join(node.text_content().split())
+        text = name_text(node)
         if not (1 <= len(text) <= 80) or len(text.split()) > 8:
             continue
         if best is not None and _is_ancestor(best, node):
-            best = node  # prefer the innermost naming element
+            if name_text(best).startswith(text):
+                best = node  # the innermost element holding the name (not a badge after it)
             continue
         if best is None:
             best = node
     return best
+
+
+def name_text(node) -> str:
+    """The first line of an element's text: a name, without a badge or "says" set below it."""
+    from discourse.readers.html.dom import render
+
+    lines = render(node).split("\n")
+    return " ".join(lines[0].split()) if lines else ""
 
 
 def find_time(el, nested_set):
