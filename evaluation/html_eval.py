@@ -44,9 +44,14 @@ def own_words(text: str) -> str:
     return norm("\n".join(line for line in (text or "").split("\n") if not line.startswith(">")))
 
 
+def unmarked(text: str) -> str:
+    return norm("\n".join(line.lstrip("> ") for line in (text or "").split("\n")))
+
+
 def _matches(gold_start: str, text: str) -> bool:
+    """The gold start, whether the gold counts quoted lines as the comment's text or not."""
     g = norm(gold_start)
-    return bool(g) and (norm(text).startswith(g) or own_words(text).startswith(g))
+    return bool(g) and any(t.startswith(g) for t in (norm(text), own_words(text), unmarked(text)))
 
 
 def align(gold: list[dict], parsed: list) -> dict[int, int]:

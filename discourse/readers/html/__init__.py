@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from discourse.errors import InputError, log
@@ -23,6 +24,8 @@ from discourse.readers.html import parents as par
 from discourse.readers.html import systems
 from discourse.readers.html.dom import MAX_HTML_BYTES, decode_page, parse_html, render
 
+_BY = re.compile(r"^(?:by|von|par|от|posted by)\s+", re.I)
+_USER_NUMBER = re.compile(r"\s*\(\d+\)$")
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 #: Comment header and control lines kept in ``article.removed`` per page at most.
 MAX_CONTROL_LINES = 2000
@@ -132,6 +135,7 @@ def _author_text(el) -> str | None:
     for suffix in (" says", " sagt", " schreibt", " wrote", " пишет"):
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)].strip()
+    name = _BY.sub("", _USER_NUMBER.sub("", name))  # "name (12345)": the site's user number
     return name or None
 
 

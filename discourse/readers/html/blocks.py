@@ -30,7 +30,7 @@ STATE = re.compile(
 #: Words marking an element that holds a person's name.
 AUTHOR_WORDS = re.compile(
     r"author|user|name|nick|poster|byline|(?:^|\s)fn(?:\s|$)|login|member|usr|avtor|commenter|"
-    r"hnuser|profile|signature-name|from", re.I)
+    r"hnuser|profile|signature-name|from|(?:^|\s)by(?:\s|$)", re.I)
 NOT_AUTHOR = re.compile(r"avatar|photo|pic|img|says|date|time|reply|title|anchor|karma|rating|label|"
                         r"count|status|role|rank|level|badge|group|banner|signature|quote", re.I)
 USER_HREF = re.compile(r"user|profile|member|author|/u/|/~|showuser|people|account|/id/|users?\?id|blogger\.com/profile", re.I)
@@ -129,7 +129,7 @@ def own_elements(el, nested_set):
 
 def find_author(el, nested_set):
     """The innermost element naming the comment's author, or None."""
-    best = None
+    best, best_strength = None, 0
     for node in own_elements(el, nested_set):
         if node is el or hidden(node):
             continue
@@ -144,12 +144,14 @@ def find_author(el, nested_set):
         text = name_text(node)
         if not (1 <= len(text) <= 80) or len(text.split()) > 8:
             continue
+        strength = 2 if by_class else 1
         if best is not None and _is_ancestor(best, node):
-            if name_text(best).startswith(text):
-                best = node  # the innermost element holding the name (not a badge after it)
+            # the innermost element holding the name, not a badge set after it
+            if strength > best_strength or (strength == best_strength and name_text(best).startswith(text)):
+                best, best_strength = node, strength
             continue
         if best is None:
-            best = node
+            best, best_strength = node, strength
     return best
 
 
@@ -216,7 +218,17 @@ def group_elements(root) -> dict[str, list]:
         sig = signature(el)
         if sig:
             groups.setdefault(sig, []).append(el)
+            family = role_family(el)
+            if family and family != sig:
+                groups.setdefault(family, []).append(el)
     return groups
+
+
+def role_family(el) -> str | None:
+    """Tag and role words only (``li~comment``): one template shown in several states
+    (Slashdot's ``comment oneline`` / ``comment full``) is one group."""
+    words = sorted(t for t in (el.get("class") or "").lower().split() if ROLE.search(t) and not STATE.search(t))
+    return f"{el.tag}~{'.'.join(words)}" if words else None
 
 
 def nested_members(members: list) -> dict:

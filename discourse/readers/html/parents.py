@@ -41,27 +41,28 @@ def id_keys(value: str) -> list[str]:
 
 
 def block_ids(block: Block, counts: dict) -> list[str]:
-    """Ids carried by a block: its own, those of the wrappers that hold no other block, its anchors."""
+    """Ids carried by a block: its own, those inside it, its anchors, then its wrappers'."""
     ids = []
     for attr in ("id", "data-id", "data-comment-id", "data-commentid", "name", "data-fullname", "data-post-id"):
         if block.el.get(attr):
             ids.append(block.el.get(attr))
-    cur = block.el.getparent()
-    while cur is not None and counts.get(cur, 0) <= 1:
-        if cur.get("id"):
-            ids.append(cur.get("id"))
-        cur = cur.getparent()
     nested = set(block.nested)
     for node in block.el.iter():
         if node is block.el or not is_element(node):
             continue
         if any(node is n for n in nested):
             break
-        if node.tag == "a" and node.get("name"):
-            ids.append(node.get("name"))
+        ident = node.get("id") or (node.get("name") if node.tag == "a" else None)
+        if ident and re.search(r"\d", ident):
+            ids.append(ident)
     prev = block.el.getprevious()  # 4pda and others put an empty anchor just before the block
     if prev is not None and prev.tag == "a" and not (prev.text or "").strip():
         ids.extend(x for x in (prev.get("id"), prev.get("name")) if x)
+    cur = block.el.getparent()
+    while cur is not None and counts.get(cur, 0) <= 1:
+        if cur.get("id") and cur.tag not in ("ul", "ol") and not LIST_WORDS.search(cur.get("id")):
+            ids.append(cur.get("id"))
+        cur = cur.getparent()
     return ids
 
 
