@@ -65,6 +65,13 @@ def parse_html_page(data: bytes | str, source: str = "page", thread_id: str = "p
         found = _generic(root)
     comments, cut, controls = found
     article = art.extract_article(root, cut, source)
+    if _first_post_is_article(comments, article):
+        first = comments.pop(0)
+        article.text = first.text
+        for c in comments:
+            c.position -= 1
+        log.info("%s: a forum page (flat posts, no article outside them): post 1 by %s read as the article",
+                 source, first.author)
     thread = Thread(thread_id=thread_id, source=source, article=article, comments=comments)
     if not comments:
         return _fallback(thread, root, source, semantic)
@@ -104,6 +111,15 @@ def _generic(root):
         else:
             c.link, c.confidence = LINK_ROOT, 1.0
     return comments, _outermost([b.el for b in blocks]), controls
+
+
+def _first_post_is_article(comments: list[Comment], article: Article) -> bool:
+    """On a forum page the first post is the article: nothing answers anything (posts are flat)
+    and what trafilatura found outside the posts is no longer than the first post."""
+    if len(comments) < 2 or any(c.parent_id for c in comments):
+        return False
+    first = len(comments[0].text)
+    return first >= 80 and len(article.text) < 1.5 * first
 
 
 def _drop_leading_dates(text: str) -> tuple[str, list[str]]:

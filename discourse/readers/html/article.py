@@ -61,14 +61,22 @@ def article_author(root) -> str | None:
 
 
 def _trafilatura(tree):
+    """trafilatura's reading of the page (comments are already cut out, so its default balance of
+    precision and recall is used; recall mode is tried when that finds almost nothing)."""
     import trafilatura
 
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    try:
-        doc = trafilatura.bare_extraction(tree, include_comments=False, with_metadata=True, favor_precision=True,
-                                          include_tables=True, deduplicate=False)
-    except Exception:  # noqa: BLE001 - a third-party extractor on hostile markup; the page still parses
-        return None
+    doc = None
+    for mode in ({}, {"favor_recall": True}):
+        try:
+            found = trafilatura.bare_extraction(copy.deepcopy(tree), include_comments=False, with_metadata=True,
+                                                include_tables=True, deduplicate=False, **mode)
+        except Exception:  # noqa: BLE001 - a third-party extractor on hostile markup; the page still parses
+            found = None
+        if found is not None and (doc is None or len(found.text or "") > len(doc.text or "")):
+            doc = found
+        if doc is not None and len(doc.text or "") >= 200:
+            break
     if doc is None:
         return None
     return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)

@@ -34,7 +34,7 @@ AUTHOR_WORDS = re.compile(
 NOT_AUTHOR = re.compile(r"avatar|photo|pic|img|says|date|time|reply|title|anchor|karma|rating|label|"
                         r"count|status|role|rank|level|badge|group|banner|signature|quote", re.I)
 USER_HREF = re.compile(r"user|profile|member|author|/u/|/~|showuser|people|account|/id/|users?\?id|blogger\.com/profile", re.I)
-TIME_WORDS = re.compile(r"date|time|ago|when|posted|published|stamp|datum|zeit|дата|время|meta|age\b", re.I)
+TIME_WORDS = re.compile(r"date|time|ago|when|posted|published|stamp|datum|zeit|дата|время|meta|(?:^|[\s_-])age(?:$|[\s_-])", re.I)
 #: Class words of a comment's header, footer and controls (left out of its text when the block
 #: has no element holding the text alone).
 CONTROL_WORDS = re.compile(
@@ -141,16 +141,20 @@ def find_author(el, nested_set):
             continue
         if _in_quote(node, el):
             continue
+        if len(node.text_content()) > 300 or len(" ".join(node.text_content().split())) > 100:
+            continue  # holds more than a name
         text = name_text(node)
-        if not (1 <= len(text) <= 80) or len(text.split()) > 8:
+        if not (2 <= len(text) <= 80) or len(text.split()) > 8 or not any(ch.isalpha() for ch in text):
             continue
-        strength = 2 if by_class else 1
+        strength = 3 if (node.get("itemprop") or "").lower() in ("name", "author", "creator") else 2 if by_class else 1
         if best is not None and _is_ancestor(best, node):
             # the innermost element holding the name, not a badge set after it
-            if strength > best_strength or (strength == best_strength and name_text(best).startswith(text)):
+            outer = re.sub(r"^(?:by|von|par|от)\s+", "", name_text(best), flags=re.I)
+            if strength > best_strength or (strength == best_strength and (
+                    outer.startswith(text) or (node.tag == "a" and best.tag != "a"))):
                 best, best_strength = node, strength
             continue
-        if best is None:
+        if best is None or strength > best_strength:  # a named element beats a bare profile link
             best, best_strength = node, strength
     return best
 
@@ -258,7 +262,9 @@ def score_group(sig: str, members: list, lengths: dict) -> float:
         author = find_author(m, nested)
         has_time = find_time(m, nested) is not None
         with_author += author is not None
-        total += (1.0 if author is not None else 0.0) + (0.5 if has_time else 0.0) + 2 * min(own_len, 400) / 400
+        words = own_len - (len(name_text(author)) if author is not None else 0)
+        member = (1.0 if author is not None else 0.0) + (0.5 if has_time else 0.0) + 2 * min(words, 400) / 400
+        total += member if author is not None and words >= 15 else 0.25 * member
     n = len(texts)
     texts.sort()
     median = texts[n // 2]

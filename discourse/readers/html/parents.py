@@ -201,7 +201,8 @@ def _structural(b: Block, i: int, index: dict, counts: dict, container, signatur
         for sib in cur.itersiblings(preceding=True):
             if not is_element(sib) or counts.get(sib, 0) == 0:
                 continue
-            if (signature(sib) or sib.tag) == own_sig or not _is_header(sib, index, counts):
+            if (signature(sib) or sib.tag) == own_sig or (cur in index and sib in index) \
+                    or not _is_header(sib, index, counts):
                 continue  # an earlier comment at the same level, or an earlier list of replies
             first = _first_block(sib, index)
             if first is not None and first != i:
