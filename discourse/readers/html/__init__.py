@@ -37,7 +37,7 @@ def looks_like_html(text: str) -> bool:
         or head.startswith(("<!doctype html", "<html"))
 
 
-def read_html(path: Path, *, semantic: bool = True) -> list[Thread]:
+def read_html(path: Path, *, semantic: bool = True, details: dict | None = None) -> list[Thread]:
     """Read one saved page into a thread (see the module docstring)."""
     path = Path(path)
     try:
@@ -50,19 +50,27 @@ def read_html(path: Path, *, semantic: bool = True) -> list[Thread]:
         raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if not data.strip():
         raise InputError(f"{path}: empty file (no page to read)")
-    return [parse_html_page(data, source=str(path), thread_id=path.stem, semantic=semantic)]
+    return [parse_html_page(data, source=str(path), thread_id=path.stem, semantic=semantic, details=details)]
 
 
 def parse_html_page(data: bytes | str, source: str = "page", thread_id: str = "page", *,
-                    semantic: bool = True) -> Thread:
-    """A thread from the bytes (or text) of a saved page."""
+                    semantic: bool = True, details: dict | None = None) -> Thread:
+    """A thread from the bytes (or text) of a saved page. ``details``, if given, receives
+    ``rule``: the comment-system entry that read the comments (None for the generic reader)."""
     text = decode_page(data, source) if isinstance(data, bytes) else data
     if len(text) > MAX_HTML_BYTES:
         raise InputError(f"{source}: more than the {MAX_HTML_BYTES / 1e6:.0f} MB limit for a web page")
     root = parse_html(text)
-    found = systems.find_comments(root, text)
-    if found is None:
-        found = _generic(root)
+    rule = systems.find_comments(root, text, "always")
+    found = _generic(root) if rule is None else (rule[1], rule[2], [])
+    if not found[0] and rule is None:
+        rule = systems.find_comments(root, text, "no_blocks")
+        if rule is not None:
+            found = (rule[1], rule[2], [])
+    if details is not None:
+        details["rule"] = rule[0] if rule else None
+    if rule:
+        log.info("%s: comments read by the comment-system rule %r", source, rule[0])
     comments, cut, controls = found
     article = art.extract_article(root, cut, source)
     if _first_post_is_article(comments, article):
