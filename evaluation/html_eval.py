@@ -118,7 +118,6 @@ def trafilatura_alone(html: bytes, gold: dict) -> dict:
 
 def run(data_dir: Path) -> int:
     from discourse.readers.html import read_html
-    from discourse.readers.html import systems
 
     golds = sorted(data_dir.glob("*.gold.json"))
     if not golds:
@@ -133,12 +132,13 @@ def run(data_dir: Path) -> int:
         gold = json.loads(g_path.read_text(encoding="utf-8"))
         page = g_path.with_name(g_path.name.replace(".gold.json", ".html"))
         try:
-            thread = read_html(page, semantic=False)[0]
+            details: dict = {}
+            thread = read_html(page, semantic=False, details=details)[0]
         except Exception as exc:  # noqa: BLE001 - an evaluation counts page errors, it does not stop
             errors.append(f"{page.name}: {type(exc).__name__}: {exc}")
             continue
         s = score_page(gold, thread)
-        s["rule"] = systems.last_rule() or "generic"
+        s["rule"] = details.get("rule") or "generic"
         s.update({"tf_" + k: v for k, v in trafilatura_alone(page.read_bytes(), gold).items()})
         s["page"], s["system"] = page.stem, gold.get("system", "")
         rows.append(s)
