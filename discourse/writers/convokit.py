@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 from discourse.errors import InputError, log
 from discourse.model import Thread
+from discourse.writers.safe_csv import FORMULA_PREFIXES
 
 UNKNOWN_SPEAKER = "[unknown]"
 ARTICLE_SPEAKER = "[article]"
@@ -116,7 +117,7 @@ def _cell(value: str | None) -> Any:
     """A CSV cell as a number where it is one (ConvoKit metadata keeps types); text otherwise."""
     if value is None or value == "":
         return None
-    text = value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
+    text = value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES) else value
     try:
         number = float(text)
     except ValueError:

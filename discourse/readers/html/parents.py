@@ -117,17 +117,25 @@ def depth_of(block: Block) -> float | None:
         if m:
             scale = 16.0 if (m.group(2) or "px").endswith("em") else 1.0
             return float(m.group(1)) * scale
-    # spacer images or indent cells before the block in the same row
-    for node in [block.el, *_ancestors(block.el, 3)]:
-        for sib in node.itersiblings(preceding=True):
-            if not is_element(sib):
-                continue
-            if sib.get("indent", "").isdigit():
-                return float(sib.get("indent"))
-            for img in sib.iter("img"):
-                width = img.get("width", "")
-                if width.isdigit() and (img.get("height") in ("1", "0") or "s.gif" in (img.get("src") or "")):
-                    return float(width)
+    # indent cells or spacer images: inside the block before its text, or in empty cells before it
+    places = [node for node in block.el.iter() if is_element(node)][:40]
+    for node in [block.el, *_ancestors(block.el, 2)]:
+        places.extend(sib for sib in node.itersiblings(preceding=True)
+                      if is_element(sib) and not sib.text_content().strip())
+    for node in places:
+        indent = _spacer_width(node)
+        if indent is not None:
+            return indent
+    return None
+
+
+def _spacer_width(node) -> float | None:
+    if node.get("indent", "").isdigit():
+        return float(node.get("indent"))
+    for img in node.iter("img"):
+        width = img.get("width", "")
+        if width.isdigit() and (img.get("height") in ("1", "0") or "s.gif" in (img.get("src") or "")):
+            return float(width)
     return None
 
 
