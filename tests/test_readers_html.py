@@ -274,3 +274,66 @@ def test_generated_threads_lose_no_comment_text_and_keep_their_tree(forest):
     got = {c.comment_id: (c.parent_id, c.text) for c in t.comments}
     for cid, parent, text in expected:
         assert got[cid] == (parent, text)
+
+
+# -- markups with no development page: shapes the generic reader must handle ---------------------
+def test_answers_with_comments_under_them_two_templates():
+    def comment(cid, user, text):
+        return (f'<li id="comment-{cid}" class="comment js-comment" data-comment-id="{cid}"><div class="comment-text">'
+                f'<div class="comment-body"><span class="comment-copy">{text}</span> – '
+                f'<a href="/users/{cid}/{user}" class="comment-user">{user}</a> <span class="comment-date">'
+                f'<span title="2024-01-0{cid[-1]} 10:00">Jan {cid[-1]}</span></span></div></div></li>')
+
+    def answer(aid, user, text, comments):
+        return (f'<div id="answer-{aid}" class="answer js-answer" data-answerid="{aid}"><div class="post-layout">'
+                f'<div class="s-prose js-post-body" itemprop="text"><p>{text}</p></div>'
+                f'<div class="post-signature"><div class="user-info"><div class="user-action-time">edited '
+                f'<span class="relativetime">Jan 3</span></div><div class="user-details"><a href="/users/9/editor">'
+                f'editor</a></div></div></div>'
+                f'<div class="post-signature owner"><div class="user-info"><div class="user-action-time">answered '
+                f'<span class="relativetime">Jan 2</span></div><div class="user-details" itemprop="author">'
+                f'<a href="/users/{aid}/{user}"><span itemprop="name">{user}</span></a></div></div></div>'
+                f'<div class="comments"><ul class="comments-list">{comments}</ul></div></div></div>')
+
+    html = ("<html><body>" + ARTICLE + '<div id="answers">'
+            + answer("101", "alice", "Use a context manager, it closes the file for you even on errors.",
+                     comment("201", "bob", "Does this also work for sockets and other resources?")
+                     + comment("202", "alice", "Yes, anything with __enter__ and __exit__ works that way."))
+            + answer("102", "carol", "Call close() in a finally block if you cannot use a with statement.",
+                     comment("203", "dave", "The with statement is nicer but this is fine for old code."))
+            + "</div></body></html>")
+    t = parse_html_page(html, semantic=False)
+    got = [(c.author, c.parent_id, c.text[:20]) for c in t.comments]
+    assert got == [("alice", None, "Use a context manage"), ("bob", "answer-101", "Does this also work "),
+                   ("alice", "answer-101", "Yes, anything with _"), ("carol", None, "Call close() in a fi"),
+                   ("dave", "answer-102", "The with statement i")]
+
+
+def test_embedded_comment_widget_with_parent_links_and_meta_attributes():
+    def post(pid, user, text, parent=None, children=""):
+        link = (f'<span class="parent-link-container"><a href="#comment-{parent}" class="parent-link">'
+                f'<i class="icon-forward"></i> someone</a></span>') if parent else ""
+        kids = f'<ul class="children" data-role="children">{children}</ul>' if children else ""
+        return (f'<li class="post" id="post-{pid}" data-meta="id={pid};pid={parent or 0};aid=7">'
+                f'<div class="post-content" data-role="post-content">'
+                f'<div class="avatar hovercard"><a class="user" href="https://disqus.example/by/{user}/">'
+                f'<img src="a.png" alt="Avatar"></a></div><div class="post-body"><header class="comment__header">'
+                f'<span class="post-byline"><span class="author"><a href="https://disqus.example/by/{user}/" '
+                f'data-username="{user}">{user}</a></span>{link}</span><span class="post-meta">'
+                f'<a class="time-ago" title="Monday, 1 January 2024 10:00">2 years ago</a></span></header>'
+                f'<div class="post-body-inner"><div class="post-message" data-role="message"><p>{text}</p></div></div>'
+                f'<footer class="comment__footer"><a class="vote-up">5</a> <a class="reply">Reply</a> '
+                f'<a class="share">Share ›</a></footer></div></div>{kids}</li>')
+
+    html = ("<html><body>" + ARTICLE + '<div id="disqus_thread"><ul id="post-list" class="post-list">'
+            + post("1", "ann", "The parking debate misses the point entirely.",
+                   children=post("2", "ben", "What is the point then, in your view?", parent="1",
+                                 children=post("3", "ann", "Safety, plain and simple.", parent="2")))
+            + post("4", "cat", "Shops will suffer for three months at least.") + "</ul></div></body></html>")
+    t = parse_html_page(html, semantic=False)
+    assert [(c.comment_id, c.author, c.parent_id, c.text) for c in t.comments] == [
+        ("post-1", "ann", None, "The parking debate misses the point entirely."),
+        ("post-2", "ben", "post-1", "What is the point then, in your view?"),
+        ("post-3", "ann", "post-2", "Safety, plain and simple."),
+        ("post-4", "cat", None, "Shops will suffer for three months at least.")]
+    assert all(c.link == LINK_EXPLICIT for c in t.comments if c.parent_id)

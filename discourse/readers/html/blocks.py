@@ -280,16 +280,53 @@ def score_group(sig: str, members: list, lengths: dict) -> float:
 
 
 def find_blocks(root) -> list[Block]:
-    """The comment blocks of the page in document order (empty when none are recognisable)."""
+    """The comment blocks of the page in document order (empty when none are recognisable).
+
+    The best-scoring group gives the blocks. A second template joins it when it is a comment
+    template too and each of its blocks and of the first keeps a name and words of its own once
+    the other's blocks are taken out: answers with comments under them (Stack Exchange), posts
+    with replies in another template. A template that only wraps or splits the first one's
+    comments (``li.comment`` around ``div.comment-body``) leaves one side empty and stays out.
+    """
     lengths = visible_lengths(root)
-    best, best_score = None, 0.0
+    scored, seen = [], set()
     for sig, members in group_elements(root).items():
+        key = tuple(id(m) for m in members)
+        if key in seen:
+            continue  # a template's family holding the same elements
+        seen.add(key)
         score = score_group(sig, members, lengths)
-        if score > best_score:
-            best, best_score = members, score
-    if not best:
+        if score > 0:
+            scored.append((score, sig, members))
+    if not scored:
         return []
-    return make_blocks(best)
+    scored.sort(key=lambda x: -x[0])
+    best_score, _, best = scored[0]
+    chosen = set(best)
+    for score, sig, members in scored[1:12]:
+        if score < 0.2 * best_score or not STRONG_ROLE.search(sig) or chosen & set(members):
+            continue
+        union = sorted(chosen | set(members), key=_doc_order(root))
+        if _keeps_own_content(union, members, lengths) and _keeps_own_content(union, best, lengths):
+            chosen |= set(members)
+    return make_blocks(sorted(chosen, key=_doc_order(root)))
+
+
+def _doc_order(root):
+    order = {el: k for k, el in enumerate(root.iter())}
+    return lambda el: order.get(el, 0)
+
+
+def _keeps_own_content(union: list, group: list, lengths: dict) -> bool:
+    """Whether most of ``group`` keep an author and 15+ characters of their own within ``union``."""
+    inside = nested_members(union)
+    good = 0
+    for m in group:
+        nested = set(inside[m])
+        author = find_author(m, nested)
+        own = lengths.get(m, 0) - sum(lengths.get(n, 0) for n in nested)
+        good += author is not None and own - len(name_text(author)) >= 15
+    return good >= 0.8 * len(group)
 
 
 def make_blocks(members: list) -> list[Block]:

@@ -24,6 +24,7 @@ PARENT_ATTRS = ("data-parent", "data-parent-id", "data-parentid", "data-reply-to
 PARENT_LINK_TEXT = re.compile(r"^\s*(?:parent|↑|⬆|in reply to|reply to|antwort auf|ответ на|родитель)\b", re.I)
 DEPTH_CLASS = re.compile(r"(?:depth|level|lvl|indent|nest(?:ing|ed)?)[-_]*(\d{1,2})(?!\d)", re.I)
 _MARGIN = re.compile(r"(?:margin|padding)-left\s*:\s*(\d{1,4})(?:\.\d+)?\s*(px|em|rem)?", re.I)
+META_PARENT = re.compile(r"(?:^|[;,&\s])(?:pid|parent_?id|parent|reply_?to)=([\w-]+)", re.I)
 LIST_WORDS = re.compile(r"children|replies|child|nested|list|thread|tree|sub", re.I)
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 
@@ -73,6 +74,10 @@ def explicit_ref(block: Block) -> tuple[str, str] | None:
             value = node.get(attr)
             if value and value.strip() not in ("0", "-1", "null", "none"):
                 return value, f"{attr}={value.strip()} attribute"
+        for attr, value in node.attrib.items():  # key=value lists: data-meta="id=5;pid=3;..."
+            m = META_PARENT.search(value) if attr.startswith("data-") and "=" in value else None
+            if m and m.group(1) not in ("0", "-1"):
+                return m.group(1), f"{attr} names the parent ({m.group(0).strip(';, ')})"
     nested = set(block.nested)
     for node in block.el.iter("a"):
         if any(n is node or _inside(node, n) for n in nested):
@@ -80,7 +85,7 @@ def explicit_ref(block: Block) -> tuple[str, str] | None:
         href = node.get("href") or ""
         text = " ".join(node.text_content().split())
         marked = PARENT_LINK_TEXT.search(text) or "parent" in (node.get("data-event-action") or "") \
-            or "parent" in (node.get("class") or "").lower().split()
+            or any("parent" in token for token in (node.get("class") or "").lower().split())
         if marked and "#" in href:
             return href.rsplit("#", 1)[1], f'parent link "{text or href}" to #{href.rsplit("#", 1)[1]}'
     return None
