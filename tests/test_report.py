@@ -215,8 +215,9 @@ def test_highlight_slices_then_escapes():
     spans = [Span(2, 5, "frame", 'x"y'), Span(4, 9, "technique", "t")]
     html = highlighted(text, spans)
     assert html.startswith('a <mark class="fr" title="frame: x&quot;y">&lt;b</mark>')
-    assert '<mark class="fr" title="frame: x&quot;y; technique: t">&gt;</mark>' in html
-    assert '<mark class="te" title="technique: t"> &amp; c</mark> said' in html
+    # each span's label is printed, escaped, right where the span ends (readable without hovering)
+    assert '<mark class="fr" title="frame: x&quot;y; technique: t">&gt;</mark><span class="lab fr">x&quot;y</span>' in html
+    assert '<mark class="te" title="technique: t"> &amp; c</mark><span class="lab te">t</span> said' in html
     assert "".join(p for p, _ in segments(text, spans)) == text
     # Whole words first: "war" is the word, not the start of "warehouses".
     assert locate(text, evidence='"war"') == [(text.index("war,"), text.index("war,") + 3)]

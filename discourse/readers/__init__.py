@@ -51,7 +51,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
+def read_path(path: Path, *, semantic: bool = True, embedder=None) -> list[Thread]:
     """Read one file or ConvoKit folder into threads."""
     from discourse.readers import structured
     from discourse.readers.text import read_text
@@ -64,7 +64,7 @@ def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
     if suffix == ".csv":
         return structured.read_csv(path)
     if suffix in PAGE_SUFFIXES:
-        return _read_page(path, semantic)
+        return _read_page(path, semantic, embedder)
     text = read_text(path)
     stripped = text.lstrip()
     if not stripped:
@@ -75,13 +75,13 @@ def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
     from discourse.readers.html import looks_like_html
 
     if sniff_export(stripped) or looks_like_html(stripped):  # a page or export saved as .txt
-        return _read_page(path, semantic)
+        return _read_page(path, semantic, embedder)
     from discourse.parse import parse_page
 
-    return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic)]
+    return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic, embedder=embedder)]
 
 
-def _read_page(path: Path, semantic: bool) -> list[Thread]:
+def _read_page(path: Path, semantic: bool, embedder=None) -> list[Thread]:
     """A saved web page, or an XML export (Disqus, WordPress), told apart by their content."""
     from discourse.readers.exports import read_export, sniff_export
     from discourse.readers.html import read_html
@@ -93,12 +93,21 @@ def _read_page(path: Path, semantic: bool) -> list[Thread]:
         raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if sniff_export(head) or path.suffix.lower() == ".xml":
         return read_export(path)
-    return read_html(path, semantic=semantic)
+    return read_html(path, semantic=semantic, embedder=embedder)
 
 
-def read_threads(paths: Iterable[str | Path], *, semantic: bool = True) -> list[Thread]:
-    """Read every thread from files and folders; raises :class:`InputError` on real failures."""
+def read_threads(paths: Iterable[str | Path], *, semantic: bool = True, embedder=None,
+                 manifest: str | Path | None = None) -> list[Thread]:
+    """Read every thread from files and folders, with missing article metadata filled from
+    ``manifest`` or a ``manifest.csv`` beside the inputs (as the command line does); raises
+    :class:`InputError` on real failures."""
+    from discourse.readers.manifest import apply_manifests
+
+    paths = list(paths)
     threads: list[Thread] = []
     for path in discover(paths):
-        threads.extend(read_path(path, semantic=semantic))
-    return threads
+        threads.extend(read_path(path, semantic=semantic, embedder=embedder))
+    try:
+        return apply_manifests(threads, paths, manifest)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot use the manifest: {exc}") from None

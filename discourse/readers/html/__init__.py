@@ -37,7 +37,7 @@ def looks_like_html(text: str) -> bool:
         or head.startswith(("<!doctype html", "<html"))
 
 
-def read_html(path: Path, *, semantic: bool = True, details: dict | None = None) -> list[Thread]:
+def read_html(path: Path, *, semantic: bool = True, details: dict | None = None, embedder=None) -> list[Thread]:
     """Read one saved page into a thread (see the module docstring)."""
     path = Path(path)
     try:
@@ -50,11 +50,12 @@ def read_html(path: Path, *, semantic: bool = True, details: dict | None = None)
         raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if not data.strip():
         raise InputError(f"{path}: empty file (no page to read)")
-    return [parse_html_page(data, source=str(path), thread_id=path.stem, semantic=semantic, details=details)]
+    return [parse_html_page(data, source=str(path), thread_id=path.stem, semantic=semantic, details=details,
+                            embedder=embedder)]
 
 
 def parse_html_page(data: bytes | str, source: str = "page", thread_id: str = "page", *,
-                    semantic: bool = True, details: dict | None = None) -> Thread:
+                    semantic: bool = True, details: dict | None = None, embedder=None) -> Thread:
     """A thread from the bytes (or text) of a saved page. ``details``, if given, receives
     ``rule``: the comment-system entry that read the comments (None for the generic reader)."""
     text = decode_page(data, source) if isinstance(data, bytes) else data
@@ -82,7 +83,7 @@ def parse_html_page(data: bytes | str, source: str = "page", thread_id: str = "p
                  source, first.author)
     thread = Thread(thread_id=thread_id, source=source, article=article, comments=comments)
     if not comments:
-        return _fallback(thread, root, source, semantic)
+        return _fallback(thread, root, source, semantic, embedder)
     thread.article.removed.extend(art.furniture(root, cut))
     thread.article.removed.extend(controls[:MAX_CONTROL_LINES])
     if not article.text:
@@ -180,7 +181,7 @@ def _unique_id(cid: str, used: set[str]) -> str:
     return cid
 
 
-def _fallback(thread: Thread, root, source: str, semantic: bool) -> Thread:
+def _fallback(thread: Thread, root, source: str, semantic: bool, embedder=None) -> Thread:
     """No comment blocks in the markup: read the visible text as page text, and say so."""
     from discourse.parse import parse_page
 
@@ -189,7 +190,7 @@ def _fallback(thread: Thread, root, source: str, semantic: bool) -> Thread:
     if not visible.strip():
         log.warning("%s: the page has no visible text; no article and no comments found", source)
         return thread
-    parsed = parse_page(visible, source=source, thread_id=thread.thread_id, semantic=semantic)
+    parsed = parse_page(visible, source=source, thread_id=thread.thread_id, semantic=semantic, embedder=embedder)
     found_article = bool(thread.article.text)
     if found_article:
         parsed.article.title = thread.article.title or parsed.article.title
