@@ -31,6 +31,9 @@ STATE = re.compile(
 AUTHOR_WORDS = re.compile(
     r"author|user|name|nick|poster|byline|(?:^|\s)fn(?:\s|$)|login|member|usr|avtor|commenter|"
     r"hnuser|profile|signature-name|from|(?:^|\s)by(?:\s|$)", re.I)
+#: Substrings one of which every AUTHOR_WORDS match holds (a cheap test before the pattern).
+_AUTHOR_HINTS = ("author", "user", "name", "nick", "poster", "byline", "fn", "login", "member", "usr", "avtor",
+                 "commenter", "profile", "from", "by")
 NOT_AUTHOR = re.compile(r"avatar|photo|pic|img|says|date|time|reply|title|anchor|karma|rating|label|"
                         r"count|status|role|rank|level|badge|group|banner|signature|quote", re.I)
 USER_HREF = re.compile(r"user|profile|member|author|/u/|/~|showuser|people|account|/id/|users?\?id|blogger\.com/profile", re.I)
@@ -56,6 +59,8 @@ NOT_BODY = re.compile(r"author|meta|header|heading|footer|reply|avatar|sig(?:nat
                       r"actions|tools|controls|buttons|byline|rating|vote", re.I)
 
 
+#: Members of a group examined when scoring it (evenly spread over the group).
+MAX_SCORED = 150
 #: Tags a comment block can have.
 BLOCK_CANDIDATES = {"div", "li", "article", "section", "tr", "td", "dd", "dl", "table", "tbody", "aside", "form",
                     "details", "ol", "ul", "blockquote", "header", "main", "footer"}
@@ -129,12 +134,13 @@ def own_elements(el, nested_set):
 
 def find_author(el, nested_set):
     """The innermost element naming the comment's author, or None."""
-    best, best_strength = None, 0
+    best, best_strength, names = None, 0, {}
     for node in own_elements(el, nested_set):
-        if node is el or hidden(node):
-            continue
+        if node is el or not (node.attrib or node.tag == "cite") or hidden(node):
+            continue  # (an element without attributes can only name someone as a <cite>)
         words = attrs_text(node) + " " + (node.get("itemprop") or "") + " " + (node.get("rel") or "")
-        by_class = AUTHOR_WORDS.search(words) and not NOT_AUTHOR.search(attrs_text(node))
+        by_class = any(w in words for w in _AUTHOR_HINTS) and AUTHOR_WORDS.search(words) \
+            and not NOT_AUTHOR.search(attrs_text(node))
         by_href = node.tag == "a" and USER_HREF.search(node.get("href") or "")
         by_tag = node.tag == "cite" and node.getparent() is not None and node.getparent().tag != "blockquote"
         if not (by_class or by_href or by_tag):
@@ -144,12 +150,13 @@ def find_author(el, nested_set):
         if len(node.text_content()) > 300 or len(" ".join(node.text_content().split())) > 100:
             continue  # holds more than a name
         text = name_text(node)
+        names[node] = text
         if not (2 <= len(text) <= 80) or len(text.split()) > 8 or not any(ch.isalpha() for ch in text):
             continue
         strength = 3 if (node.get("itemprop") or "").lower() in ("name", "author", "creator") else 2 if by_class else 1
         if best is not None and _is_ancestor(best, node):
             # the innermost element holding the name, not a badge set after it
-            outer = re.sub(r"^(?:by|von|par|от)\s+", "", name_text(best), flags=re.I)
+            outer = re.sub(r"^(?:by|von|par|от)\s+", "", names[best], flags=re.I)
             if strength > best_strength or (strength == best_strength and (
                     outer.startswith(text) or (node.tag == "a" and best.tag != "a"))):
                 best, best_strength = node, strength
@@ -169,7 +176,7 @@ def name_text(node) -> str:
 
 def find_time(el, nested_set):
     for node in own_elements(el, nested_set):
-        if node is el or hidden(node):
+        if node is el or not (node.attrib or node.tag == "time") or hidden(node):
             continue
         if node.tag == "time":
             return node
@@ -254,22 +261,24 @@ def score_group(sig: str, members: list, lengths: dict) -> float:
     if len(members) < 2 and not STRONG_ROLE.search(sig):
         return 0.0
     inside = nested_members(members)
-    total, with_author, texts = 0.0, 0, []
-    for m in members[:400]:
+    own = {m: lengths.get(m, 0) - sum(lengths.get(n, 0) for n in inside[m]) for m in members}
+    texts = sorted(own.values())
+    median = texts[len(texts) // 2]
+    if median < 8:
+        return 0.0  # cheap test first: most groups of a page are short repeated chrome
+    sample = members[:: max(1, len(members) // MAX_SCORED)][:MAX_SCORED]
+    total, with_author = 0.0, 0
+    for m in sample:
         nested = set(inside[m])
-        own_len = lengths.get(m, 0) - sum(lengths.get(n, 0) for n in nested)
-        texts.append(own_len)
         author = find_author(m, nested)
         has_time = find_time(m, nested) is not None
         with_author += author is not None
-        words = own_len - (len(name_text(author)) if author is not None else 0)
+        words = own[m] - (len(name_text(author)) if author is not None else 0)
         member = (1.0 if author is not None else 0.0) + (0.5 if has_time else 0.0) + 2 * min(words, 400) / 400
         total += member if author is not None and words >= 15 else 0.25 * member
-    n = len(texts)
-    texts.sort()
-    median = texts[n // 2]
-    if median < 8 or with_author < 0.5 * n:
+    if with_author < 0.5 * len(sample):
         return 0.0
+    total *= len(members) / len(sample)
     if median > 6000:
         total *= 0.2  # a container of many comments, not one
     if STRONG_ROLE.search(sig):

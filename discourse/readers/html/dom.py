@@ -155,7 +155,10 @@ def render(el, skip=frozenset()) -> str:
 
 
 def _is_quote(node) -> bool:
-    return node.tag == "blockquote" or bool(QUOTE_CLASS.search(node.get("class") or ""))
+    if node.tag == "blockquote":
+        return True
+    cls = node.get("class")
+    return bool(cls) and ("quot" in cls.lower() or "citation" in cls.lower()) and bool(QUOTE_CLASS.search(cls))
 
 
 def text_of(el) -> str:
