@@ -63,7 +63,7 @@ def align(gold: list[dict], parsed: list) -> dict[int, int]:
         for gi, g in enumerate(gold):
             if bool(g.get("text_starts")) != with_text:
                 continue
-            cands = list(range(start, len(parsed))) + list(range(0, start))
+            cands = list(range(start, len(parsed))) + list(range(start))
             for pi in cands:
                 if pi in used:
                     continue

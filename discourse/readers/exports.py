@@ -32,7 +32,7 @@ from discourse.readers.text import read_text
 
 #: XML exports larger than this are refused (the reader holds the whole tree).
 MAX_XML_BYTES = 256 * 1024 * 1024
-_TAG = re.compile(r"<\s*(?:[\w-]+:)?(disqus|rss)\b", re.I)
+_TAG = re.compile(r"<\s*(?:[\w-]+:)?(disqus|rss)\b", re.IGNORECASE)
 
 
 def sniff_export(head: str) -> str | None:

@@ -22,8 +22,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from discourse.errors import InputError, log
 from discourse.model import Thread
@@ -143,10 +144,10 @@ def _uid(t: Thread, cid: str, clash: set[str]) -> str:
 
 
 def _index(index: dict[str, str], meta: dict[str, Any]) -> None:
+    """Record each field's type, as ConvoKit's index does; a type seen only as None is replaced."""
     for key, value in meta.items():
-        if value is not None or key not in index:
-            if key not in index or index[key] == "<class 'NoneType'>":
-                index[key] = _type_name(value)
+        if index.get(key, "<class 'NoneType'>") == "<class 'NoneType'>":
+            index[key] = _type_name(value)
 
 
 def _type_name(value: Any) -> str:

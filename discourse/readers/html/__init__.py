@@ -17,14 +17,21 @@ import re
 from pathlib import Path
 
 from discourse.errors import InputError, log
-from discourse.model import LINK_EXPLICIT, LINK_ROOT, Article, Comment, RemovedLine, Thread
+from discourse.model import (
+    LINK_EXPLICIT,
+    LINK_ROOT,
+    Article,
+    Comment,
+    RemovedLine,
+    Thread,
+)
 from discourse.readers.html import article as art
 from discourse.readers.html import blocks as blk
 from discourse.readers.html import parents as par
 from discourse.readers.html import systems
 from discourse.readers.html.dom import MAX_HTML_BYTES, decode_page, parse_html, render
 
-_BY = re.compile(r"^(?:by|von|par|от|posted by)\s+", re.I)
+_BY = re.compile(r"^(?:by|von|par|от|posted by)\s+", re.IGNORECASE)
 _USER_NUMBER = re.compile(r"\s*\(\d+\)$")
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 #: Comment header and control lines kept in ``article.removed`` per page at most.
@@ -206,4 +213,4 @@ def _fallback(thread: Thread, root, source: str, semantic: bool, embedder=None) 
     return parsed
 
 
-__all__ = ["HTML_SUFFIXES", "looks_like_html", "parse_html_page", "read_html", "Article"]
+__all__ = ["HTML_SUFFIXES", "Article", "looks_like_html", "parse_html_page", "read_html"]

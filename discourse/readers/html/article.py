@@ -11,16 +11,22 @@ import logging
 import re
 
 from discourse.model import Article, RemovedLine
-from discourse.readers.html.dom import attrs_text, hidden, is_element, text_of
+from discourse.readers.html.dom import (
+    attrs_text,
+    hidden,
+    is_ancestor,
+    is_element,
+    text_of,
+)
 
 #: Page furniture by the element's tag or class/id words -> reason (first match wins).
 FURNITURE = (
-    (re.compile(r"cookie|consent|gdpr|privacy-banner", re.I), "cookie banner"),
-    (re.compile(r"share|social|sharing|sharedaddy|addtoany|sns", re.I), "share buttons"),
-    (re.compile(r"related|recommend|more-stories|read-more|popular|trending|teaser", re.I), "related links"),
-    (re.compile(r"newsletter|subscribe|signup|sign-up", re.I), "newsletter sign-up"),
-    (re.compile(r"(?:^|[\s_-])(?:ad|ads|advert|advertisement|sponsor|banner)(?:$|[\s_-])", re.I), "advertising"),
-    (re.compile(r"breadcrumb|pagination|page-nav|pager", re.I), "navigation"),
+    (re.compile(r"cookie|consent|gdpr|privacy-banner", re.IGNORECASE), "cookie banner"),
+    (re.compile(r"share|social|sharing|sharedaddy|addtoany|sns", re.IGNORECASE), "share buttons"),
+    (re.compile(r"related|recommend|more-stories|read-more|popular|trending|teaser", re.IGNORECASE), "related links"),
+    (re.compile(r"newsletter|subscribe|signup|sign-up", re.IGNORECASE), "newsletter sign-up"),
+    (re.compile(r"(?:^|[\s_-])(?:ad|ads|advert|advertisement|sponsor|banner)(?:$|[\s_-])", re.IGNORECASE), "advertising"),
+    (re.compile(r"breadcrumb|pagination|page-nav|pager", re.IGNORECASE), "navigation"),
 )
 FURNITURE_TAGS = {"nav": "navigation", "header": "page header", "footer": "page footer", "aside": "sidebar"}
 MAX_REMOVED = 200
@@ -108,22 +114,13 @@ def furniture(root, keep: list) -> list[RemovedLine]:
         if reason is None:
             words = attrs_text(el)
             reason = next((r for pattern, r in FURNITURE if pattern.search(words)), None)
-        if reason is not None and not any(_contains(el, k) for k in keep):
+        if reason is not None and not any(k is el or is_ancestor(el, k) for k in keep):
             text = text_of(el)
             if text:
                 removed.append(RemovedLine(text[:500], reason))
             continue
         stack.extend(reversed(list(el)))
     return removed
-
-
-def _contains(el, other) -> bool:
-    cur = other
-    while cur is not None:
-        if cur is el:
-            return True
-        cur = cur.getparent()
-    return False
 
 
 def _clean(value) -> str | None:

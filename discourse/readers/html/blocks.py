@@ -14,36 +14,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from discourse.readers.html.dom import INVISIBLE, attrs_text, hidden, is_element
+from discourse.readers.html.dom import attrs_text, hidden, is_ancestor, is_element
 
 #: Class or id words naming a comment-like role (several languages, as sites name them).
 ROLE = re.compile(
     r"comment|reply|replies|message|post|thing|entry|answer|response|review|discussion|"
-    r"talk|cmt|kommentar|коммент|beitrag|bbs|thread|item|note", re.I)
+    r"talk|cmt|kommentar|коммент|beitrag|bbs|thread|item|note", re.IGNORECASE)
 #: Strong role words (a group whose signature holds one is very likely the comments).
-STRONG_ROLE = re.compile(r"comment|reply|replies|kommentar|коммент|cmt|message|answer", re.I)
+STRONG_ROLE = re.compile(r"comment|reply|replies|kommentar|коммент|cmt|message|answer", re.IGNORECASE)
 #: Class words that differ between comments of one template.
 STATE = re.compile(
     r"\d|author|^by|^thread-|depth|level|odd|even|^alt|parent|collaps|^new$|unread|highlight|first|last|"
     r"selected|active|deleted|hidden|moderat|^own|mine|^js-|^is-|^has-|vote|liked|poster|"
-    r"^ng-|^lb|open|closed|^op$|staff|admin|guest|anon|online|offline", re.I)
+    r"^ng-|^lb|open|closed|^op$|staff|admin|guest|anon|online|offline", re.IGNORECASE)
 #: Words marking an element that holds a person's name.
 AUTHOR_WORDS = re.compile(
     r"author|user|name|nick|poster|byline|(?:^|\s)fn(?:\s|$)|login|member|usr|avtor|commenter|"
-    r"hnuser|profile|signature-name|from|(?:^|\s)by(?:\s|$)", re.I)
+    r"hnuser|profile|signature-name|from|(?:^|\s)by(?:\s|$)", re.IGNORECASE)
 #: Substrings one of which every AUTHOR_WORDS match holds (a cheap test before the pattern).
 _AUTHOR_HINTS = ("author", "user", "name", "nick", "poster", "byline", "fn", "login", "member", "usr", "avtor",
                  "commenter", "profile", "from", "by")
 NOT_AUTHOR = re.compile(r"avatar|photo|pic|img|says|date|time|reply|title|anchor|karma|rating|label|"
-                        r"count|status|role|rank|level|badge|group|banner|signature|quote", re.I)
-USER_HREF = re.compile(r"user|profile|member|author|/u/|/~|showuser|people|account|/id/|users?\?id|blogger\.com/profile", re.I)
-TIME_WORDS = re.compile(r"date|time|ago|when|posted|published|stamp|datum|zeit|дата|время|meta|(?:^|[\s_-])age(?:$|[\s_-])", re.I)
+                        r"count|status|role|rank|level|badge|group|banner|signature|quote", re.IGNORECASE)
+USER_HREF = re.compile(r"user|profile|member|author|/u/|/~|showuser|people|account|/id/|users?\?id|blogger\.com/profile", re.IGNORECASE)
+TIME_WORDS = re.compile(r"date|time|ago|when|posted|published|stamp|datum|zeit|дата|время|meta|(?:^|[\s_-])age(?:$|[\s_-])", re.IGNORECASE)
 #: Class words of a comment's header, footer and controls (left out of its text when the block
 #: has no element holding the text alone).
 CONTROL_WORDS = re.compile(
     r"author|meta|header|heading|footer|reply|avatar|actions|tools|controls|buttons|vote|rating|says|"
     r"permalink|share|like|report|edit|karma|score|signature|toolbar|menu|links|flag|badge|userinfo|"
-    r"user-info|byline|vcard|respond|comhead|reactions|attribution", re.I)
+    r"user-info|byline|vcard|respond|comhead|reactions|attribution", re.IGNORECASE)
 #: Controls are short; a longer element is never dropped as one.
 MAX_CONTROL_CHARS = 200
 _MONTH = (r"(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz]|janv|févr|avr|juil|août|déc|ene|abr|"
@@ -51,12 +51,12 @@ _MONTH = (r"(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz]|janv
 DATEISH = re.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}|\b\d{1,2}:\d{2}\b|\bago\b|\bvor\s+\d|"
     r"\b" + _MONTH + r"[a-zäéûа-я]*\.?\s+\d|\d\.?\s+" + _MONTH + r"|назад|"
-    r"\b(?:yesterday|today|gestern|heute|вчера|сегодня)\b", re.I)
+    r"\b(?:yesterday|today|gestern|heute|вчера|сегодня)\b", re.IGNORECASE)
 BODY_WORDS = re.compile(
     r"body|content|text|message|usertext|commtext|(?:^|\s)md(?:\s|$)|comment-?text|post-?text|bbwrapper|"
-    r"msg|description|entry-content|comment_text|comment__message", re.I)
+    r"msg|description|entry-content|comment_text|comment__message", re.IGNORECASE)
 NOT_BODY = re.compile(r"author|meta|header|heading|footer|reply|avatar|sig(?:nature)?\b|title|info|vcard|"
-                      r"actions|tools|controls|buttons|byline|rating|vote", re.I)
+                      r"actions|tools|controls|buttons|byline|rating|vote", re.IGNORECASE)
 
 
 #: Members of a group examined when scoring it (evenly spread over the group).
@@ -154,9 +154,9 @@ def find_author(el, nested_set):
         if not (2 <= len(text) <= 80) or len(text.split()) > 8 or not any(ch.isalpha() for ch in text):
             continue
         strength = 3 if (node.get("itemprop") or "").lower() in ("name", "author", "creator") else 2 if by_class else 1
-        if best is not None and _is_ancestor(best, node):
+        if best is not None and is_ancestor(best, node):
             # the innermost element holding the name, not a badge set after it
-            outer = re.sub(r"^(?:by|von|par|от)\s+", "", names[best], flags=re.I)
+            outer = re.sub(r"^(?:by|von|par|от)\s+", "", names[best], flags=re.IGNORECASE)
             if strength > best_strength or (strength == best_strength and (
                     outer.startswith(text) or (node.tag == "a" and best.tag != "a"))):
                 best, best_strength = node, strength
@@ -194,11 +194,11 @@ def control_elements(block: Block, body) -> set:
     for node in own_elements(block.el, nested):
         if node is block.el or node is body:
             continue
-        if node.tag in ("form", "button", "menu", "nav") or (
-                CONTROL_WORDS.search(attrs_text(node)) and not _in_quote(node, block.el)
-                and len(" ".join(node.text_content().split())) <= MAX_CONTROL_CHARS):
-            if body is None or not _is_ancestor(node, body):
-                out.add(node)
+        control = node.tag in ("form", "button", "menu", "nav") or (
+            CONTROL_WORDS.search(attrs_text(node)) and not _in_quote(node, block.el)
+            and len(" ".join(node.text_content().split())) <= MAX_CONTROL_CHARS)
+        if control and (body is None or not is_ancestor(node, body)):
+            out.add(node)
     return out
 
 
@@ -206,15 +206,6 @@ def _in_quote(node, stop) -> bool:
     cur = node.getparent()
     while cur is not None and cur is not stop:
         if cur.tag == "blockquote" or "quote" in (cur.get("class") or "").lower():
-            return True
-        cur = cur.getparent()
-    return False
-
-
-def _is_ancestor(a, b) -> bool:
-    cur = b.getparent()
-    while cur is not None:
-        if cur is a:
             return True
         cur = cur.getparent()
     return False
@@ -359,9 +350,9 @@ def find_body(block: Block):
         words = attrs_text(node) + " " + (node.get("itemprop") or "")
         if not BODY_WORDS.search(words) or NOT_BODY.search(attrs_text(node)):
             continue
-        if any(s is node or _is_ancestor(node, s) for s in skip):
+        if any(s is node or is_ancestor(node, s) for s in skip):
             continue
-        if any(n is node or _is_ancestor(node, n) for n in nested):
+        if any(n is node or is_ancestor(node, n) for n in nested):
             continue
         size = len(" ".join(node.text_content().split()))
         if size > best_len:

@@ -28,10 +28,10 @@ BLOCK_TAGS = {
     "article", "aside", "header", "footer", "nav", "main", "form", "fieldset", "blockquote", "pre",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "figure", "figcaption", "address", "details", "summary", "center",
 }
-QUOTE_CLASS = re.compile(r"(?:^|[\s_-])(?:quote|bbcodeblock--quote|citation|quoted)(?:$|[\s_-])", re.I)
+QUOTE_CLASS = re.compile(r"(?:^|[\s_-])(?:quote|bbcodeblock--quote|citation|quoted)(?:$|[\s_-])", re.IGNORECASE)
 
-_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]{2,40})""", re.I)
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]{0,200}\?>", re.I)
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]{2,40})""", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]{0,200}\?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -74,6 +74,16 @@ def parse_html(text: str):
 
 def is_element(el) -> bool:
     return isinstance(el.tag, str)
+
+
+def is_ancestor(a, b) -> bool:
+    """Whether ``a`` holds ``b`` (is one of its ancestors)."""
+    cur = b.getparent()
+    while cur is not None:
+        if cur is a:
+            return True
+        cur = cur.getparent()
+    return False
 
 
 def attrs_text(el) -> str:

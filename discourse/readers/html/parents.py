@@ -17,15 +17,15 @@ from __future__ import annotations
 import re
 
 from discourse.readers.html.blocks import Block
-from discourse.readers.html.dom import is_element
+from discourse.readers.html.dom import is_ancestor, is_element
 
 PARENT_ATTRS = ("data-parent", "data-parent-id", "data-parentid", "data-reply-to", "data-replyto",
                 "data-in-reply-to", "data-parent-comment-id", "data-parent_id", "parent-id", "data-answer-to")
-PARENT_LINK_TEXT = re.compile(r"^\s*(?:parent|↑|⬆|in reply to|reply to|antwort auf|ответ на|родитель)\b", re.I)
-DEPTH_CLASS = re.compile(r"(?:depth|level|lvl|indent|nest(?:ing|ed)?)[-_]*(\d{1,2})(?!\d)", re.I)
-_MARGIN = re.compile(r"(?:margin|padding)-left\s*:\s*(\d{1,4})(?:\.\d+)?\s*(px|em|rem)?", re.I)
-META_PARENT = re.compile(r"(?:^|[;,&\s])(?:pid|parent_?id|parent|reply_?to)=([\w-]+)", re.I)
-LIST_WORDS = re.compile(r"children|replies|child|nested|list|thread|tree|sub", re.I)
+PARENT_LINK_TEXT = re.compile(r"^\s*(?:parent|↑|⬆|in reply to|reply to|antwort auf|ответ на|родитель)\b", re.IGNORECASE)
+DEPTH_CLASS = re.compile(r"(?:depth|level|lvl|indent|nest(?:ing|ed)?)[-_]*(\d{1,2})(?!\d)", re.IGNORECASE)
+_MARGIN = re.compile(r"(?:margin|padding)-left\s*:\s*(\d{1,4})(?:\.\d+)?\s*(px|em|rem)?", re.IGNORECASE)
+META_PARENT = re.compile(r"(?:^|[;,&\s])(?:pid|parent_?id|parent|reply_?to)=([\w-]+)", re.IGNORECASE)
+LIST_WORDS = re.compile(r"children|replies|child|nested|list|thread|tree|sub", re.IGNORECASE)
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -80,7 +80,7 @@ def explicit_ref(block: Block) -> tuple[str, str] | None:
                 return m.group(1), f"{attr} names the parent ({m.group(0).strip(';, ')})"
     nested = set(block.nested)
     for node in block.el.iter("a"):
-        if any(n is node or _inside(node, n) for n in nested):
+        if any(n is node or is_ancestor(n, node) for n in nested):
             continue
         href = node.get("href") or ""
         text = " ".join(node.text_content().split())
@@ -97,15 +97,6 @@ def _ancestors(el, n: int):
         out.append(cur)
         cur = cur.getparent()
     return out
-
-
-def _inside(node, container) -> bool:
-    cur = node.getparent()
-    while cur is not None:
-        if cur is container:
-            return True
-        cur = cur.getparent()
-    return False
 
 
 def depth_of(block: Block) -> float | None:
