@@ -337,3 +337,15 @@ def test_embedded_comment_widget_with_parent_links_and_meta_attributes():
         ("post-3", "ann", "post-2", "Safety, plain and simple."),
         ("post-4", "cat", None, "Shops will suffer for three months at least.")]
     assert all(c.link == LINK_EXPLICIT for c in t.comments if c.parent_id)
+
+
+def test_depth_from_a_style_variable():
+    rows = "".join(
+        f'<div class="comment" data-id="{i}" style="--comment-level: {lvl}"><a class="comment__author" '
+        f'href="/u/{i}-x"><span class="comment__author-name">user{i}</span></a>'
+        f'<div class="comment__text"><p>Words of comment {i}, long enough to count.</p></div></div>'
+        for i, lvl in ((1, 0), (2, 1), (3, 1), (4, 0)))
+    t = parse_html_page(f"<html><body>{ARTICLE}<div class='comments__body'>{rows}</div></body></html>",
+                        semantic=False)
+    assert [(c.author, c.parent_id) for c in t.comments] == [
+        ("user1", None), ("user2", t.comments[0].comment_id), ("user3", t.comments[0].comment_id), ("user4", None)]
