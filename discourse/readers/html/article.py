@@ -60,12 +60,6 @@ def extract_article(root, cut: list, source: str) -> Article:
     return article
 
 
-def article_author(root) -> str | None:
-    """The article's author as trafilatura reads it (the model has no field for it; callers keep it)."""
-    doc = _trafilatura(copy.deepcopy(root))
-    return _clean(doc.get("author")) if doc else None
-
-
 def _trafilatura(tree):
     """trafilatura's reading of the page (comments are already cut out, so its default balance of
     precision and recall is used; recall mode is tried when that finds almost nothing)."""

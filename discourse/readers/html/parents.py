@@ -23,7 +23,7 @@ PARENT_ATTRS = ("data-parent", "data-parent-id", "data-parentid", "data-reply-to
                 "data-in-reply-to", "data-parent-comment-id", "data-parent_id", "parent-id", "data-answer-to")
 PARENT_LINK_TEXT = re.compile(r"^\s*(?:parent|↑|⬆|in reply to|reply to|antwort auf|ответ на|родитель)\b", re.IGNORECASE)
 DEPTH_CLASS = re.compile(r"(?:depth|level|lvl|indent|nest(?:ing|ed)?)[-_]*(\d{1,2})(?!\d)", re.IGNORECASE)
-_STYLE_LEVEL = re.compile(r"--[\w-]*(?:level|depth|indent)[\w-]*\s*:\s*(\d{1,3})\b", re.I)
+_STYLE_LEVEL = re.compile(r"--[\w-]*(?:level|depth|indent)[\w-]*\s*:\s*(\d{1,3})\b", re.IGNORECASE)
 _MARGIN = re.compile(r"(?:margin|padding)-left\s*:\s*(\d{1,4})(?:\.\d+)?\s*(px|em|rem)?", re.IGNORECASE)
 META_PARENT = re.compile(r"(?:^|[;,&\s])(?:pid|parent_?id|parent|reply_?to)=([\w-]+)", re.IGNORECASE)
 LIST_WORDS = re.compile(r"children|replies|child|nested|list|thread|tree|sub", re.IGNORECASE)
