@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import random
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -352,15 +351,11 @@ def test_formula_neutralisation(tmp_path):
     assert path.read_text(encoding="utf-8").splitlines() == ["'=col", "'=HYPERLINK(1)"]
 
 
-def test_thousand_comment_thread_renders_quickly(tmp_path):
+def test_thousand_comment_thread_renders(tmp_path):
     thread = hostile_thread("big", 1000, 7, hostile=False)
     tables = make_tables([thread])
-    start = time.perf_counter()
-    write_reports([thread], tables, tmp_path, quiet=True)
-    elapsed = time.perf_counter() - start
+    write_reports([thread], tables, tmp_path, quiet=True)  # its cost is measured by benchmarks/bench_hostile.py
     page = (tmp_path / "big.html").read_text(encoding="utf-8")
-    print(f"\n1,000-comment thread: report written in {elapsed:.2f} s, page {len(page) / 1e6:.2f} MB")
-    assert elapsed < 60
     assert len(page) < 4_000_000
     assert page.count('<div class="cm') == 1000
     assert "<details><summary>All 1000 comments as a reply tree</summary>" in page  # collapsed
@@ -389,9 +384,7 @@ def test_megabyte_line(tmp_path):
     tables = {"frames": pd.DataFrame([{"thread_id": "big", "comment_id": "c0", "paragraph": -1, "sentence_index": 0,
                                        "start": 0, "end": len(line), "sentence": line, "kind": "frame", "label": "L",
                                        "score": 1.0, "evidence": '"quoted"; ' * 100_000}])}
-    start = time.perf_counter()
     write_reports([thread], tables, tmp_path, quiet=True)
-    assert time.perf_counter() - start < 30
     page = (tmp_path / "big.html").read_text(encoding="utf-8")
     assert page.count('<mark class="fr" title="frame: L">quoted</mark>') == 1
     assert "&lt;b&gt;&amp;amp;" in page
