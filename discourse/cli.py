@@ -58,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("parse", help="rebuild threads (article, comments, reply links) from pages and exports",
-                       description="Read page text (.txt), our JSON/JSONL, CSV, ConvoKit folders or Reddit "
-                                   "JSON and print one thread per input document.")
+                       description="Read page text (.txt), saved web pages (.html), our JSON/JSONL, CSV, "
+                                   "ConvoKit folders, Reddit JSON, Disqus or WordPress XML exports and print one "
+                                   "thread per input document.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--format", choices=("json", "jsonl", "table", "convokit"), default="jsonl",
                    help="jsonl: one thread object per line (default); json: a list; table: for reading; "
