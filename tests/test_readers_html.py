@@ -349,3 +349,15 @@ def test_depth_from_a_style_variable():
                         semantic=False)
     assert [(c.author, c.parent_id) for c in t.comments] == [
         ("user1", None), ("user2", t.comments[0].comment_id), ("user3", t.comments[0].comment_id), ("user4", None)]
+
+
+def test_lead_of_an_article_body_dropped_by_the_extractor_is_put_back():
+    from discourse.readers.html.article import _with_lead
+
+    tree = dom.parse_html('<html><body><div itemprop="articleBody">On the eve of the holiday people ask big '
+                          'questions about space.<p>Second paragraph of the article.</p></div></body></html>')
+    assert _with_lead(tree, "Second paragraph of the article.") == (
+        "On the eve of the holiday people ask big questions about space.\nSecond paragraph of the article.")
+    assert _with_lead(tree, "Unrelated text.") == "Unrelated text."  # no overlap: nothing to mend
+    full = "On the eve of the holiday people ask big questions about space.\nSecond paragraph of the article."
+    assert _with_lead(tree, full) == full

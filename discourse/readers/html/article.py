@@ -16,6 +16,7 @@ from discourse.readers.html.dom import (
     hidden,
     is_ancestor,
     is_element,
+    render,
     text_of,
 )
 
@@ -49,6 +50,7 @@ def extract_article(root, cut: list, source: str) -> Article:
         article.published = date[:10] if _DATE.match(date) else None
         article.url = _clean(doc.get("url"))
         article.text = "\n".join(p.strip() for p in (doc.get("text") or "").split("\n") if p.strip())
+    article.text = _with_lead(tree, article.text)
     if not article.title:
         title = root.find(".//title")
         article.title = _clean(" ".join(title.text_content().split())) if title is not None else None
@@ -58,6 +60,20 @@ def extract_article(root, cut: list, source: str) -> Article:
                 article.url = link.get("href").strip()
                 break
     return article
+
+
+def _with_lead(tree, text: str) -> str:
+    """The body with the lines that open a schema.org ``articleBody`` put back when the extractor
+    dropped them (text set straight in the body element, before its first paragraph)."""
+    bodies = tree.xpath('//*[@itemprop="articleBody"]')
+    if len(bodies) != 1 or not text:
+        return text
+    lead: list[str] = []
+    for line in render(bodies[0]).split("\n")[:6]:
+        if line in text:  # the extractor's text picks up here: what came before was dropped
+            return "\n".join([*lead, text]) if sum(map(len, lead)) >= 40 else text
+        lead.append(line)
+    return text
 
 
 def _trafilatura(tree):
