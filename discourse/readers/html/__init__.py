@@ -34,6 +34,8 @@ from discourse.readers.html.dom import MAX_HTML_BYTES, decode_page, parse_html, 
 _BY = re.compile(r"^(?:by|von|par|от|posted by)\s+", re.IGNORECASE)
 _USER_NUMBER = re.compile(r"\s*\(\d+\)$")
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+#: Visible text beyond this is not handed to the page-text parser when the markup has no comments.
+MAX_FALLBACK_CHARS = 2_000_000
 #: Comment header and control lines kept in ``article.removed`` per page at most.
 MAX_CONTROL_LINES = 2000
 
@@ -196,6 +198,10 @@ def _fallback(thread: Thread, root, source: str, semantic: bool, embedder=None) 
     visible = render(body if body is not None else root)
     if not visible.strip():
         log.warning("%s: the page has no visible text; no article and no comments found", source)
+        return thread
+    if len(visible) > MAX_FALLBACK_CHARS:
+        log.warning("%s: no comment blocks recognised in the markup, and its %d characters of visible text are "
+                    "too many to read as page text; only the article is kept", source, len(visible))
         return thread
     parsed = parse_page(visible, source=source, thread_id=thread.thread_id, semantic=semantic, embedder=embedder)
     found_article = bool(thread.article.text)

@@ -10,6 +10,7 @@ import copy
 import logging
 import re
 
+from discourse.errors import log
 from discourse.model import Article, RemovedLine
 from discourse.readers.html.dom import (
     attrs_text,
@@ -31,6 +32,8 @@ FURNITURE = (
 )
 FURNITURE_TAGS = {"nav": "navigation", "header": "page header", "footer": "page footer", "aside": "sidebar"}
 MAX_REMOVED = 200
+#: Pages with more elements than this skip trafilatura (minutes on a multi-megabyte page).
+MAX_EXTRACTOR_ELEMENTS = 60_000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -41,7 +44,13 @@ def extract_article(root, cut: list, source: str) -> Article:
     for el in list(tree.iter("script", "style", "noscript", "template", "iframe")):
         if el.getparent() is not None:
             el.drop_tree()
-    doc = _trafilatura(tree)
+    size = sum(1 for _ in tree.iter())
+    if size > MAX_EXTRACTOR_ELEMENTS:
+        log.warning("%s: %d elements is too many for the article extractor; the article is the text of the "
+                    "page's <article>, <main> or articleBody element, if it has one", source, size)
+        doc = _plain_article(tree)
+    else:
+        doc = _trafilatura(tree)
     article = Article()
     if doc is not None:
         article.title = _clean(doc.get("title"))
@@ -60,6 +69,12 @@ def extract_article(root, cut: list, source: str) -> Article:
                 article.url = link.get("href").strip()
                 break
     return article
+
+
+def _plain_article(tree) -> dict:
+    """The article of a page too large for the extractor: a marked-up article element's text."""
+    found = tree.xpath('//*[@itemprop="articleBody"] | //article | //main')
+    return {"text": render(found[0]) if found else ""}
 
 
 def _with_lead(tree, text: str) -> str:
