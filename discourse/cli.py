@@ -276,7 +276,10 @@ def cmd_parse(args) -> int:
         raise InputError("--format convokit writes a corpus folder: give it with -o DIR")
     if args.attach and args.format != "convokit":
         raise InputError("--attach only applies to --format convokit")
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    from discourse.embeddings import Embedder
+
+    embedder = None if args.fast else Embedder()  # one encoder for every page, loaded on first use
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder)
     if args.format == "convokit":
         from discourse.writers.convokit import attach_tables, write_convokit
 
