@@ -120,6 +120,9 @@ def plain_stance_matrix(rs, texts, parents):
     n = len(texts)
     tv = vecs[:n] * np.array([1.0 if c.strip() else 0.0 for c in cleaned])[:, None]
     x = np.hstack([dense, vocab, embedding_features(tv, vecs[n:], ok.astype(float))])
+    if rs._pair:  # the trained head also reads the parent's vector, the product and |difference|
+        pv = vecs[n:]
+        x = np.hstack([x, pv, tv * pv, np.abs(tv - pv)])
     orphan = np.flatnonzero(~ok)
     x[np.ix_(orphan, rs._parent_cols)] = rs.model.mean[rs._parent_cols]
     return x
