@@ -34,7 +34,7 @@ def test_sentences_alone_and_in_their_unit_tag_alike(monkeypatch):
     assert fast["evidence"].str.contains("said before").any()
     assert fast["evidence"].str.contains("repeated|x3").any()
     # Every inner sentence edge counts as one a word might cross: tokens come from the whole unit.
-    monkeypatch.setattr(framing, "_TOKEN_CHARS", _Everything())
+    monkeypatch.setattr(framing.tagger, "_TOKEN_CHARS", _Everything())
     slow = FrameTagger().transform(units)
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
 

@@ -7,7 +7,8 @@ the straightforward computation on the same input.
 import pandas as pd
 from conftest import TRICKY_TEXTS
 
-from discourse.analysis.framing import FRAME_COLUMNS, FrameTagger, _merge_nested
+from discourse.analysis.framing import FRAME_COLUMNS, FrameTagger
+from discourse.analysis.framing.catalogue import _merge_nested
 from discourse.analysis.sentiment import SCORE_COLUMNS, Sentiment, polarity
 from discourse.text import sentence_spans
 
