@@ -18,6 +18,7 @@ stage below.
 from __future__ import annotations
 
 from ...runtime import gc_paused
+from ...text import sentences
 from ..stage import RunContext, Stage
 from .catalogue import check_safe_pattern, normalise_phrase, stem
 from .tagger import FRAME_COLUMNS, SUMMARY_VALUES, FrameTagger
@@ -27,14 +28,22 @@ __all__ = ["FRAME_COLUMNS", "SUMMARY_VALUES", "FrameTagger", "FramingStage", "ch
 
 
 class FramingStage(Stage):
-    """Frames and persuasion techniques per sentence of article paragraphs and comments."""
+    """Persuasion techniques per sentence and frames per article and per comment (learned heads
+    over cue, word and sentence-vector features; the catalogue's cues where no head applies)."""
 
     name = "frames"
     requires = ("units",)
     provides = ("frames", "frames_by_thread")
 
+    needs_embeddings = True  # the frame head reads each text's sentence vectors (the narratives' ones)
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        if ctx.units is None:
+            return []
+        return [s[:1000] for t in ctx.units["text"].fillna("").tolist() for s in sentences(t)]
+
     def run(self, ctx: RunContext) -> None:
-        model = FrameTagger()
+        model = FrameTagger(embedder=ctx.encoder())
         frames = model.transform(ctx.units)
         ctx.tables["frames"] = frames
         ctx.tables["frames_by_thread"] = model.summarise(frames, ctx.units, by="thread_id")

@@ -11,6 +11,8 @@ from ...model import _frame
 from ...resources import load_json
 from ...runtime import gc_paused
 from ...text import clip, sentence_spans, word_count
+from .heads import MultiLabelHead
+from .learned import learned_transform
 from .catalogue import (_STEMS, _TOKEN, _TOKEN_CHARS, _Catalogue, _merge_nested, _RepetitionParams, _Scored,
                         _unit_tokens, stem)
 
@@ -29,7 +31,7 @@ class FrameTagger:
 
     def __init__(self, path_frames: str | Path | None = None, path_techniques: str | Path | None = None,
                  embedder=None, use_embeddings: bool = False, thresholds: Mapping[str, float] | None = None,
-                 similarity_floor: float = 0.55, similarity_weight: float = 0.5):
+                 similarity_floor: float = 0.55, similarity_weight: float = 0.5, heads: bool = True):
         self.frames_spec = load_json("frames.json", path=path_frames)
         self.techniques_spec = load_json("techniques.json", path=path_techniques)
         self.catalogue = _Catalogue(self.frames_spec, self.techniques_spec)
@@ -40,6 +42,12 @@ class FrameTagger:
         self.similarity_weight = similarity_weight
         self.stopwords = frozenset(stem(w) for w in self.techniques_spec.get("stopwords", []))
         self._single_scores: dict[float, float] = {}  # cue weight -> score of an entry with that cue alone
+        # The learned heads (data/models/techniques.npz, frames.npz) decide techniques per sentence
+        # and frames per whole text; ``heads=False`` (or a run with catalogue-example similarity)
+        # keeps the catalogue's cue decisions alone.
+        use_heads = heads and not use_embeddings
+        self.technique_head = MultiLabelHead.load("techniques") if use_heads else None
+        self.frame_head = MultiLabelHead.load("frames") if use_heads else None
 
     @property
     def labels(self) -> list[tuple[str, str]]:
@@ -245,6 +253,10 @@ class FrameTagger:
     # ------------------------------------------------------------------ public API
     def tag_text(self, text: str) -> list[tuple[int, int, list[tuple[str, str, float, str]]]]:
         """Per sentence of one text: (start, end, [(kind, label, score, evidence)]) above threshold."""
+        if self.technique_head is not None or self.frame_head is not None:
+            rows = learned_transform(self, [text or ""], [("", "", -1)])
+            spans = [(a, b) for a, b, _ in self._score_unit(text or "")]
+            return [(a, b, [r[7:] for r in rows if r[3] == si]) for si, (a, b) in enumerate(spans)]
         scored = self._score_unit(text or "")
         sims = self._similarities([text[a:b] for a, b, _ in scored]) if self.use_embeddings else None
         cutoffs = self._cutoffs()
@@ -264,6 +276,11 @@ class FrameTagger:
             return pd.DataFrame(columns=FRAME_COLUMNS).astype({"score": float})
         cols = [units[c].tolist() if c in units else [None] * len(units) for c in ("thread_id", "comment_id", "paragraph")]
         texts = ["" if _missing(t) else str(t) for t in units["text"].tolist()]
+        if self.technique_head is not None or self.frame_head is not None:
+            keys = [(tid, "" if _missing(cid) else cid, -1 if _missing(para) else int(para))
+                    for tid, cid, para in zip(*cols)]
+            out = _frame(learned_transform(self, texts, keys), FRAME_COLUMNS)
+            return out.astype({"score": float, "sentence_index": int, "start": int, "end": int, "paragraph": int})
         cache: dict = {}  # per distinct sentence, for this call (thresholds may change between calls)
         cutoffs = self._cutoffs()
         sims = None
