@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ...embeddings import Embedder
+from ...heads import LinearHead
+from ...resources import data_path
 from ...runtime import gc_paused
 from ...text import sentence_spans
 from .catalogue import _CueIndex, load_catalogue
@@ -47,7 +49,8 @@ class NarrativeMatcher:
     """
 
     def __init__(self, domain: str = "russia_ukraine", path: str | Path | None = None, embedder=None,
-                 use_embeddings: bool = True, threshold: float | None = None):
+                 use_embeddings: bool = True, threshold: float | None = None, gate=True,
+                 document_gate=True):
         self.catalogue = load_catalogue(domain, path)
         self.domain = str(self.catalogue.get("name") or domain)
         self.embedder = embedder
@@ -69,6 +72,67 @@ class NarrativeMatcher:
         self._example_vectors: np.ndarray | None = None
         self._background = [b for b in self.catalogue.get("background", []) if isinstance(b, str)]
         self._background_vectors: np.ndarray | None = None
+        self.gate, self.gate_threshold = self._load_gate(gate, path) if use_embeddings else (None, 1.0)
+        self.document_gate, self.document_threshold = (
+            self._load_gate(document_gate, path, "narratives_documents") if use_embeddings else (None, 1.0))
+        narratives = [s["narrative"] for s in self.subs]
+        self._gate_column = ([self.gate.classes.index(n) if n in self.gate.classes else -1 for n in narratives]
+                             if self.gate is not None else [])
+
+    def _load_gate(self, gate, path, name: str = "narratives"):
+        """A learned gate: ``(LinearHead, threshold)``, ``False`` for none, ``True`` for the
+        packaged one (``data/models/NAME.npz``) when the catalogue is the packaged one it was
+        trained for."""
+        if isinstance(gate, tuple):
+            return gate
+        if gate is not True or path is not None or not data_path("models", f"{name}.npz").is_file():
+            return None, 1.0
+        head = LinearHead.load(name)
+        if head.meta.get("domain", "russia_ukraine") != self.domain:
+            return None, 1.0
+        return head, float(head.meta["threshold"])
+
+    def document_narratives(self, sentences: list[str]) -> dict[str, float] | None:
+        """The narratives a whole article may carry, {narrative: probability}, from the document
+        gate over the mean of its sentence vectors; None when the matcher has no document gate."""
+        if self.document_gate is None:
+            return None
+        if not sentences:
+            return {}
+        vecs = np.asarray(self._embedder().encode([s[:_MAX_EMBED_CHARS] for s in sentences]), dtype=np.float32)
+        p = 1.0 / (1.0 + np.exp(-self.document_gate.scores(vecs.mean(axis=0, keepdims=True))[0]))
+        return {c: float(v) for c, v in zip(self.document_gate.classes, p) if v >= self.document_threshold}
+
+    def score_document(self, sentences: list[str]) -> list[list[dict[str, Any]]]:
+        """:meth:`score_sentences` for the sentences of one article: a match stands only where the
+        article as a whole may carry its narrative (the document gate)."""
+        found = self.score_sentences(sentences)
+        allowed = self.document_narratives(sentences)
+        return found if allowed is None else [_allowed(f, allowed) for f in found]
+
+    def _gate_articles(self, units, sent_rows, sentences, scored):
+        """Matches in article paragraphs kept only where the thread's article as a whole may carry
+        the narrative; comments keep their sentence matches (the document gate learned articles)."""
+        cids = units["comment_id"].tolist()
+        tids = units["thread_id"].tolist()
+        articles: dict[Any, list[int]] = {}
+        for i, (r, _, _) in enumerate(sent_rows):
+            if _missing(cids[r]) or cids[r] == "":
+                articles.setdefault(tids[r], []).append(i)
+        scored = list(scored)
+        for rows in articles.values():
+            if not any(scored[i] for i in rows):
+                continue
+            allowed = self.document_narratives([sentences[i] for i in rows])
+            for i in rows:
+                scored[i] = _allowed(scored[i], allowed)
+        return scored
+
+    def gate_probabilities(self, sentences: list[str]) -> np.ndarray:
+        """Per sentence and gate class, the probability that the sentence carries the narrative
+        (read from the vectors the run already holds)."""
+        vecs = np.asarray(self._embedder().encode([s[:_MAX_EMBED_CHARS] for s in sentences]), dtype=np.float32)
+        return 1.0 / (1.0 + np.exp(-self.gate.scores(vecs)))
 
     # ----------------------------------------------------------------- embeddings
     def _embedder(self):
@@ -198,6 +262,7 @@ class NarrativeMatcher:
             may_before = np.concatenate(([0], np.cumsum(may)))[bounds].tolist()
             cols = cols.tolist()
             neutrals = neutral.tolist()
+        gate = self.gate_probabilities(sentences) if use and self.gate is not None and sentences else None
         out: list[list[dict[str, Any]]] = []
         for i, sent in enumerate(sentences):
             hits_i = cue_hits[i]
@@ -231,7 +296,14 @@ class NarrativeMatcher:
                 if score < threshold:
                     continue
                 example = self._examples[arg_i[k]] if use and arg_i[k] >= 0 else ""
-                found.append(self._finding(k, sent, score, cos, c, hits, example, neutral_i if use else 0.0))
+                finding = self._finding(k, sent, score, cos, c, hits, example, neutral_i if use else 0.0)
+                if gate is not None:
+                    col = self._gate_column[k]
+                    g = float(gate[i, col]) if col >= 0 else 0.0
+                    if g < self.gate_threshold:
+                        continue
+                    finding["evidence"] += f"; learned gate p={g:.2f} for {self.subs[k]['narrative']}"
+                found.append(finding)
             found.sort(key=lambda f: -f["score"])
             out.append(found)
         return out
@@ -273,6 +345,8 @@ class NarrativeMatcher:
                 sent_rows.append((r, s, e))
                 sentences.append(text[s:e])
         scored = self.score_sentences(sentences) if sentences else []
+        if self.document_gate is not None and sentences:
+            scored = self._gate_articles(units, sent_rows, sentences, scored)
         best: dict[tuple[int, str], tuple[dict[str, Any], int, int, str]] = {}
         for (r, s, e), sent, found in zip(sent_rows, sentences, scored):
             for f in found:
@@ -306,3 +380,9 @@ class NarrativeMatcher:
 
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _allowed(found: list[dict[str, Any]], allowed: dict[str, float]) -> list[dict[str, Any]]:
+    """The findings whose narrative the whole article may carry, with that probability as evidence."""
+    return [{**f, "evidence": f"{f['evidence']}; the article as a whole p={allowed[f['narrative']]:.2f}"}
+            for f in found if f["narrative"] in allowed]
