@@ -514,9 +514,9 @@ class Incivility:
         if not texts:
             return np.zeros(0)
         if self._embedder is None:
-            from discourse.embeddings import shared_embedder
+            from discourse.embeddings import Embedder
 
-            self._embedder = shared_embedder()
+            self._embedder = Embedder()
         protos = self.lexicon.get("prototypes", {})
         if self._prototypes is None:
             bad = self._embedder.encode(list(protos.get("uncivil", [])))

@@ -35,8 +35,19 @@ _DATE_FORMATS = (
 
 _UNSEEN = object()  # not classified yet (None means: no rule matches)
 
+#: The last word of a line that may end in a timestamp ("2 hours ago", "3h", "Feb 2, 2016 11:43 AM").
+_TIME_TAIL = re.compile(r"ago|now|yesterday|today|[ap]\.?m\.?|\d[\da-z]{0,5}|\d{1,2}:\d{2}", re.IGNORECASE)
+#: Separators, vote counts and badges between a name and its timestamp on one line.
+_GLUE_AT_END = re.compile(
+    r"(?:[\s·•|–—-]|\(?\d[\d,.]*k?\s*(?:points?|votes?|likes?|upvotes?|pts)\)?|"
+    r"\b(?:moderator|mod|verified|staff|author|op|subscriber|top commenter|editor|admin))*$",
+    re.IGNORECASE,
+)
+#: Names on a line with their timestamp: a handle, or up to three capitalised words.
+_INLINE_NAME = re.compile(r"@?[\w.'-]{2,40}|(?:[A-Z][\w.'-]*\s){1,2}[A-Z][\w.'-]*")
+
 #: The label names used in the accounting of lines.
-COMMENT_CHROME_KINDS = ("timestamp", "action", "section")
+COMMENT_CHROME_KINDS = ("timestamp", "action", "section", "page")
 
 
 def parse_page(
@@ -93,12 +104,14 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
     # Chrome lines and names recur (a "Reply" button and a timestamp under every comment): each
     # distinct line goes through the rules once.
     classified: dict[str, Match | None] = {}
+    stamped: dict[int, tuple[str, str, str]] = {}  # line index -> (name, rest, timestamp) of one line
     lines: list[Line] = []
     gap: set[str] = set()
     for i, s in enumerate(stripped):
         if not s:
             gap.add("blank")
             continue
+        split = None
         if len(s) <= MAX_CHROME_CHARS:  # longer lines can only be article furniture
             m = classified.get(s, _UNSEEN)
             if m is _UNSEEN:
@@ -107,12 +120,17 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
                 chrome[i], chrome_reason[i] = m.kind, m.reason
                 gap.add(m.kind)
                 continue
-        ln = Line(i, s, "+".join(sorted(gap)) if gap else "")
+            if len(s) <= 90 and _TIME_TAIL.fullmatch(s, s.rfind(" ") + 1):
+                split = _name_and_stamp(s, rules, classified)
+        ln = Line(i, s if split is None else split[0], "+".join(sorted(gap)) if gap else "")
         if lines:
             lines[-1].gap_after = ln.gap_before
         if gap:
             gap = set()
         lines.append(ln)
+        if split is not None:  # the name is a line of its own, followed by its timestamp
+            stamped[i] = split
+            gap.add("timestamp")
     section_at = _comment_section_start(stripped, chrome)
     if section_at is not None:  # the header splits the page: article above, comments below
         for ln in lines:
@@ -123,6 +141,9 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
             lines[0].forced = "article"  # a page starts with its article (at least a title)
 
     labels = segmenter.label(lines)
+    if stamped and _stamp_author_lines(lines, labels, stamped, rules, classified):
+        labels = segmenter.label(lines)  # lines became names: label the page again
+        _stamp_author_lines(lines, labels, stamped, rules, classified)
     if section_at is None and not _plausible_comments(lines, labels, segmenter):
         labels = [P] * len(lines)
     comments_from = next((ln.index for ln, lab in zip(lines, labels) if lab != P), None)
@@ -134,7 +155,7 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
     for ln, lab in zip(lines, labels):
         if lab != P:
             continue
-        _article_line(ln.text, article, paragraphs, rules)
+        _article_line(stripped[ln.index], article, paragraphs, rules)
     _take_title(article, paragraphs)
     article.text = "\n".join(paragraphs)
 
@@ -164,7 +185,11 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
         if lab == A:
             if current is not None:
                 current.text = "\n".join(text_lines)
-            current = Comment(comment_id=f"c{len(comments) + 1}", text="", author=s, position=len(comments))
+            name, rest, stamp = stamped.get(i, (s, None, None))
+            current = Comment(comment_id=f"c{len(comments) + 1}", text="", author=name, position=len(comments))
+            if rest is not None:  # "Name 2 hours ago": the time is kept on the comment, and removed
+                current.timestamp = stamp
+                article.removed.append(RemovedLine(rest, "comments: timestamp on the author line"))
             comments.append(current)
             text_lines = []
         elif lab == R and current is not None:
@@ -178,9 +203,63 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
                     comments=comments)
     # The line lists are done with: let them go before linking, the longest stage, so a big
     # page does not hold them at its peak.
-    del raw, stripped, lines, labels, label_at, chrome, chrome_reason, classified
+    del raw, stripped, lines, labels, label_at, chrome, chrome_reason, classified, stamped
     linker.link(thread)
     return thread
+
+
+def _stamp_author_lines(lines: list[Line], labels: list[int], stamped: dict, rules: FurnitureRules,
+                        classified: dict) -> bool:
+    """On a page that prints times on author lines, split the time off its other author lines
+    too, whatever their names look like; and where a line not read as a name splits into a name
+    seen on the page and a time, make it that name (``Scrimbro 2 - Electric Boogaloo 2 weeks
+    ago``). Returns whether a line became a name (the page must then be labelled again)."""
+    def split(ln: Line):
+        if ln.index in stamped or len(ln.text) > 90 or not _TIME_TAIL.fullmatch(ln.text, ln.text.rfind(" ") + 1):
+            return None
+        return _name_and_stamp(ln.text, rules, classified, strict=False)
+
+    for ln, lab in zip(lines, labels):
+        if lab == A and (found := split(ln)) is not None:
+            stamped[ln.index] = found
+    names = {name for name, _, _ in stamped.values()}
+    changed = False
+    for ln, lab in zip(lines, labels):
+        if lab != A and (found := split(ln)) is not None and found[0] in names:
+            stamped[ln.index] = found
+            ln.text = found[0]
+            changed = True
+    return changed
+
+
+def _name_and_stamp(s: str, rules: FurnitureRules, classified: dict,
+                    strict: bool = True) -> tuple[str, str, str] | None:
+    """``Name 2 hours ago`` / ``Name · 12 points · 2h`` -> (``Name``, the rest of the line, the
+    timestamp): the longest run of last words the rules read as a timestamp, after a head that
+    is a name once separators, vote counts and badges are set aside. Behind a separator (``·``,
+    ``•``, ``|``) any short head is a name; without one it must look like a name (a handle, or up
+    to three capitalised words), so ``I saw it 2 hours ago`` stays text. ``strict=False`` drops
+    that condition, for lines already read as author lines on a page that has such lines."""
+    words = s.split()
+    tail = None
+    for k in range(min(6, len(words) - 1), 0, -1):  # the longest timestamp first
+        candidate = " ".join(words[-k:])
+        m = classified.get(candidate, _UNSEEN)
+        if m is _UNSEEN:
+            m = classified[candidate] = rules.classify(candidate, "comments")
+        if m is not None and m.kind == "timestamp":
+            tail = candidate
+            break
+    if tail is None:
+        return None
+    before = s[: len(s) - len(tail)].rstrip()
+    head = _GLUE_AT_END.sub("", before)
+    if not head or len(head) > 60 or len(head.split()) > 6 or head[-1] in ".!?,;:":
+        return None
+    glued = before[len(head):]
+    if strict and not any(ch in glued for ch in "·•|") and _INLINE_NAME.fullmatch(head) is None:
+        return None
+    return head, s[len(head):].strip(), tail
 
 
 def _comment_section_start(stripped: list[str], chrome: dict[int, str]) -> int | None:
@@ -222,7 +301,7 @@ def _article_line(text: str, article: Article, paragraphs: list[str], rules: Fur
         elif article.outlet is None:
             if is_url:
                 article.url = article.url or value
-                value = re.sub(r"^(?:https?://)?(?:www\.)?([^/]+).*$", r"\1", value)
+                value = _host(value)
             article.outlet = value
             return
     if _BYLINE.match(text) and len(text.split()) <= 14 and not text.endswith("."):
@@ -279,31 +358,69 @@ def account_lines(text: str, thread: Thread) -> list[str]:
     """The non-blank input lines that cannot be found in the thread (should be empty).
 
     A line counts as found when it is a line of the article text, a line of a comment, an
-    author or reply-to name, a metadata value (or contains one: a ``date ...`` prefix), or a
-    removed line.
+    author or reply-to name, a removed line, an author followed by a removed line (``Name 2
+    hours ago``: the name and the time on one line), or a metadata line read as the parser reads it: a
+    leading ``date YYYY-MM-DD`` (the date is ``published``, the rest of the line is text), a
+    ``Source:`` / ``URL:`` line (its value the url, the outlet, or a url whose host is the
+    outlet), or a line made of metadata values.
     """
     art = thread.article
     places: set[str] = set(art.paragraphs())
-    places.update(r.text for r in art.removed)
+    removed = {r.text for r in art.removed}
+    places.update(removed)
+    authors = {c.author for c in thread.comments if c.author}
     for c in thread.comments:
         places.update(c.text.split("\n"))
         if c.author:
             places.add(c.author)
         if c.reply_to:
             places.add(c.reply_to)
-    meta = [v for v in (art.title, art.outlet, art.published, art.url) if v]
+    # Longest first: an outlet can be part of the url, a date part of the title.
+    meta = sorted({v for v in (art.title, art.outlet, art.published, art.url) if v}, key=len, reverse=True)
     missing = []
     for raw in text.splitlines():
         s = raw.strip().replace("\x00", "")
-        if not s or s in places:
-            continue
-        if any(v in s for v in meta):
-            rest = s
-            for v in meta:
-                rest = rest.replace(v, " ")
-            rest = re.sub(r"^\W*(?:date|published|posted|updated|source|outlet|publisher|url|link)\W*", "",
-                          rest.strip(), flags=re.IGNORECASE).strip()
-            if not rest or rest in places:
-                continue
-        missing.append(s)
+        if s and s not in places and not _metadata_line(s, art, meta, places) \
+                and not _author_and_removed(s, authors, removed):
+            missing.append(s)
     return missing
+
+
+def _author_and_removed(s: str, authors: set[str], removed: set[str]) -> bool:
+    """Whether ``s`` is an author name, then a removed line (split at a space)."""
+    at = s.find(" ")
+    while at > 0:
+        if s[:at].strip() in authors and s[at:].strip() in removed:
+            return True
+        at = s.find(" ", at + 1)
+    return False
+
+
+def _metadata_line(s: str, art: Article, meta: list[str], places: set[str]) -> bool:
+    """Whether line ``s`` is accounted for by the article's metadata (see :func:`account_lines`)."""
+    m = _LEADING_DATE.match(s)
+    if m and m.group(1) == art.published:
+        rest = s[m.end():].strip()
+        if not rest or rest in places:
+            return True
+    m = _SOURCE.match(s)
+    if m:
+        value = m.group(2)
+        if value in (art.url, art.outlet) or (art.outlet and _host(value) == art.outlet):
+            return True
+    if not any(v in s for v in meta):
+        return False
+    rest = s
+    for v in meta:
+        rest = rest.replace(v, " ")
+    rest = _META_KEY.sub("", rest.strip()).strip()
+    return not rest or rest in places
+
+
+_META_KEY = re.compile(r"^\W*(?:date|published|posted|updated|source|outlet|publisher|url|link)\b[\s:]*",
+                       re.IGNORECASE)
+
+
+def _host(url: str) -> str:
+    """``www.example.com/a/b`` -> ``example.com``, as the parser names an outlet from a url."""
+    return re.sub(r"^(?:https?://)?(?:www\.)?([^/]+).*$", r"\1", url)

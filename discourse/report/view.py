@@ -20,6 +20,9 @@ STANCE_ORDER = ["support", "deny", "query", "comment"]
 #: Colours chosen to stay distinguishable for the common colour-vision deficiencies.
 STANCE_COLOURS = {"support": "#1b9e77", "deny": "#d95f02", "query": "#7570b3", "comment": "#999999"}
 TARGET_STANCES = ["favor", "against", "none"]
+#: pixels per inch of the plots; pages show them at 100 CSS px per inch, so they stay sharp on
+#: high-resolution screens and in print
+PLOT_DPI = 160
 KIND_CLASSES = {"frame": "fr", "technique": "te", "narrative": "na"}
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -183,7 +186,7 @@ def locate(text: str, start=None, end=None, sentence: str = "", evidence: str = 
     return [sent] if sent else []
 
 
-@dataclass
+@dataclass(frozen=True)
 class Span:
     start: int
     end: int
