@@ -265,11 +265,13 @@ def test_frame_head_reads_the_article_vectors():
     from discourse.embeddings import Embedder
 
     tg = FrameTagger(embedder=Embedder())
-    article = pd.DataFrame({"thread_id": "t", "comment_id": "", "paragraph": [0, 1, 2, 3], "text": [
-        "Police arrested three men after the robbery and prosecutors charged them with murder.",
-        "The court sentenced the gang leader to life in prison for the killings.",
-        "Crime in the city has risen, and the police chief promised more arrests.",
-        "Victims' families said the verdict brought some relief after years of waiting."]})
+    article = pd.DataFrame({"thread_id": "t", "comment_id": "", "paragraph": [0, 1, 2], "text": [
+        "Police arrested three men after the robbery. Prosecutors charged them with murder. "
+        "The victims were shot outside a bank.",
+        "The court sentenced the gang leader to life in prison for the killings. His two accomplices "
+        "received twelve years each. The judge called the crime cold-blooded.",
+        "Crime in the city has risen this year. The police chief promised more arrests. "
+        "Victims' families said the verdict brought some relief."]})
     frames = tg.transform(article).query("kind == 'frame'")
     assert "Crime_and_punishment" in set(frames["label"])
     assert frames["evidence"].str.startswith("learned p=").all()
