@@ -58,18 +58,18 @@ def documents():
     return docs
 
 
-def fit_gate(docs, store, classes, mask) -> LinearHead:
+def fit_binary(X: np.ndarray, labels: list[set], classes: list[str], min_positive: int) -> LinearHead:
+    """One class-balanced binary logistic regression per class over standardised ``X``; a class
+    with fewer than ``min_positive`` positive rows never fires."""
     from sklearn.linear_model import LogisticRegression
 
-    X = np.vstack([store.get(d["sentences"]) for d, m in zip(docs, mask) if m])
-    labels = [set(d["narratives"]) for d, m in zip(docs, mask) if m for _ in d["sentences"]]
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
     Z = (X - mean) / scale
     coef = np.zeros((len(classes), X.shape[1]), np.float32)
     intercept = np.full(len(classes), -20.0, np.float32)
     for k, c in enumerate(classes):
         y = np.array([c in s for s in labels])
-        if y.sum() < 5:
+        if y.sum() < min_positive:
             continue
         m = LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=SEED)
         m.fit(Z, y)
@@ -78,24 +78,17 @@ def fit_gate(docs, store, classes, mask) -> LinearHead:
                       feature_names=[f"emb_{i}" for i in range(X.shape[1])], mean=mean, scale=scale)
 
 
+def fit_gate(docs, store, classes, mask) -> LinearHead:
+    """The sentence gate: every sentence of a fit document carries the document's narratives."""
+    X = np.vstack([store.get(d["sentences"]) for d, m in zip(docs, mask) if m])
+    labels = [set(d["narratives"]) for d, m in zip(docs, mask) if m for _ in d["sentences"]]
+    return fit_binary(X, labels, classes, 5)
+
+
 def fit_document_gate(docs, store, classes, mask) -> LinearHead:
     """The document gate: one binary model per narrative over a document's mean sentence vector."""
-    from sklearn.linear_model import LogisticRegression
-
     X = np.vstack([store.get(d["sentences"]).mean(axis=0) for d, m in zip(docs, mask) if m])
-    labels = [set(d["narratives"]) for d, m in zip(docs, mask) if m]
-    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
-    coef = np.zeros((len(classes), X.shape[1]), np.float32)
-    intercept = np.full(len(classes), -20.0, np.float32)
-    for k, c in enumerate(classes):
-        y = np.array([c in s for s in labels])
-        if y.sum() < 3:
-            continue
-        m = LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=SEED)
-        m.fit((X - mean) / scale, y)
-        coef[k], intercept[k] = m.coef_[0], m.intercept_[0]
-    return LinearHead(coef=coef, intercept=intercept, classes=list(classes),
-                      feature_names=[f"emb_{i}" for i in range(X.shape[1])], mean=mean, scale=scale)
+    return fit_binary(X, [set(d["narratives"]) for d, m in zip(docs, mask) if m], classes, 3)
 
 
 def matches(matcher, sentences: list[str]) -> list[set[str]]:
