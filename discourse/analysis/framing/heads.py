@@ -103,12 +103,17 @@ class MultiLabelHead:
 
     def probabilities(self, named: Sequence[list[tuple[int, float]]], vectors: np.ndarray | None) -> np.ndarray:
         """Per sentence and class, the probability (sigmoid of the linear score)."""
+        from scipy import sparse
+
         with_vectors = self.uses_vectors and vectors is not None
         s = np.tile(self.b if with_vectors or not self.uses_vectors else self.b_without_vectors, (len(named), 1))
-        for r, feats in enumerate(named):
-            if feats:
-                cols, vals = zip(*feats)
-                s[r] += self.w[:, list(cols)] @ np.asarray(vals, dtype=np.float32)
+        rows = [r for r, feats in enumerate(named) for _ in feats]
+        if rows:
+            cols = [c for feats in named for c, _ in feats]
+            vals = [v for feats in named for _, v in feats]
+            X = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
+                                  shape=(len(named), self.w.shape[1]))
+            s += np.asarray((X @ self.w.T), dtype=np.float32)
         if with_vectors and len(named):
             s += np.asarray(vectors, dtype=np.float32) @ self.w[:, self.emb_start:].T
         return 1.0 / (1.0 + np.exp(-s))

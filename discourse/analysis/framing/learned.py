@@ -29,7 +29,23 @@ def unit_mean(vectors: np.ndarray) -> np.ndarray:
 
 def technique_rows(tagger, head: MultiLabelHead, sentences: list[tuple[str, dict]]) -> list[list[tuple]]:
     """Per sentence (text, {label: (cue score, evidence)} of its techniques), the decided
-    (kind, label, score, evidence) rows of the head's techniques."""
+    (kind, label, score, evidence) rows of the head's techniques. Stock sentences recur across a
+    corpus, so each distinct (sentence, cues) is decided once."""
+    where: dict[tuple, int] = {}
+    distinct: list[tuple[str, dict]] = []
+    index = []
+    for text, cues in sentences:
+        key = (text, tuple(sorted(cues.items())))
+        k = where.get(key)
+        if k is None:
+            k = where[key] = len(distinct)
+            distinct.append((text, cues))
+        index.append(k)
+    decided = _technique_rows(tagger, head, distinct)
+    return [decided[k] for k in index]
+
+
+def _technique_rows(tagger, head: MultiLabelHead, sentences: list[tuple[str, dict]]) -> list[list[tuple]]:
     lexical = [lexical_keys(s, words(s)) for s, _ in sentences]
     named = [head.features(lex, {lab: sc for lab, (sc, _) in cues.items()})
              for lex, (_, cues) in zip(lexical, sentences)]
