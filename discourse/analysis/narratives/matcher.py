@@ -18,6 +18,7 @@ from ...resources import data_path
 from ...runtime import gc_paused
 from ...text import sentence_spans
 from .catalogue import _CueIndex, load_catalogue
+from .summary import summarise
 
 NARRATIVE_COLUMNS = [
     "thread_id", "comment_id", "paragraph", "narrative", "subnarrative", "score", "similarity",
@@ -373,8 +374,6 @@ class NarrativeMatcher:
 
     def summarise(self, narratives, units, by: str | Sequence[str] = "thread_id",
                   level: str = "narrative"):
-        from . import summarise
-
         return summarise(narratives, units, by=by, level=level)
 
 
