@@ -8,6 +8,7 @@ comment (author line, reply header or text), a metadata field (title, published,
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from discourse.model import Article, Comment, RemovedLine, Thread
@@ -82,12 +83,10 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
                 segmenter: Segmenter | None, linker) -> Thread:
     rules = rules or default_rules()
     segmenter = segmenter or Segmenter()
-    raw = text.splitlines()
     if "\x00" in text:
-        stripped = [ln.strip().replace("\x00", "") for ln in raw]
+        stripped = [ln.strip().replace("\x00", "") for ln in text.splitlines()]
     else:  # the common case, without a replace per line
-        stripped = [ln.strip() for ln in raw]
-
+        stripped = [ln.strip() for ln in text.splitlines()]
     article = Article()
     # A leading "date YYYY-MM-DD" prefix: the date is metadata, the rest of the line is text.
     first = next((i for i, s in enumerate(stripped) if s), None)
@@ -96,16 +95,42 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
         if m:
             article.published = m.group(1)
             stripped[first] = stripped[first][m.end():].strip()
+    scan = _scan_lines(stripped, rules)
+    labels, comments_from = _label_lines(scan, stripped, rules, segmenter)
+    paragraphs: list[str] = []
+    for ln, lab in zip(scan.lines, labels):
+        if lab == P:
+            _article_line(stripped[ln.index], article, paragraphs, rules)
+    _take_title(article, paragraphs)
+    article.text = "\n".join(paragraphs)
+    comments = _comments(stripped, scan, labels, comments_from, article)
+    thread = Thread(thread_id=thread_id or _default_id(source), source=source, article=article,
+                    comments=comments)
+    # The line lists are done with: let them go before linking, the longest stage, so a big
+    # page does not hold them at its peak.
+    del stripped, scan, labels
+    linker.link(thread)
+    return thread
 
-    # Chrome, then content lines with what separates them (the segmenter learns layouts from it),
-    # in one pass over the lines.
-    chrome: dict[int, str] = {}  # line index -> kind
-    chrome_reason: dict[int, str] = {}
+
+@dataclass
+class _Scan:
+    """One pass over a page's lines: the content lines (with what separates them, from which the
+    segmenter learns layouts), the chrome lines with their kind and reason, the author lines that
+    carry a time (``Name 2 hours ago``), and each distinct short line's classification."""
+
+    lines: list[Line] = field(default_factory=list)
+    chrome: dict[int, str] = field(default_factory=dict)  # line index -> kind
+    chrome_reason: dict[int, str] = field(default_factory=dict)
+    stamped: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # index -> (name, rest, time)
+    classified: dict[str, Match | None] = field(default_factory=dict)
+
+
+def _scan_lines(stripped: list[str], rules: FurnitureRules) -> _Scan:
     # Chrome lines and names recur (a "Reply" button and a timestamp under every comment): each
     # distinct line goes through the rules once.
-    classified: dict[str, Match | None] = {}
-    stamped: dict[int, tuple[str, str, str]] = {}  # line index -> (name, rest, timestamp) of one line
-    lines: list[Line] = []
+    scan = _Scan()
+    lines, classified = scan.lines, scan.classified
     gap: set[str] = set()
     for i, s in enumerate(stripped):
         if not s:
@@ -117,7 +142,7 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
             if m is _UNSEEN:
                 m = classified[s] = rules.classify(s, "comments")
             if m is not None and m.kind in COMMENT_CHROME_KINDS:
-                chrome[i], chrome_reason[i] = m.kind, m.reason
+                scan.chrome[i], scan.chrome_reason[i] = m.kind, m.reason
                 gap.add(m.kind)
                 continue
             if len(s) <= 90 and _TIME_TAIL.fullmatch(s, s.rfind(" ") + 1):
@@ -129,43 +154,46 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
             gap = set()
         lines.append(ln)
         if split is not None:  # the name is a line of its own, followed by its timestamp
-            stamped[i] = split
+            scan.stamped[i] = split
             gap.add("timestamp")
-    section_at = _comment_section_start(stripped, chrome)
+    if lines:
+        lines[-1].gap_after = "+".join(sorted(gap | {"end"}))
+    return scan
+
+
+def _label_lines(scan: _Scan, stripped: list[str], rules: FurnitureRules,
+                 segmenter: Segmenter) -> tuple[list[int], int | None]:
+    """Each content line's label (article paragraph, author, reply header, text) and the index of
+    the first line of the comment region (None for a page without comments)."""
+    lines = scan.lines
+    section_at = _comment_section_start(stripped, scan.chrome)
     if section_at is not None:  # the header splits the page: article above, comments below
         for ln in lines:
             ln.forced = "comments" if ln.index > section_at else "article"
-    if lines:
-        lines[-1].gap_after = "+".join(sorted(gap | {"end"}))
-        if lines[0].forced is None:
-            lines[0].forced = "article"  # a page starts with its article (at least a title)
-
+    if lines and lines[0].forced is None:
+        lines[0].forced = "article"  # a page starts with its article (at least a title)
     labels = segmenter.label(lines)
-    if stamped and _stamp_author_lines(lines, labels, stamped, rules, classified):
+    if scan.stamped and _stamp_author_lines(lines, labels, scan.stamped, rules, scan.classified):
         labels = segmenter.label(lines)  # lines became names: label the page again
-        _stamp_author_lines(lines, labels, stamped, rules, classified)
+        _stamp_author_lines(lines, labels, scan.stamped, rules, scan.classified)
     if section_at is None and not _plausible_comments(lines, labels, segmenter):
         labels = [P] * len(lines)
     comments_from = next((ln.index for ln, lab in zip(lines, labels) if lab != P), None)
     if comments_from is None and section_at is not None:
         comments_from = section_at
+    return labels, comments_from
 
-    # The article: paragraphs, furniture, metadata.
-    paragraphs: list[str] = []
-    for ln, lab in zip(lines, labels):
-        if lab != P:
-            continue
-        _article_line(stripped[ln.index], article, paragraphs, rules)
-    _take_title(article, paragraphs)
-    article.text = "\n".join(paragraphs)
 
-    # Chrome lines: in the article region they are furniture or the publication date; in the
-    # comment region they go to the removed list (and a timestamp is kept on its comment).
+def _comments(stripped: list[str], scan: _Scan, labels: list[int], comments_from: int | None,
+              article: Article) -> list[Comment]:
+    """The comments from the labelled lines. Chrome lines in the article region are furniture or
+    the publication date; in the comment region they go to the removed list (and a timestamp is
+    kept on its comment)."""
     comments: list[Comment] = []
     current: Comment | None = None
     text_lines: list[str] = []
     label_at: list[int | None] = [None] * len(stripped)
-    for ln, lab in zip(lines, labels):
+    for ln, lab in zip(scan.lines, labels):
         label_at[ln.index] = lab
     for i, s in enumerate(stripped):
         if not s:
@@ -173,7 +201,7 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
         lab = label_at[i]
         if lab is None:  # chrome
             in_comments = comments_from is not None and i >= comments_from
-            kind, reason = chrome[i], chrome_reason[i]
+            kind, reason = scan.chrome[i], scan.chrome_reason[i]
             where = "comments" if in_comments else "article"
             if not in_comments and kind == "timestamp" and article.published is None and _iso_date(s):
                 article.published = _iso_date(s)
@@ -185,7 +213,7 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
         if lab == A:
             if current is not None:
                 current.text = "\n".join(text_lines)
-            name, rest, stamp = stamped.get(i, (s, None, None))
+            name, rest, stamp = scan.stamped.get(i, (s, None, None))
             current = Comment(comment_id=f"c{len(comments) + 1}", text="", author=name, position=len(comments))
             if rest is not None:  # "Name 2 hours ago": the time is kept on the comment, and removed
                 current.timestamp = stamp
@@ -198,14 +226,7 @@ def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, r
             text_lines.append(s)
     if current is not None:
         current.text = "\n".join(text_lines)
-
-    thread = Thread(thread_id=thread_id or _default_id(source), source=source, article=article,
-                    comments=comments)
-    # The line lists are done with: let them go before linking, the longest stage, so a big
-    # page does not hold them at its peak.
-    del raw, stripped, lines, labels, label_at, chrome, chrome_reason, classified, stamped
-    linker.link(thread)
-    return thread
+    return comments
 
 
 def _stamp_author_lines(lines: list[Line], labels: list[int], stamped: dict, rules: FurnitureRules,
