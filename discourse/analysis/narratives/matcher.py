@@ -1,22 +1,9 @@
-"""Narratives: which catalogued storylines a sentence carries, with the evidence for each.
-
-A narrative catalogue is a data file (``discourse/data/narratives/<domain>.json``): narratives,
-their sub-narratives, and for each a description, example phrasings and cue terms. The packaged
-``russia_ukraine`` domain reproduces the Ukraine-Russia war taxonomy of SemEval-2025 Task 10.
-Another domain (climate, elections) is another file of the same shape, passed by ``path=``.
-
-Two kinds of evidence are combined, because each fails alone: sentence-embedding similarity to the
-examples finds paraphrases no cue list anticipates but also fires on neutral sentences about the
-same topic; cue terms are precise when they are loaded compounds ("Kiev regime", "collective West")
-and nearly worthless when they are ordinary words ("Kiev" was the standard English spelling until
-2019), so cues carry a strength. Matching is per sentence, so the evidence is a quotable sentence
-and one loaded sentence in a long neutral comment is not diluted.
-"""
+"""The matcher: each sentence scored against every sub-narrative by cue terms and by similarity to
+the catalogue's examples (over the similarity to its neutral background sentences)."""
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +12,13 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from ..embeddings import Embedder
-from ..errors import DiscourseError
-from ..resources import data_path, load_json
-from ..runtime import gc_paused
-from ..text import sentence_spans, sentences
-from .stage import RunContext, Stage
+from ...embeddings import Embedder
+from ...heads import LinearHead
+from ...resources import data_path
+from ...runtime import gc_paused
+from ...text import sentence_spans
+from .catalogue import _CueIndex, load_catalogue
+from .summary import summarise
 
 NARRATIVE_COLUMNS = [
     "thread_id", "comment_id", "paragraph", "narrative", "subnarrative", "score", "similarity",
@@ -49,169 +37,8 @@ DEFAULT_MATCHING = {
 
 # Whole words for cue matching: Unicode letters and digits. A single character class with one
 # quantifier, so it cannot backtrack on hostile input.
-_TOKEN = re.compile(r"[^\W_]+")
-_DOMAIN_NAME = re.compile(r"[a-z0-9_]+")
 # The encoder reads ~256 word pieces; longer sentences only cost hashing and memory.
 _MAX_EMBED_CHARS = 1000
-
-
-def available_domains() -> list[str]:
-    """Names of the packaged narrative catalogues (``domain=`` values)."""
-    folder = data_path("narratives")
-    return sorted(p.stem for p in Path(folder).glob("*.json"))
-
-
-def load_catalogue(domain: str = "russia_ukraine", path: str | Path | None = None) -> dict[str, Any]:
-    """The catalogue as a dict, validated so a user's file fails with a message, not a KeyError."""
-    if path is None:
-        if not _DOMAIN_NAME.fullmatch(domain or ""):
-            raise DiscourseError(f"narrative domain {domain!r} is not a catalogue name (a-z, 0-9, _)")
-        if not data_path("narratives", f"{domain}.json").is_file():
-            raise DiscourseError(
-                f"no narrative catalogue {domain!r}; packaged: {', '.join(available_domains())}; "
-                "pass path= for your own")
-        data = load_json("narratives", f"{domain}.json")
-    else:
-        try:
-            data = load_json(path=path)
-        except (OSError, ValueError) as exc:
-            raise DiscourseError(f"cannot read narrative catalogue {path}: {exc}") from None
-    _validate(data, str(path or domain))
-    return data
-
-
-def _validate(data: Any, where: str) -> None:
-    def fail(msg: str):
-        raise DiscourseError(f"narrative catalogue {where}: {msg}")
-
-    if not isinstance(data, dict) or not isinstance(data.get("narratives"), list):
-        fail('expected an object with a "narratives" list')
-    for i, nar in enumerate(data["narratives"]):
-        if not isinstance(nar, dict) or not isinstance(nar.get("narrative"), str):
-            fail(f'narratives[{i}] needs a "narrative" name')
-        subs = nar.get("subnarratives")
-        if not isinstance(subs, list) or not subs:
-            fail(f'narrative {nar["narrative"]!r} needs a non-empty "subnarratives" list')
-        for j, sub in enumerate(subs):
-            label = f'{nar["narrative"]!r} subnarratives[{j}]'
-            if not isinstance(sub, dict) or not isinstance(sub.get("subnarrative"), str):
-                fail(f'{label} needs a "subnarrative" name')
-            examples = sub.get("examples", [])
-            cues = sub.get("cues", {})
-            if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-                fail(f'{label}: "examples" must be a list of strings')
-            if not isinstance(cues, dict) or not all(
-                    k in ("strong", "weak") and isinstance(v, list) and all(isinstance(t, str) for t in v)
-                    for k, v in cues.items()):
-                fail(f'{label}: "cues" must be {{"strong": [...], "weak": [...]}} of strings')
-            if not examples and not any(cues.values()):
-                fail(f"{label} has neither examples nor cues, so it can never match")
-
-
-class _CueIndex:
-    """Cue phrases of every sub-narrative, matched over word tokens in one linear pass.
-
-    Tokens rather than regular expressions: matching cost is independent of how many cues a
-    catalogue has and cannot blow up on a long line.
-    """
-
-    def __init__(self, subs: Sequence[dict[str, Any]]):
-        self.exact: dict[str, list] = {}
-        self.prefix: dict[str, list] = {}
-        for k, sub in enumerate(subs):
-            for strength in ("strong", "weak"):
-                for term in sub.get("cues", {}).get(strength, []):
-                    parts = tuple(_cue_parts(term))
-                    if not parts:
-                        continue
-                    entry = (parts, strength, k, term)
-                    first = parts[0]
-                    if first.endswith("*"):
-                        self.prefix.setdefault(first[:-1][:3], []).append(entry)
-                    else:
-                        self.exact.setdefault(first, []).append(entry)
-        # The same entries in the form ``match`` tests them: (first word's prefix, or None when the
-        # lookup already proved the first word equal; the other words as (text, is prefix); length,
-        # strength, sub-narrative, term).
-        self._exact = {w: [_compiled(e, first_known=True) for e in es] for w, es in self.exact.items()}
-        self._prefix = {w: [_compiled(e, first_known=False) for e in es] for w, es in self.prefix.items()}
-        self._by_word: dict[str, list | None] = {}  # a word's candidates (exact, then prefix), memoised
-
-    def _candidates(self, w: str) -> list | None:
-        cands = self._exact.get(w)
-        if len(w) >= 3:
-            more = self._prefix.get(w[:3])
-            if more:
-                cands = cands + more if cands else more
-        if len(self._by_word) < 200_000:
-            self._by_word[w] = cands
-        return cands
-
-    def match(self, text: str) -> dict[int, list[tuple[int, int, str, str]]]:
-        """Sub-narrative index → matched cues as (char start, char end, strength, cue term)."""
-        toks = list(_TOKEN.finditer(text))
-        words = [m.group().lower() for m in toks]
-        n_words = len(words)
-        by_word = self._by_word
-        found: dict[int, list[tuple[int, int, int, int, str, str]]] = {}
-        for i, w in enumerate(words):
-            cands = by_word.get(w, False)
-            if cands is False:
-                cands = self._candidates(w)
-            if not cands:
-                continue
-            for head, tail, n, strength, k, term in cands:
-                if head is not None and not w.startswith(head):
-                    continue
-                if tail:
-                    if i + n > n_words:
-                        continue
-                    for j, (part, star) in enumerate(tail, i + 1):
-                        if not (words[j].startswith(part) if star else words[j] == part):
-                            break
-                    else:
-                        found.setdefault(k, []).append((i, i + n, toks[i].start(), toks[i + n - 1].end(), strength, term))
-                    continue
-                found.setdefault(k, []).append((i, i + n, toks[i].start(), toks[i + n - 1].end(), strength, term))
-        out: dict[int, list[tuple[int, int, str, str]]] = {}
-        for k, hits in found.items():
-            # A weak word inside a matched compound ("regime" in "Kiev regime") is not more evidence.
-            hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
-            kept: list = []
-            seen_terms: set[str] = set()
-            for h in hits:
-                if h[5] in seen_terms or any(h[0] >= g[0] and h[1] <= g[1] for g in kept):
-                    continue
-                kept.append(h)
-                seen_terms.add(h[5])
-            kept.sort(key=lambda h: h[0])
-            out[k] = [(h[2], h[3], h[4], h[5]) for h in kept]
-        return out
-
-
-def _cue_parts(term: str) -> list[str]:
-    parts = []
-    for raw in term.lower().split():
-        star = raw.endswith("*")
-        words = _TOKEN.findall(raw)
-        if not words:
-            continue
-        if star:
-            words[-1] += "*"
-        parts.extend(words)
-    return parts
-
-
-def _word_matches(word: str, part: str) -> bool:
-    return word.startswith(part[:-1]) if part.endswith("*") else word == part
-
-
-def _compiled(entry: tuple, first_known: bool) -> tuple:
-    """A cue entry as :meth:`_CueIndex.match` tests it (``_word_matches`` decided ahead per part)."""
-    parts, strength, k, term = entry
-    head = None if first_known else parts[0][:-1]
-    tail = tuple((p[:-1], True) if p.endswith("*") else (p, False) for p in parts[1:])
-    return head, tail, len(parts), strength, k, term
 
 
 class NarrativeMatcher:
@@ -223,7 +50,8 @@ class NarrativeMatcher:
     """
 
     def __init__(self, domain: str = "russia_ukraine", path: str | Path | None = None, embedder=None,
-                 use_embeddings: bool = True, threshold: float | None = None):
+                 use_embeddings: bool = True, threshold: float | None = None, gate=True,
+                 document_gate=True):
         self.catalogue = load_catalogue(domain, path)
         self.domain = str(self.catalogue.get("name") or domain)
         self.embedder = embedder
@@ -245,11 +73,72 @@ class NarrativeMatcher:
         self._example_vectors: np.ndarray | None = None
         self._background = [b for b in self.catalogue.get("background", []) if isinstance(b, str)]
         self._background_vectors: np.ndarray | None = None
+        self.gate, self.gate_threshold = self._load_gate(gate, path) if use_embeddings else (None, 1.0)
+        self.document_gate, self.document_threshold = (
+            self._load_gate(document_gate, path, "narratives_documents") if use_embeddings else (None, 1.0))
+        narratives = [s["narrative"] for s in self.subs]
+        self._gate_column = ([self.gate.classes.index(n) if n in self.gate.classes else -1 for n in narratives]
+                             if self.gate is not None else [])
+
+    def _load_gate(self, gate, path, name: str = "narratives"):
+        """A learned gate: ``(LinearHead, threshold)``, ``False`` for none, ``True`` for the
+        packaged one (``data/models/NAME.npz``) when the catalogue is the packaged one it was
+        trained for."""
+        if isinstance(gate, tuple):
+            return gate
+        if gate is not True or path is not None or not data_path("models", f"{name}.npz").is_file():
+            return None, 1.0
+        head = LinearHead.load(name)
+        if head.meta.get("domain", "russia_ukraine") != self.domain:
+            return None, 1.0
+        return head, float(head.meta["threshold"])
+
+    def document_narratives(self, sentences: list[str]) -> dict[str, float] | None:
+        """The narratives a whole article may carry, {narrative: probability}, from the document
+        gate over the mean of its sentence vectors; None when the matcher has no document gate."""
+        if self.document_gate is None:
+            return None
+        if not sentences:
+            return {}
+        vecs = np.asarray(self._embedder().encode([s[:_MAX_EMBED_CHARS] for s in sentences]), dtype=np.float32)
+        p = 1.0 / (1.0 + np.exp(-self.document_gate.scores(vecs.mean(axis=0, keepdims=True))[0]))
+        return {c: float(v) for c, v in zip(self.document_gate.classes, p) if v >= self.document_threshold}
+
+    def score_document(self, sentences: list[str]) -> list[list[dict[str, Any]]]:
+        """:meth:`score_sentences` for the sentences of one article: a match stands only where the
+        article as a whole may carry its narrative (the document gate)."""
+        found = self.score_sentences(sentences)
+        allowed = self.document_narratives(sentences)
+        return found if allowed is None else [_allowed(f, allowed) for f in found]
+
+    def _gate_articles(self, units, sent_rows, sentences, scored):
+        """Matches in article paragraphs kept only where the thread's article as a whole may carry
+        the narrative; comments keep their sentence matches (the document gate learned articles)."""
+        cids = units["comment_id"].tolist()
+        tids = units["thread_id"].tolist()
+        articles: dict[Any, list[int]] = {}
+        for i, (r, _, _) in enumerate(sent_rows):
+            if _missing(cids[r]) or cids[r] == "":
+                articles.setdefault(tids[r], []).append(i)
+        scored = list(scored)
+        for rows in articles.values():
+            if not any(scored[i] for i in rows):
+                continue
+            allowed = self.document_narratives([sentences[i] for i in rows])
+            for i in rows:
+                scored[i] = _allowed(scored[i], allowed)
+        return scored
+
+    def gate_probabilities(self, sentences: list[str]) -> np.ndarray:
+        """Per sentence and gate class, the probability that the sentence carries the narrative
+        (read from the vectors the run already holds)."""
+        vecs = np.asarray(self._embedder().encode([s[:_MAX_EMBED_CHARS] for s in sentences]), dtype=np.float32)
+        return 1.0 / (1.0 + np.exp(-self.gate.scores(vecs)))
 
     # ----------------------------------------------------------------- embeddings
     def _embedder(self):
         if self.embedder is None:
-            from ..embeddings import Embedder
+            from ...embeddings import Embedder
 
             self.embedder = Embedder()
         return self.embedder
@@ -374,6 +263,7 @@ class NarrativeMatcher:
             may_before = np.concatenate(([0], np.cumsum(may)))[bounds].tolist()
             cols = cols.tolist()
             neutrals = neutral.tolist()
+        gate = self.gate_probabilities(sentences) if use and self.gate is not None and sentences else None
         out: list[list[dict[str, Any]]] = []
         for i, sent in enumerate(sentences):
             hits_i = cue_hits[i]
@@ -407,7 +297,14 @@ class NarrativeMatcher:
                 if score < threshold:
                     continue
                 example = self._examples[arg_i[k]] if use and arg_i[k] >= 0 else ""
-                found.append(self._finding(k, sent, score, cos, c, hits, example, neutral_i if use else 0.0))
+                finding = self._finding(k, sent, score, cos, c, hits, example, neutral_i if use else 0.0)
+                if gate is not None:
+                    col = self._gate_column[k]
+                    g = float(gate[i, col]) if col >= 0 else 0.0
+                    if g < self.gate_threshold:
+                        continue
+                    finding["evidence"] += f"; learned gate p={g:.2f} for {self.subs[k]['narrative']}"
+                found.append(finding)
             found.sort(key=lambda f: -f["score"])
             out.append(found)
         return out
@@ -449,6 +346,8 @@ class NarrativeMatcher:
                 sent_rows.append((r, s, e))
                 sentences.append(text[s:e])
         scored = self.score_sentences(sentences) if sentences else []
+        if self.document_gate is not None and sentences:
+            scored = self._gate_articles(units, sent_rows, sentences, scored)
         best: dict[tuple[int, str], tuple[dict[str, Any], int, int, str]] = {}
         for (r, s, e), sent, found in zip(sent_rows, sentences, scored):
             for f in found:
@@ -478,95 +377,11 @@ class NarrativeMatcher:
         return summarise(narratives, units, by=by, level=level)
 
 
-def summarise(narratives, units, by: str | Sequence[str] = "thread_id", level: str = "narrative"):
-    """Prevalence of each narrative (``level="narrative"``) or sub-narrative per group.
-
-    ``units_matched / units_total``: the share of a group's text units (comments and article
-    paragraphs) carrying it, so a long thread does not look more propagandistic for being long.
-    ``by`` may be any column of ``units`` (``thread_id``, ``outlet``, ``author``...).
-    """
-    import pandas as pd
-
-    keys = [by] if isinstance(by, str) else list(by)
-    if level not in ("narrative", "subnarrative"):
-        raise ValueError('level must be "narrative" or "subnarrative"')
-    label = ["narrative"] if level == "narrative" else ["narrative", "subnarrative"]
-    columns = keys + label + ["units_matched", "units_total", "prevalence", "comments", "article_paragraphs",
-                              "mean_score", "max_score", "example"]
-    if narratives is None or not len(narratives):
-        return pd.DataFrame(columns=columns)
-    unit_key = ["thread_id", "comment_id", "paragraph"]
-    u = units.copy()
-    if "paragraph" not in u.columns:
-        u["paragraph"] = -1
-    u["comment_id"] = u["comment_id"].fillna("")
-    missing = [k for k in keys if k not in u.columns]
-    if missing:
-        raise ValueError(f"summarise: units have no column {missing[0]!r}")
-    totals = u.groupby(keys, dropna=False).size().rename("units_total")
-    n = narratives.copy()
-    extra = [k for k in keys if k not in n.columns]
-    if extra:
-        n = n.merge(u[unit_key + extra].drop_duplicates(unit_key), on=unit_key, how="left")
-    # One row per unit and label: a unit with two sub-narratives of one narrative counts once.
-    n = n.sort_values("score", ascending=False)
-    per_unit = n.drop_duplicates(keys + unit_key + label)
-    # Per group as the groups would be iterated (sorted keys), without building a frame per group:
-    # rows of a group keep their order (best score first), so its first row is its top sentence.
-    grouped = per_unit.groupby(keys + label, dropna=False, sort=True)
-    codes = grouped.ngroup().to_numpy()
-    sizes = grouped.size()
-    order = np.argsort(codes, kind="stable")
-    firsts = np.concatenate([[0], np.cumsum(sizes.to_numpy())[:-1]]).tolist()
-    scores = per_unit["score"].to_numpy(dtype=np.float64)[order]
-    top_sentences = per_unit["sentence"].to_numpy(dtype=object)[order[firsts]].tolist()
-    comments = (per_unit["comment_id"] != "").groupby(codes).sum().tolist()
-    paragraphs = (per_unit["comment_id"] == "").groupby(codes).sum().tolist()
-    maxima = per_unit["score"].groupby(codes).max().tolist()
-    rows = []
-    for g, (gkey, size) in enumerate(sizes.items()):
-        gkey = gkey if isinstance(gkey, tuple) else (gkey,)
-        group = gkey[: len(keys)]
-        total = int(totals.get(group if len(group) > 1 else group[0], 0))
-        # Series.mean as before: its summation order decides the last bits the rounding may see.
-        mean = pd.Series(scores[firsts[g]:firsts[g] + size]).mean()
-        rows.append((*gkey, size, total, round(size / total, 4) if total else float("nan"),
-                     int(comments[g]), int(paragraphs[g]), round(float(mean), 4), round(float(maxima[g]), 4),
-                     str(top_sentences[g])))
-    out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values(keys + ["prevalence"], ascending=[True] * len(keys) + [False]).reset_index(drop=True)
-
-
-def iter_subnarratives(catalogue: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
-    """(narrative name, sub-narrative entry) for every entry of a catalogue."""
-    for nar in catalogue["narratives"]:
-        for sub in nar["subnarratives"]:
-            yield nar["narrative"], sub
-
-
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-class NarrativesStage(Stage):
-    """Sentences that resemble the domain's narrative catalogue (examples and cue terms).
-    Without a domain pack (``--domain ''``) there is no catalogue and the stage adds nothing."""
-
-    name = "narratives"
-    requires = ("units",)
-    provides = ("narratives", "narratives_by_thread")
-    needs_embeddings = True
-
-    def texts_to_encode(self, ctx: RunContext) -> list[str]:
-        if not ctx.domain or ctx.units is None:
-            return []
-        return [s[:_MAX_EMBED_CHARS] for t in ctx.units["text"].fillna("").tolist() for s in sentences(t)]
-
-    def run(self, ctx: RunContext) -> None:
-        if not ctx.domain:
-            ctx.note("narratives: no domain pack chosen, so no narrative catalogue to match")
-            return
-        model = NarrativeMatcher(domain=ctx.domain, embedder=ctx.encoder(), use_embeddings=ctx.use_embeddings)
-        narratives = model.transform(ctx.units)
-        ctx.tables["narratives"] = narratives
-        ctx.tables["narratives_by_thread"] = summarise(narratives, ctx.units, by="thread_id")
+def _allowed(found: list[dict[str, Any]], allowed: dict[str, float]) -> list[dict[str, Any]]:
+    """The findings whose narrative the whole article may carry, with that probability as evidence."""
+    return [{**f, "evidence": f"{f['evidence']}; the article as a whole p={allowed[f['narrative']]:.2f}"}
+            for f in found if f["narrative"] in allowed]

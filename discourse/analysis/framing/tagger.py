@@ -1,265 +1,24 @@
-"""Frames and persuasion techniques, sentence by sentence, in articles and comments.
-
-Analysts compare outlets and threads by *how* they tell a story: which frame dimensions a text
-leans on (Media Frames Corpus, as used in SemEval-2023 Task 3) and which persuasion techniques it
-uses (the 23 of SemEval-2023 Task 3). Both catalogues are data (``discourse/data/frames.json`` and
-``discourse/data/techniques.json``) so a user can extend or replace them; this module only matches
-their cues, scores them and quotes the evidence.
-
-Matching is lexical on purpose: it is fast (thousands of comments a second on one core), every
-row can say which words fired, and it degrades predictably on text it was not written for. An
-optional sentence-embedding similarity to each entry's example sentences adds recall for
-paraphrases when an :class:`~discourse.embeddings.Embedder` is given and ``use_embeddings`` is on.
-"""
+"""The tagger: every sentence of a unit matched against the compiled catalogues, scored, decided."""
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 
-from ..model import _frame
-from ..resources import load_json
-from ..runtime import gc_paused
-from ..text import clip, sentence_spans, word_count
-from .stage import RunContext, Stage
+from ...model import _frame
+from ...resources import load_json
+from ...runtime import gc_paused
+from ...text import clip, sentence_spans, word_count
+from .heads import MultiLabelHead
+from .learned import learned_transform
+from .catalogue import (_STEMS, _TOKEN, _TOKEN_CHARS, _Catalogue, _merge_nested, _RepetitionParams, _Scored,
+                        _unit_tokens, stem)
 
 FRAME_COLUMNS = ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
                  "kind", "label", "score", "evidence"]
 SUMMARY_VALUES = ["kind", "label", "count", "sentences", "words", "per_sentence", "per_1000_words"]
-
-# Words: letters/digits with an optional apostrophe part ("don't", "Putin's"); hyphens split words
-# so "so-called" and "so called", "meat-grinder" and "meat grinder" match alike.
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
-
-
-def _stem_uncached(word: str) -> str:
-    w = word.lower().replace("\u2019", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    elif w.endswith("'"):
-        w = w[:-1]
-    if len(w) <= 3 or not w.isalpha():
-        return w
-    for suffix, repl in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: len(w) - len(suffix)] + repl
-            break
-    if len(w) > 4 and w.endswith("e"):
-        w = w[:-1]
-    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz":
-        w = w[:-1]
-    return w
-
-
-_STEMS: dict[str, str] = {}
-
-
-def stem(word: str) -> str:
-    """Light, predictable stemming: cue "slaughter" matches "slaughtered", "atrocity" "atrocities".
-
-    Cue terms and text go through the same function, so odd stems only ever meet each other.
-    """
-    s = _STEMS.get(word)
-    if s is None:
-        s = _stem_uncached(word)
-        if len(_STEMS) < 500_000:
-            _STEMS[word] = s
-    return s
-
-
-# Characters a token can hold: where both sides of a sentence edge are among them, a token might
-# cross it, and the sentence is tokenised as part of its unit instead of alone.
-_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'\u2019")
-
-
-def _unit_tokens(text: str, spans) -> list[list[re.Match]]:
-    """Per sentence span, the tokens of ``text`` that start in it (a token may run past its end)."""
-    toks: list[list[re.Match]] = [[] for _ in spans]
-    si = 0
-    last = len(spans) - 1
-    for m in _TOKEN.finditer(text):
-        s = m.start()
-        while si < last and s >= spans[si][1]:
-            si += 1
-        if spans[si][0] <= s < spans[si][1]:
-            toks[si].append(m)
-    return toks
-
-
-def normalise_phrase(phrase: str) -> tuple[str, ...]:
-    """A cue term as the tuple of stems it must match, word by word."""
-    return tuple(stem(m.group()) for m in _TOKEN.finditer(phrase))
-
-
-_QUANT_AFTER = re.compile(r"[*+{]")
-
-
-def check_safe_pattern(pattern: str) -> None:
-    """Refuse patterns that can backtrack catastrophically on long untrusted lines.
-
-    Nested quantifiers (a quantified group holding an unbounded quantifier) and backreferences are
-    rejected; everything else in a catalogue should also be bounded (``{0,120}``), which the
-    catalogue tests check.
-    """
-    if re.search(r"\\[1-9]|\(\?P=", pattern):
-        raise ValueError(f"pattern {pattern!r}: backreferences are not allowed")
-    stack: list[bool] = []  # per open group: does it contain a quantifier?
-    i, n = 0, len(pattern)
-    in_class = False
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            stack.append(False)
-        elif c == ")":
-            inner = stack.pop() if stack else False
-            nxt = pattern[i + 1] if i + 1 < n else ""
-            if inner and _QUANT_AFTER.match(nxt):
-                raise ValueError(f"pattern {pattern!r}: nested quantifiers are not allowed")
-            if stack:
-                stack[-1] = stack[-1] or inner or bool(_QUANT_AFTER.match(nxt))
-        elif stack and (c in "*+{" or (c == "?" and i > 0 and pattern[i - 1] not in "(?")):
-            stack[-1] = True
-        i += 1
-
-
-@dataclass
-class _Entry:
-    kind: str
-    name: str
-    threshold: float
-    detector: str | None = None
-    params: dict = field(default_factory=dict)
-    patterns: list = field(default_factory=list)  # (compiled, weight, triggers, source)
-    examples: list = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _RepetitionParams:
-    """The repetition detector's settings, read (with their defaults) once per catalogue."""
-
-    word_min_length: int
-    word_min_count: int
-    word_weight: float
-    word_max_sentence_words: int
-    phrase_min_words: int
-    phrase_weight_same_sentence: float
-    bigram_weight: float
-    phrase_earlier_min_words: int
-    phrase_earlier_min_content: int
-    phrase_weight_earlier: float
-
-    @classmethod
-    def of(cls, p: Mapping) -> _RepetitionParams:
-        return cls(word_min_length=int(p.get("word_min_length", 4)), word_min_count=int(p.get("word_min_count", 3)),
-                   word_weight=float(p.get("word_weight", 0.7)),
-                   word_max_sentence_words=int(p.get("word_max_sentence_words", 40)),
-                   phrase_min_words=int(p.get("phrase_min_words", 2)),
-                   phrase_weight_same_sentence=float(p.get("phrase_weight_same_sentence", 0.7)),
-                   bigram_weight=float(p.get("bigram_weight", 0.4)),
-                   phrase_earlier_min_words=int(p.get("phrase_earlier_min_words", 3)),
-                   phrase_earlier_min_content=int(p.get("phrase_earlier_min_content", 2)),
-                   phrase_weight_earlier=float(p.get("phrase_weight_earlier", 0.4)))
-
-
-class _Scored:
-    """One sentence's matching result, shared by every occurrence of the same sentence.
-
-    ``hits``: {entry: {cue key: (weight, evidence, a, b)}} without "said before" phrases, which
-    depend on the unit; ``repeats``: per repetition entry (entry, weight, candidate phrases, their
-    first token, phrase length) to check against the unit's earlier sentences; ``src`` and ``toks``
-    (the word matches, or None to tokenise ``src`` again) quote those phrases; ``decided`` memoises
-    :meth:`FrameTagger._decide` of ``hits`` when nothing was said before.
-    """
-
-    __slots__ = ("decided", "hits", "repeats", "src", "toks")
-
-    def __init__(self, hits, repeats, src, toks):
-        self.hits, self.repeats, self.src, self.toks = hits, repeats, src, toks
-        self.decided = None
-
-
-@dataclass(frozen=True)
-class _Cue:
-    entry: int
-    words: tuple[str, ...]
-    weight: float
-    text: str
-    context: frozenset | None
-
-
-class _Catalogue:
-    """Both catalogues compiled into one phrase index keyed by the first stem."""
-
-    def __init__(self, frames: Mapping, techniques: Mapping):
-        self.entries: list[_Entry] = []
-        self.index: dict[str, list[_Cue]] = {}
-        for kind, spec in (("frame", frames.get("frames", [])), ("technique", techniques.get("techniques", []))):
-            for item in spec:
-                self._add(kind, item)
-        # What matching reads per sentence, flattened once. Per first stem: the one-word cues, and
-        # the longer ones by their second stem (a common first word like "the" starts dozens), each
-        # as (entry, stems after the second as a list, length, weight, key, context words not in the
-        # cue or None). Where two cues meet one stretch their key (the stretch's stems) differs, so
-        # the order they are tried in changes nothing.
-        self.fast_index: dict[str, tuple[list[tuple], dict[str, list[tuple]]]] = {}
-        for first, cues in self.index.items():
-            singles: list[tuple] = []
-            longer: dict[str, list[tuple]] = {}
-            for c in cues:
-                fast = (c.entry, list(c.words[2:]), len(c.words), c.weight, " ".join(c.words),
-                        None if c.context is None else c.context - set(c.words))
-                if len(c.words) == 1:
-                    singles.append(fast)
-                else:
-                    longer.setdefault(c.words[1], []).append(fast)
-            self.fast_index[first] = (singles, longer)
-        self.first_stems = frozenset(self.index)
-        # Patterns in catalogue order as (entry, regex, weight, triggers, note, key); every trigger
-        # of any pattern (an empty one, present in any text, when a pattern has none).
-        self.patterns = [(ei, rx, w, trig, note, "pattern:" + rx.pattern)
-                         for ei, e in enumerate(self.entries) for rx, w, trig, note in e.patterns]
-        self.triggers = tuple(dict.fromkeys(t for _, _, _, trig, _, _ in self.patterns for t in trig))
-        self.repetition = [(ei, _RepetitionParams.of(e.params)) for ei, e in enumerate(self.entries)
-                           if e.detector == "repetition"]
-
-    def _add(self, kind: str, item: Mapping) -> None:
-        idx = len(self.entries)
-        entry = _Entry(kind=kind, name=item["name"], threshold=float(item.get("threshold", 0.5)),
-                       detector=item.get("detector"), params=dict(item.get(item.get("detector") or "", {}) or {}),
-                       examples=list(item.get("examples", [])))
-        best: dict[tuple, _Cue] = {}
-        for group in item.get("cues", []):
-            weight = float(group.get("weight", 0.5))
-            context = group.get("context")
-            ctx = frozenset(normalise_phrase(" ".join(context))) if context else None
-            for term in group.get("terms", []):
-                key = normalise_phrase(term)
-                if not key:
-                    continue
-                old = best.get((key, ctx))
-                if old is None or old.weight < weight:
-                    best[(key, ctx)] = _Cue(idx, key, weight, term, ctx)
-        for cue in best.values():
-            self.index.setdefault(cue.words[0], []).append(cue)
-        for pat in item.get("patterns", []):
-            check_safe_pattern(pat["pattern"])
-            flags = 0 if pat.get("case_sensitive") else re.IGNORECASE
-            triggers = tuple(t.lower() for t in pat.get("trigger", [])) or ("",)
-            entry.patterns.append((re.compile(pat["pattern"], flags), float(pat.get("weight", 0.5)), triggers,
-                                   pat.get("note") or pat["pattern"]))
-        self.entries.append(entry)
 
 
 class FrameTagger:
@@ -272,7 +31,7 @@ class FrameTagger:
 
     def __init__(self, path_frames: str | Path | None = None, path_techniques: str | Path | None = None,
                  embedder=None, use_embeddings: bool = False, thresholds: Mapping[str, float] | None = None,
-                 similarity_floor: float = 0.55, similarity_weight: float = 0.5):
+                 similarity_floor: float = 0.55, similarity_weight: float = 0.5, heads: bool = True):
         self.frames_spec = load_json("frames.json", path=path_frames)
         self.techniques_spec = load_json("techniques.json", path=path_techniques)
         self.catalogue = _Catalogue(self.frames_spec, self.techniques_spec)
@@ -283,6 +42,12 @@ class FrameTagger:
         self.similarity_weight = similarity_weight
         self.stopwords = frozenset(stem(w) for w in self.techniques_spec.get("stopwords", []))
         self._single_scores: dict[float, float] = {}  # cue weight -> score of an entry with that cue alone
+        # The learned heads (data/models/techniques.npz, frames.npz) decide techniques per sentence
+        # and frames per whole text; ``heads=False`` (or a run with catalogue-example similarity)
+        # keeps the catalogue's cue decisions alone.
+        use_heads = heads and not use_embeddings
+        self.technique_head = MultiLabelHead.load("techniques") if use_heads else None
+        self.frame_head = MultiLabelHead.load("frames") if use_heads else None
 
     @property
     def labels(self) -> list[tuple[str, str]]:
@@ -488,6 +253,10 @@ class FrameTagger:
     # ------------------------------------------------------------------ public API
     def tag_text(self, text: str) -> list[tuple[int, int, list[tuple[str, str, float, str]]]]:
         """Per sentence of one text: (start, end, [(kind, label, score, evidence)]) above threshold."""
+        if self.technique_head is not None or self.frame_head is not None:
+            rows = learned_transform(self, [text or ""], [("", "", -1)])
+            spans = [(a, b) for a, b, _ in self._score_unit(text or "")]
+            return [(a, b, [r[7:] for r in rows if r[3] == si]) for si, (a, b) in enumerate(spans)]
         scored = self._score_unit(text or "")
         sims = self._similarities([text[a:b] for a, b, _ in scored]) if self.use_embeddings else None
         cutoffs = self._cutoffs()
@@ -507,6 +276,11 @@ class FrameTagger:
             return pd.DataFrame(columns=FRAME_COLUMNS).astype({"score": float})
         cols = [units[c].tolist() if c in units else [None] * len(units) for c in ("thread_id", "comment_id", "paragraph")]
         texts = ["" if _missing(t) else str(t) for t in units["text"].tolist()]
+        if self.technique_head is not None or self.frame_head is not None:
+            keys = [(tid, "" if _missing(cid) else cid, -1 if _missing(para) else int(para))
+                    for tid, cid, para in zip(*cols)]
+            out = _frame(learned_transform(self, texts, keys), FRAME_COLUMNS)
+            return out.astype({"score": float, "sentence_index": int, "start": int, "end": int, "paragraph": int})
         cache: dict = {}  # per distinct sentence, for this call (thresholds may change between calls)
         cutoffs = self._cutoffs()
         sims = None
@@ -583,7 +357,7 @@ class FrameTagger:
         """Per sentence, per entry: (best cosine to the entry's examples, that example)."""
         import numpy as np
 
-        from ..embeddings import Embedder
+        from ...embeddings import Embedder
 
         entries = self.catalogue.entries
         examples = [(ei, ex) for ei, e in enumerate(entries) for ex in e.examples]
@@ -645,40 +419,6 @@ class FrameTagger:
         return pd.DataFrame(rows, columns=keys + SUMMARY_VALUES)
 
 
-def _merge_nested(cues) -> list[tuple[float, str]]:
-    """One cue per stretch of text: "the result of" also matches "result of" and "result", which
-    must not count three times. A cue inside a longer one lends it its weight (and evidence) if
-    stronger."""
-    if len(cues) == 1:  # nothing to nest (the common case)
-        (w, ev, _, _), = cues
-        return [(w, ev)]
-    cues = sorted(cues, key=lambda c: (c[2] - c[3], c[2]))  # longest first
-    kept: list[list] = []
-    for w, ev, a, b in cues:
-        if a >= 0:
-            outer = next((k for k in kept if k[2] <= a and b <= k[3]), None)
-            if outer is not None:
-                if w > outer[0]:
-                    outer[0], outer[1] = w, ev
-                continue
-        kept.append([w, ev, a, b])
-    return [(w, ev) for w, ev, _, _ in kept]
-
-
 def _missing(v) -> bool:
     """None or NaN, as pandas hands back for an absent value."""
     return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-class FramingStage(Stage):
-    """Frames and persuasion techniques per sentence of article paragraphs and comments."""
-
-    name = "frames"
-    requires = ("units",)
-    provides = ("frames", "frames_by_thread")
-
-    def run(self, ctx: RunContext) -> None:
-        model = FrameTagger()
-        frames = model.transform(ctx.units)
-        ctx.tables["frames"] = frames
-        ctx.tables["frames_by_thread"] = model.summarise(frames, ctx.units, by="thread_id")
