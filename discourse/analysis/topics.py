@@ -102,6 +102,30 @@ class _CachedBackend:
         return Backend(embedder)
 
 
+def _batched_mmr(diversity: float, top_n_words: int):
+    """BERTopic's MaximalMarginalRelevance, but the candidate words and each topic's joined words
+    go to the encoder in one batched call first (BERTopic asks for them topic by topic, one text
+    at a time); the per-topic lookups then come from the encoder's memory."""
+    from bertopic.representation import MaximalMarginalRelevance
+
+    class BatchedMMR(MaximalMarginalRelevance):
+        def extract_topics(self, topic_model, documents, c_tf_idf, topics):
+            if topic_model.embedding_model is not None and topics:
+                words = [[w for w, _ in tw] for tw in topics.values()]
+                batch = [w for ws in words for w in ws] + [" ".join(ws) for ws in words]
+                topic_model._extract_embeddings(list(dict.fromkeys(batch)), method="word", verbose=False)
+            return super().extract_topics(topic_model, documents, c_tf_idf, topics)
+
+    return BatchedMMR(diversity=diversity, top_n_words=top_n_words)
+
+
+def encoded_units(units) -> list[str]:
+    """The texts of ``units`` as the topics stage hands them to the encoder (see encoder_text)."""
+    from .encode import encoder_text
+
+    return [encoder_text(t) for t in units["text"].fillna("").tolist()]
+
+
 class Topics:
     """Fit topics once over all texts of a run, then read them per text and per thread."""
 
@@ -171,13 +195,10 @@ class Topics:
         if self.representation in (None, "ctfidf"):
             return None
         if self.representation == "keybert":
-            from bertopic.representation import (
-                KeyBERTInspired,
-                MaximalMarginalRelevance,
-            )
+            from bertopic.representation import KeyBERTInspired
 
             return [KeyBERTInspired(top_n_words=15, random_state=self.seed),
-                    MaximalMarginalRelevance(diversity=0.3, top_n_words=10)]
+                    _batched_mmr(diversity=0.3, top_n_words=10)]
         return self.representation
 
     # -- fitting -------------------------------------------------------------------------------
@@ -204,7 +225,7 @@ class Topics:
                                        f"{len(nonblank)} texts are too few to cluster into topics "
                                        f"(at least {self.min_docs} needed): one topic of keywords")
         if embeddings is None:
-            embeddings = self._embedder().encode(units["text"].fillna("").tolist())
+            embeddings = self._embedder().encode(encoded_units(units))
         try:
             topics, labels = self._fit_bertopic(docs, embeddings, nonblank)
         except Exception as exc:  # noqa: BLE001 - BERTopic/HDBSCAN fail on degenerate inputs (all alike, all unique)
@@ -321,6 +342,14 @@ class TopicsStage(Stage):
     provides = ("topics", "thread_topics", "unit_topics", "comments.topic", "comments.topic_label",
                 "comments.topic_score")
     needs_embeddings = True
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        if ctx.units is None:
+            return []
+        min_docs = ctx.options.get("topics", {}).get("min_docs", Topics().min_docs)
+        if sum(1 for t in ctx.units["text"].fillna("").tolist() if _clean(t).strip()) < min_docs:
+            return []  # too few to cluster (as fit_transform decides): keyword topics read no vectors
+        return encoded_units(ctx.units)
 
     def run(self, ctx: RunContext) -> None:
         model = Topics(embedder=ctx.embedder, seed=ctx.seed, **ctx.options.get("topics", {}))
