@@ -4,8 +4,13 @@ Every stage is a swappable part with a default chosen for this job:
 
 * embeddings: the run's shared MiniLM :class:`~discourse.embeddings.Embedder` (cached on disk), also
   used for KeyBERT-style label words, so no text is encoded twice;
-* reduction: UMAP (seeded) up to ``umap_max_docs`` texts, PCA beyond, where UMAP's cost dominates
-  the whole run on one core;
+* reduction: UMAP (seeded) from ``umap_min_docs`` up to ``umap_max_docs`` texts, PCA outside that
+  range: beyond it UMAP's cost dominates the whole run on one core, and below it the 20-45 s numba
+  spends compiling UMAP and pynndescent in every new process is more than the whole rest of the
+  run of a few hundred texts (topics there can differ from what UMAP would give). numba's
+  on-disk cache does not remove that tax: it already keeps what is marked cacheable (beside the
+  package or in the user cache), and the rest (UMAP's layout optimisation, pynndescent's search
+  built at run time) compiles again in every process;
 * clustering: HDBSCAN; outliers are then given the nearest topic when their embedding is close
   enough, and otherwise stay topic -1 ("no clear topic");
 * words: a CountVectorizer with English and web stop words (a data file users can extend), uni- and
@@ -130,7 +135,7 @@ class Topics:
     """Fit topics once over all texts of a run, then read them per text and per thread."""
 
     def __init__(self, embedder=None, seed: int = 42, min_docs: int = 40, min_topic_size: int | None = None,
-                 umap_max_docs: int = 5000, reduction=None, clustering=None, vectorizer=None,
+                 umap_min_docs: int = 500, umap_max_docs: int = 5000, reduction=None, clustering=None, vectorizer=None,
                  representation="keybert", outlier_threshold: float = 0.35, stop_words_path=None,
                  label_words: int = 3, prediction_data: bool = False):
         self.embedder = embedder
@@ -140,6 +145,7 @@ class Topics:
         self.seed = seed
         self.min_docs = min_docs
         self.min_topic_size = min_topic_size
+        self.umap_min_docs = umap_min_docs
         self.umap_max_docs = umap_max_docs
         self.reduction = reduction
         self.clustering = clustering
@@ -164,7 +170,7 @@ class Topics:
         if self.reduction is not None:
             return self.reduction
         n_components = 5
-        if n <= self.umap_max_docs:
+        if self.umap_min_docs <= n <= self.umap_max_docs:
             from umap import UMAP
 
             return UMAP(n_neighbors=min(15, max(2, n - 1)), n_components=n_components, min_dist=0.0,
