@@ -1,0 +1,293 @@
+"""A run that streams: threads read in chunks, the per-thread stages run per chunk, and every table
+written as it grows (``OUT/TABLE/part-00000.parquet``, one part per chunk).
+
+Memory is bounded by the chunk, not the corpus: a JSONL file is read a line (one thread) at a
+time, a Parquet file (one row per comment, the CSV columns, a thread's rows together) a row
+group at a time, and a chunk's tables are written and dropped before the next chunk is read.
+
+Nothing half-written is presented as complete: each part is written under a temporary name and
+renamed into place, and ``OUT/_manifest.json`` lists the chunks whose parts are all written (and
+is itself replaced atomically). An interrupted run resumes (``resume=True``) from the chunks the
+manifest lists; the manifest says ``complete`` only once every chunk is in. A manifest written
+with other inputs, chunk size or stages is refused rather than mixed with.
+
+Not streamed yet: the corpus-wide stages (``topics``, ``coordination``) compare texts across
+threads, so a streamed run leaves them out (:data:`CORPUS_WIDE`; each stage that uses them says
+so in the notes); run them on the whole corpus, or on a sample, with ``discourse analyze``.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Thread
+from .pipeline import Analyzer
+
+#: stages that compare texts across threads, left out of a streamed run
+CORPUS_WIDE = ("topics", "coordination")
+#: tables that sum over threads (per author, per outlet): made once at the end from the parts
+SUMMARIES = ("authors", "targets_by_author", "targets_by_outlet")
+MANIFEST = "_manifest.json"
+
+
+# -- reading threads a few at a time ----------------------------------------------------------------
+
+def iter_threads(paths: Iterable[str | Path]) -> Iterator[Thread]:
+    """Threads from JSONL files (one thread object per line) and Parquet files (one row per
+    comment with the CSV columns, each thread's rows together), one at a time."""
+    for path in map(Path, paths):
+        suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            yield from _jsonl_threads(path)
+        elif suffix == ".parquet":
+            yield from _parquet_threads(path)
+        else:
+            raise InputError(f"{path}: a streamed run reads .jsonl (a thread per line) or .parquet files")
+
+
+def _jsonl_threads(path: Path) -> Iterator[Thread]:
+    from ..readers.structured import _own_thread
+
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    with handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}: line {lineno}: not JSON ({exc.msg})") from None
+            if not isinstance(item, dict) or "thread_id" not in item:
+                raise InputError(f"{path}: line {lineno}: not a thread object (with 'thread_id')")
+            yield _own_thread(path, item, 0, [lineno], False)
+
+
+def _parquet_threads(path: Path) -> Iterator[Thread]:
+    import pyarrow.parquet as pq
+
+    from ..readers.structured import CSV_REQUIRED
+
+    try:
+        source = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    missing = [c for c in CSV_REQUIRED if c not in source.schema_arrow.names]
+    if missing:
+        raise InputError(f"{path}: Parquet columns {', '.join(missing)} are missing (one row per comment)")
+    pending: list[dict] = []
+    seen: set[str] = set()
+    for batch in source.iter_batches(batch_size=10_000):
+        for row in batch.to_pylist():
+            tid = str(row["thread_id"])
+            if pending and str(pending[0]["thread_id"]) != tid:
+                yield _thread_of_rows(path, pending, seen)
+                pending = []
+            pending.append(row)
+    if pending:
+        yield _thread_of_rows(path, pending, seen)
+
+
+def _thread_of_rows(path: Path, rows: list[dict], seen: set[str]) -> Thread:
+    tid = str(rows[0]["thread_id"])
+    if tid in seen:
+        raise InputError(f"{path}: the rows of thread {tid!r} are not together (sort the file by thread_id)")
+    seen.add(tid)
+    first = rows[0]
+    article = {"title": first.get("title"), "outlet": first.get("outlet"), "text": first.get("article_text")}
+    comments = [{"comment_id": str(r["comment_id"]), "parent_id": None if r["parent_id"] in (None, "") else str(r["parent_id"]),
+                 "author": r["author"], "text": r["text"] or "",
+                 **({"timestamp": r["timestamp"]} if r.get("timestamp") is not None else {})} for r in rows]
+    item = {"thread_id": tid, "article": {k: v for k, v in article.items() if v}, "comments": comments}
+    from ..readers.structured import _own_thread
+
+    return _own_thread(path, item, 0, None, False)
+
+
+def chunked(threads: Iterable[Thread], size: int) -> Iterator[list[Thread]]:
+    chunk: list[Thread] = []
+    for thread in threads:
+        chunk.append(thread)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+def streaming_analyzer(skip: Iterable[str] = (), **options) -> Analyzer:
+    """An Analyzer for a streamed run: the usual stages less the corpus-wide ones."""
+    return Analyzer(skip=sorted({*skip, *CORPUS_WIDE}), **options)
+
+
+def _settings(paths: list[Path], analyzer: Analyzer, chunk_threads: int) -> dict:
+    inputs = []
+    for p in paths:
+        st = p.stat()
+        inputs.append({"path": str(p.resolve()), "bytes": st.st_size, "mtime_ns": st.st_mtime_ns})
+    return {"inputs": inputs, "chunk_threads": chunk_threads, "stages": analyzer.stage_names,
+            "embeddings": analyzer.use_embeddings, "seed": analyzer.seed, "domain": analyzer.domain}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _part(out: Path, table: str, chunk: int) -> Path:
+    return out / table / f"part-{chunk:05d}.parquet"
+
+
+def stream_analyze(paths: Iterable[str | Path], out_dir: str | Path, analyzer: Analyzer | None = None,
+                   chunk_threads: int = 1000, resume: bool = False, csv: bool = False) -> dict:
+    """Analyse ``paths`` ``chunk_threads`` threads at a time into ``out_dir``; returns the manifest."""
+    from ..writers.tables import _parquet_ready
+
+    if chunk_threads < 1:
+        raise InputError("--chunk-threads must be at least 1")
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        if not p.is_file():
+            raise InputError(f"{p}: no such file (a streamed run reads .jsonl or .parquet files)")
+    analyzer = analyzer or streaming_analyzer()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    settings = _settings(paths, analyzer, chunk_threads)
+    manifest = _start(out, settings, resume)
+    done = set(manifest["chunks"])
+    for k, chunk in enumerate(chunked(iter_threads(paths), chunk_threads)):
+        if str(k) in done:
+            continue
+        result = analyzer.run(chunk)
+        for name, frame in result.tables.items():
+            if frame is None or name in SUMMARIES:
+                continue
+            part = _part(out, name, k)
+            part.parent.mkdir(exist_ok=True)
+            tmp = part.with_name(f".{part.name}.tmp")
+            _parquet_ready(frame).to_parquet(tmp, index=False)
+            os.replace(tmp, part)
+        manifest["chunks"][str(k)] = {"threads": len(chunk), "comments": len(result.tables["comments"]),
+                                      "tables": sorted(n for n, f in result.tables.items()
+                                                       if f is not None and n not in SUMMARIES)}
+        manifest["notes"] = list(dict.fromkeys(manifest["notes"] + result.notes))
+        _write_json(out / MANIFEST, manifest)
+    manifest["summaries"] = _write_summaries(out, manifest)
+    manifest["complete"] = True
+    if csv:
+        _write_csvs(out, manifest)
+    _write_json(out / MANIFEST, manifest)
+    return manifest
+
+
+def _start(out: Path, settings: dict, resume: bool) -> dict:
+    path = out / MANIFEST
+    for stale in out.glob("*/.part-*.tmp"):  # a part an interrupted run did not finish
+        stale.unlink()
+    if path.exists():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise InputError(f"{path}: unreadable; remove {out} to start again") from None
+        if not resume:
+            raise InputError(f"{out} holds a streamed run already: pass --resume to continue it, "
+                             "or choose another folder")
+        if old.get("settings") != settings:
+            raise InputError(f"{out} holds a run with other inputs, chunk size or stages; "
+                             "remove it or choose another folder")
+        old["complete"] = False
+        return old
+    manifest = {"settings": settings, "chunks": {}, "notes": [], "complete": False}
+    _write_json(path, manifest)
+    return manifest
+
+
+def _columns(out: Path, manifest: dict, table: str, wanted: list[str]):
+    """Only ``wanted`` columns (those present) of every part of ``table``: the whole corpus, but
+    a few columns of it."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    frames = []
+    for k in sorted(manifest["chunks"], key=int):
+        if table in manifest["chunks"][k]["tables"]:
+            part = _part(out, table, int(k))
+            names = pq.read_schema(part).names
+            frames.append(pd.read_parquet(part, columns=[c for c in wanted if c in names]))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _write_summaries(out: Path, manifest: dict) -> list[str]:
+    """The per-author and per-outlet tables over the whole corpus, from the written parts."""
+    from .sentiment import author_means
+    from .target_stance import aggregate_targets
+
+    made = {}
+    comments = _columns(out, manifest, "comments", ["thread_id", "comment_id", "author", "outlet", "sentiment"])
+    if comments is not None and "sentiment" in comments and comments["sentiment"].notna().any():
+        made["authors"] = author_means(comments)
+    targets = _columns(out, manifest, "targets", ["thread_id", "comment_id", "target", "stance", "score",
+                                                  "confidence", "evidence", "source", "paragraph"])
+    if targets is not None and comments is not None:
+        for by, table in (("author", "targets_by_author"), ("outlet", "targets_by_outlet")):
+            rows = targets[targets["comment_id"] != ""] if by == "author" and not targets.empty else targets
+            try:
+                made[table] = aggregate_targets(rows, comments, by=by)
+            except (KeyError, ValueError):  # no such column (e.g. no outlets known)
+                continue
+    for name, frame in made.items():
+        part = _part(out, name, 0)
+        part.parent.mkdir(exist_ok=True)
+        tmp = part.with_name(f".{part.name}.tmp")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, part)
+    return sorted(made)
+
+
+def read_table(out_dir: str | Path, name: str):
+    """One table of a finished streamed run, its parts in chunk order (refused while incomplete)."""
+    import pandas as pd
+
+    out = Path(out_dir)
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    if not manifest.get("complete"):
+        raise InputError(f"{out}: the streamed run is not complete (resume it with --resume)")
+    if name in manifest.get("summaries", []):
+        return pd.read_parquet(_part(out, name, 0))
+    parts = [_part(out, name, int(k)) for k in sorted(manifest["chunks"], key=int)
+             if name in manifest["chunks"][k]["tables"]]
+    frames = [pd.read_parquet(p) for p in parts]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _write_csvs(out: Path, manifest: dict) -> None:
+    """``OUT/TABLE.csv`` from the parts, a part at a time (formulas neutralised)."""
+    import pandas as pd
+
+    from ..writers.safe_csv import neutralise_formulas, write_csv
+
+    for name in manifest["summaries"]:
+        write_csv(pd.read_parquet(_part(out, name, 0)), out / f"{name}.csv")
+    names = sorted({n for c in manifest["chunks"].values() for n in c["tables"]})
+    for name in names:
+        target = out / f"{name}.csv"
+        tmp = target.with_name(f".{target.name}.tmp")
+        columns = None
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            for k in sorted(manifest["chunks"], key=int):
+                if name not in manifest["chunks"][k]["tables"]:
+                    continue
+                frame = pd.read_parquet(_part(out, name, int(k)))
+                if columns is None:
+                    columns = list(frame.columns)
+                neutralise_formulas(frame.reindex(columns=columns)).to_csv(handle, header=handle.tell() == 0,
+                                                                           index=False)
+        os.replace(tmp, target)
