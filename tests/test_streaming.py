@@ -107,3 +107,16 @@ def test_other_inputs_are_refused_in_one_line(tmp_path):
     bad.write_text("hello")
     with pytest.raises(InputError, match=r"\.jsonl"):
         stream_analyze([bad], tmp_path / "out", fast())
+
+
+def test_cli_streams_and_refuses_to_overwrite(corpus_file, tmp_path, capsys):
+    from discourse.cli import main
+
+    out = tmp_path / "out"
+    args = ["analyze", str(corpus_file), "--fast", "--chunk-threads", "7", "-o", str(out), "--quiet"]
+    assert main(args) == 0
+    assert (out / "comments" / "part-00001.parquet").exists() and (out / "comments.csv").exists()
+    assert len(read_table(out, "comments")) == 240
+    assert main(args) != 0
+    assert "--resume" in capsys.readouterr().err
+    assert main(args + ["--resume"]) == 0  # nothing left to do: the run is complete
