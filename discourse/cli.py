@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Score every comment for moderation (incivility, possible disinformation, "
                                    "coordination, spam, escalation), add new ones to the queue in --db and print "
                                    "the top of the queue. Record decisions with "
-                                   "`discourse triage decide ID approve|reject [--note TEXT]`.")
+                                   "`discourse triage decide ID approve|reject|defer [--note TEXT]`, or in the browser with "
+                                   "`discourse serve`.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--top", type=int, default=20, metavar="N", help="show this many pending comments (default 20; 0: all)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -124,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="no sentence embeddings")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     _add_common(p)
+
+    _add_serve_parsers(sub)
 
     p = sub.add_parser("evaluate", help="measure the tool against gold data (needs ../shared/data)")
     esub = p.add_subparsers(dest="what", metavar="WHAT")
@@ -159,6 +162,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_serve_parsers(sub) -> None:
+    """`discourse serve` (the queue in the browser) and `discourse users` (its moderators)."""
+    db = {"default": "reports/triage.sqlite", "metavar": "FILE", "help": "queue database (default: reports/triage.sqlite)"}
+    p = sub.add_parser("serve", help="work the moderation queue in the browser (log in, decide, see the history)",
+                       description="Serve the triage queue as a web application and an HTTP API. Binds to "
+                                   "loopback unless --host says otherwise.")
+    p.add_argument("--db", **db)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--certfile", help="TLS certificate (PEM), to serve HTTPS")
+    p.add_argument("--keyfile", help="TLS private key (PEM)")
+    _add_common(p)
+    p = sub.add_parser("users", help="moderators of `discourse serve`: add, list, make API tokens")
+    p.add_argument("action", choices=("add", "token", "list"))
+    p.add_argument("name", nargs="?", help="user name (add, token)")
+    p.add_argument("--role", choices=("moderator", "admin"), default="moderator")
+    p.add_argument("--password-file", metavar="FILE", help="read the password from FILE (else: prompt, or stdin)")
+    p.add_argument("--db", **db)
+    _add_common(p)
+
+
+def cmd_serve(args) -> int:
+    from discourse.serve.run import serve, users_command
+
+    if args.command == "serve":
+        return serve(args.db, args.host, args.port, args.certfile, args.keyfile)
+    if args.action != "list" and not args.name:
+        raise InputError(f"`discourse users {args.action}` needs a user NAME")
+    return users_command(args)
+
+
 #: ``discourse evaluate NAME`` → the evaluation module it runs.
 EVALUATIONS = {
     "stance": ("evaluation.stance_eval", "reply stance macro-F1 on held-out RumourEval threads"),
@@ -177,7 +211,7 @@ def build_decide_parser() -> argparse.ArgumentParser:
                                             "appended, never overwritten: changing one needs --override.")
     p.add_argument("ident", metavar="COMMENT_ID",
                    help="the id column of `discourse triage`, a comment id, or THREAD:COMMENT")
-    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("decision", choices=("approve", "reject", "defer"))
     p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
     p.add_argument("--db", default="reports/triage.sqlite", metavar="FILE",
                    help="queue database (default: reports/triage.sqlite)")
@@ -213,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "decide":
             return cmd_decide(args)
+        if args.command in ("serve", "users"):
+            return cmd_serve(args)
         if args.command == "evaluate":
             return cmd_evaluate(args, parser)
         if args.command == "bench":
@@ -235,7 +271,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_parse(args) -> int:
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    from discourse.embeddings import Embedder
+
+    embedder = None if args.fast else Embedder()  # one encoder for every page, loaded on first use
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "jsonl":
@@ -359,6 +398,10 @@ def cmd_report(args) -> int:
         return EXIT_FAILURE
     result = analyzer.run(threads)
     out = Path(args.output)
+    from discourse.moderation.queue import attach_statuses
+
+    # decisions made in the queue kept beside the report (triage.sqlite) are shown in it
+    result.tables["comments"] = attach_statuses(result.tables["comments"], out / "triage.sqlite")
     try:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
     except ValueError as exc:
@@ -393,7 +436,7 @@ def cmd_triage(args) -> int:
     result = analyzer.run(threads)
     scored = result.comments
     with ReviewQueue(args.db) as queue:
-        added = queue.add(scored)
+        added = queue.add(scored, threads=threads, mode="fast" if args.fast else "full")
         top = queue.pending(limit=args.top or None)
     new = set(added["new"])
     rows = [{"rank": i + 1, "id": r["fingerprint"][:10], "new": r["fingerprint"] in new, "thread_id": r["thread_id"],
@@ -422,8 +465,9 @@ def cmd_triage(args) -> int:
             out.close()
     if not args.quiet:
         n_new = len(added["new"])
+        edited = f"{len(added['superseded'])} edited (stale entry closed); " if added["superseded"] else ""
         print(f"discourse: {n_new} new comment{'s' if n_new != 1 else ''} queued; {added['pending']} already in the queue; "
-              f"{added['decided']} already decided (not re-queued); queue: {args.db}", file=sys.stderr)
+              f"{added['decided']} already decided (not re-queued); {edited}queue: {args.db}", file=sys.stderr)
     return EXIT_FAILURE if failures else 0
 
 

@@ -13,7 +13,7 @@ from reference import (
 )
 
 from benchmarks.bench_parse import synthetic_page
-from discourse.parse import linking, parse_page
+from discourse.parse import cues, decode, features, linking, parse_page, similarity
 from discourse.parse.furniture import default_rules
 
 
@@ -28,8 +28,8 @@ def _links(thread):
 
 def test_block_decision_equals_one_by_one(page, monkeypatch):
     fast = _links(parse_page(page, semantic=False))
-    original = linking._Decider.decide
-    monkeypatch.setattr(linking._Decider, "decide", lambda self, blk, max_rounds=60: original(self, blk, 0))
+    original = decode.Decider.decide
+    monkeypatch.setattr(decode.Decider, "decide", lambda self, blk, max_rounds=60: original(self, blk, 0))
     assert _links(parse_page(page, semantic=False)) == fast
 
 
@@ -44,7 +44,7 @@ def test_tfidf_matches_scikit_learn():
 
     texts = ["Drones from Kyiv, drones again!", "The sanctions don't work.", "the the the", "",
              "Kyiv's drone output doubled; sanctions matter"]
-    ours = linking._Similarity.tfidf(texts, "An article about drones.", linking.stop_words(), chunk=2).sparse
+    ours = similarity.Similarity.tfidf(texts, "An article about drones.", linking.stop_words(), chunk=2).sparse
     ref = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32,
                           token_pattern=r"(?u)\b[^\W\d_][\w'’]+\b").fit_transform(texts + ["An article about drones."])
     assert np.allclose((ours @ ours.T).toarray(), (ref @ ref.T).toarray(), atol=1e-5)
@@ -66,20 +66,20 @@ def test_page_order_score_tells_nested_from_chronological():
               "harbour pollution fish", "pension reform strike", "vaccine trial results", "stadium budget overrun",
               "wildfire evacuation smoke", "railway strike delays", "housing prices interest", "hockey playoffs goalie"]
     texts = [t + " " + w for t in topics for w in ("indeed", "again")]  # each reply right under its parent
-    nested = linking._Similarity.tfidf(texts, "", linking.stop_words())
+    nested = similarity.Similarity.tfidf(texts, "", linking.stop_words())
     shuffled = [texts[k] for k in np.random.default_rng(0).permutation(len(texts))]
-    chrono = linking._Similarity.tfidf(shuffled, "", linking.stop_words())
-    assert linking.page_order_score(nested, len(texts), 30) > 1.0
-    assert abs(linking.page_order_score(chrono, len(texts), 30)) < 0.5
+    chrono = similarity.Similarity.tfidf(shuffled, "", linking.stop_words())
+    assert similarity.page_order_score(nested, len(texts), 30) > 1.0
+    assert abs(similarity.page_order_score(chrono, len(texts), 30)) < 0.5
 
 
 def test_sparse_band_is_bit_identical_to_row_products(page):
     thread = parse_page(page, semantic=False)
     texts = [c.text for c in thread.comments]
-    X = linking._Similarity.tfidf(texts, thread.article.text, linking.stop_words()).sparse
+    X = similarity.Similarity.tfidf(texts, thread.article.text, linking.stop_words()).sparse
     n = len(texts)
     for a, b, w in ((0, n, 30), (1, min(n, 200), 30), (n // 2, n, 7), (5, 6, 30), (0, 3, 1), (n - 1, n, 30)):
-        assert np.array_equal(linking._sparse_band(X, a, b, w), band_by_products(X, a, b, w)), (a, b, w)
+        assert np.array_equal(similarity.sparse_band(X, a, b, w), band_by_products(X, a, b, w)), (a, b, w)
 
 
 def test_viterbi_equals_plain_version():
@@ -111,7 +111,7 @@ def test_first_argmax_matches_per_segment_argmax():
         values = rng.integers(-3, 3, int(starts[-1])).astype(float)  # ties on purpose
         if len(values) and rng.random() < 0.2:
             values[rng.integers(0, len(values))] = np.nan
-        best, top = linking._first_argmax(values, starts, size)
+        best, top = features.first_argmax(values, starts, size)
         for k in range(len(size)):
             part = values[starts[k]:starts[k + 1]]
             if not len(part) or np.isnan(part.max()):
@@ -126,13 +126,13 @@ def test_static_scores_equal_one_weight_row_per_feature_row():
     rng = np.random.default_rng(4)
     for m in (1, 7, 300):
         starts = np.r_[0, np.cumsum(rng.integers(0, 40, m))]
-        F = rng.standard_normal((int(starts[-1]), len(linking.FEATURES))) * rng.integers(0, 2, (int(starts[-1]), 1))
+        F = rng.standard_normal((int(starts[-1]), len(features.FEATURES))) * rng.integers(0, 2, (int(starts[-1]), 1))
         blk = SimpleNamespace(m=m, starts=starts, F=F)
-        fake = SimpleNamespace(static_w=rng.standard_normal((len(linking.MODELS), len(linking.FEATURES))))
-        for model in (np.zeros(m, dtype=np.int64), rng.integers(0, len(linking.MODELS), m)):
+        fake = SimpleNamespace(static_w=rng.standard_normal((len(decode.MODELS), len(features.FEATURES))))
+        for model in (np.zeros(m, dtype=np.int64), rng.integers(0, len(decode.MODELS), m)):
             seg = np.repeat(np.arange(m), np.diff(starts))
             plain = np.einsum("rf,rf->r", F, fake.static_w[model[seg]])
-            assert np.array_equal(linking._Decider._static_scores(fake, blk, model), plain)
+            assert np.array_equal(decode.Decider._static_scores(fake, blk, model), plain)
 
 
 def test_plain_words_never_match_the_user_name_token():
@@ -158,8 +158,8 @@ def test_ascii_token_patterns_equal_unicode_ones_on_ascii_text():
     for _ in range(2000):
         text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 60)))
         if text.isascii():
-            assert linking._TOKEN_ASCII.findall(text) == linking._TOKEN.findall(text)
-            assert linking._WORDS_ASCII.findall(text) == linking._WORDS.findall(text)
+            assert similarity._TOKEN_ASCII.findall(text) == similarity._TOKEN.findall(text)
+            assert cues._WORDS_ASCII.findall(text) == cues._WORDS.findall(text)
 
 
 def test_ascii_opening_patterns_equal_unicode_ones_on_ascii_text():
@@ -170,9 +170,9 @@ def test_ascii_opening_patterns_equal_unicode_ones_on_ascii_text():
               "x", "1", "_", "'", ":", "+1", "what?", "Haha", "so you", "\n", "-", "nope", "YOU"]
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
-        assert (linking._REBUTTAL_ASCII.match(text) is None) == (linking._REBUTTAL.match(text) is None), text
-        assert (linking._SECOND_PERSON_LOWER.search(text.lower()) is None) == (
-            linking._SECOND_PERSON.search(text) is None), text
+        assert (cues._REBUTTAL_ASCII.match(text) is None) == (cues._REBUTTAL.match(text) is None), text
+        assert (cues._SECOND_PERSON_LOWER.search(text.lower()) is None) == (
+            cues._SECOND_PERSON.search(text) is None), text
 
 
 def test_distinct_equals_numpy_unique():
@@ -180,7 +180,7 @@ def test_distinct_equals_numpy_unique():
     for n in (0, 1, 5, 1000):
         for high in (3, 10**9):
             values = rng.integers(0, high, n)
-            assert np.array_equal(linking._distinct(values), np.unique(values))
+            assert np.array_equal(features.distinct(values), np.unique(values))
 
 
 def test_decode_scores_equal_line_by_line(monkeypatch):

@@ -248,6 +248,9 @@ class ThreadRenderer(BlockRenderer):
         tri = num(m.get("triage_priority"))
         if tri is not None:
             badges.append(f'<span class="b">triage {tri:.2f}</span>')
+        moderation = text_of(m.get("moderation"))
+        if moderation and moderation != "pending":  # a moderator's decision, from the triage queue
+            badges.append(f'<span class="b warn">{esc(moderation)} by a moderator</span>')
         why = [f"{name}: {clip(text_of(m.get(col)), 220)}" for name, col, score in (
                    ("incivility", "incivility_reasons", inc), ("disinfo", "disinfo_reasons", dis),
                    ("triage", "triage_reasons", tri))
