@@ -11,6 +11,9 @@ is itself replaced atomically). An interrupted run resumes (``resume=True``) fro
 manifest lists; the manifest says ``complete`` only once every chunk is in. A manifest written
 with other inputs, chunk size or stages is refused rather than mixed with.
 
+Memory is bounded under ``--fast`` only: with embeddings, the run's one Embedder keeps every
+vector it has seen (and loads its whole disk cache on first use), so it grows with the corpus.
+
 Not streamed yet: the corpus-wide stages (``topics``, ``coordination``) compare texts across
 threads, so a streamed run leaves them out (:data:`CORPUS_WIDE`; each stage that uses them says
 so in the notes); run them on the whole corpus, or on a sample, with ``discourse analyze``.
