@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
     p.add_argument("--chunk-threads", type=int, metavar="N",
                    help="stream .jsonl/.parquet inputs N threads at a time into OUT/TABLE/part-*.parquet "
-                        "(without topics and coordination, which compare the whole corpus)")
+                        "(topics fitted on a sample of threads; no coordination, which compares the whole corpus)")
     p.add_argument("--resume", action="store_true", help="with --chunk-threads: continue an interrupted run in OUT")
     _add_common(p)
 
@@ -366,11 +366,14 @@ def cmd_analyze(args) -> int:
 
 
 def _analyze_streaming(args) -> int:
-    from discourse.analysis.streaming import CORPUS_WIDE, stream_analyze
+    from discourse.analysis.streaming import CORPUS_WIDE, TopicPass, stream_analyze
 
+    wanted_topics = "topics" not in (args.skip or "").split(",")
     args.skip = ",".join([args.skip or "", *CORPUS_WIDE])
-    manifest = stream_analyze(args.paths, args.output, _analyzer(args), chunk_threads=args.chunk_threads,
-                              resume=args.resume, csv=args.format in ("both", "csv"))
+    analyzer = _analyzer(args)
+    topics = TopicPass(analyzer.embedder, not args.fast, analyzer.seed) if wanted_topics else None
+    manifest = stream_analyze(args.paths, args.output, analyzer, chunk_threads=args.chunk_threads,
+                              resume=args.resume, csv=args.format in ("both", "csv"), topics=topics)
     if not args.quiet:
         for note in manifest["notes"]:
             print(f"discourse: note: {note}", file=sys.stderr)

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks.bench_analyze import synthetic_corpus
 from discourse.analysis import streaming
-from discourse.analysis.streaming import read_table, stream_analyze, streaming_analyzer
+from discourse.analysis.streaming import TopicPass, read_table, stream_analyze, streaming_analyzer
 from discourse.errors import InputError
 
 
@@ -120,3 +120,42 @@ def test_cli_streams_and_refuses_to_overwrite(corpus_file, tmp_path, capsys):
     assert main(args) != 0
     assert "--resume" in capsys.readouterr().err
     assert main(args + ["--resume"]) == 0  # nothing left to do: the run is complete
+
+
+def test_topics_in_two_passes_equal_across_chunk_sizes(corpus_file, tmp_path):
+    runs = []
+    for k in (10**6, 4):
+        out = tmp_path / str(k)
+        stream_analyze([corpus_file], out, fast(), chunk_threads=k, topics=TopicPass(use_embeddings=False,
+                                                                                     sample_threads=5))
+        runs.append(tables(out))
+    assert_same(*runs)
+    comments, topics = runs[1]["comments"], runs[1]["topics"]
+    assert comments["topic"].notna().all() and set(comments["topic"]) <= {0, -1}
+    assert int(topics.loc[topics.topic == 0, "size"].iloc[0]) == int((runs[1]["unit_topics"].topic == 0).sum())
+    assert "sample of 5 threads" in topics["note"].iloc[-1]
+
+
+class BagOfWords:
+    """A stand-in encoder: word counts hashed into 64 dimensions."""
+
+    def encode(self, texts):
+        import numpy as np
+
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                out[i, hash(w) % 64] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+@pytest.mark.slow
+def test_topics_fitted_on_a_sample_are_applied_to_every_chunk(corpus_file, tmp_path):
+    runs = []
+    for k in (10**6, 5):
+        out = tmp_path / str(k)
+        topics = TopicPass(embedder=BagOfWords(), sample_threads=6, options={"representation": "ctfidf"})
+        stream_analyze([corpus_file], out, fast(), chunk_threads=k, topics=topics)
+        runs.append(tables(out))
+    assert_same(*runs)
+    assert runs[1]["comments"]["topic_label"].notna().all()

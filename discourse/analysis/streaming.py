@@ -14,9 +14,9 @@ with other inputs, chunk size or stages is refused rather than mixed with.
 Memory is bounded under ``--fast`` only: with embeddings, the run's one Embedder keeps every
 vector it has seen (and loads its whole disk cache on first use), so it grows with the corpus.
 
-Not streamed yet: the corpus-wide stages (``topics``, ``coordination``) compare texts across
-threads, so a streamed run leaves them out (:data:`CORPUS_WIDE`; each stage that uses them says
-so in the notes); run them on the whole corpus, or on a sample, with ``discourse analyze``.
+Topics run in two passes (:class:`TopicPass`: fitted on a seeded sample of threads, then applied to
+every chunk). Not streamed yet: near-duplicates and bursts (``coordination``) compare texts across
+threads, so a streamed run leaves them out (each stage that uses them says so in the notes).
 """
 from __future__ import annotations
 
@@ -130,6 +130,92 @@ def streaming_analyzer(skip: Iterable[str] = (), **options) -> Analyzer:
     return Analyzer(skip=sorted({*skip, *CORPUS_WIDE}), **options)
 
 
+class TopicPass:
+    """Topics in two passes: fitted once on a seeded sample of threads (pass 1), then every text of
+    every chunk given the nearest topic centre when its cosine reaches the fit's outlier threshold,
+    else "no clear topic" (pass 2). Under ``--fast`` the sample's keyword topic takes every
+    non-blank text, as a whole run's keyword topic does."""
+
+    def __init__(self, embedder=None, use_embeddings: bool = True, seed: int = 42, sample_threads: int = 500,
+                 options: dict | None = None):
+        self.embedder = embedder if use_embeddings else None
+        self.seed = seed
+        self.sample_threads = sample_threads
+        self.options = options or {}
+        self.topics = None
+        self.centres = None
+        self.ids: list[int] = []
+        self.labels: dict[int, str] = {}
+        self.threshold = 0.35
+
+    def fit(self, threads: Iterable[Thread]) -> TopicPass:
+        import random
+
+        import numpy as np
+
+        from .topics import Topics, encoded_units
+        from .units import text_units
+
+        rng, sample = random.Random(self.seed), []
+        for i, thread in enumerate(threads):  # reservoir sampling: the sample, never the corpus, in memory
+            if len(sample) < self.sample_threads:
+                sample.append(thread)
+            elif (j := rng.randrange(i + 1)) < self.sample_threads:
+                sample[j] = thread
+        units = text_units(sample)
+        model = Topics(embedder=self.embedder, seed=self.seed, **self.options)
+        if self.embedder is None:
+            model.min_docs = 10**9  # keywords only, as in a whole run under --fast
+        assigned = model.fit_transform(units)
+        self.topics = model.topics_.assign(note=f"fitted on a seeded sample of {len(sample)} threads")
+        self.labels = dict(zip(self.topics["topic"].astype(int), self.topics["label"]))
+        self.threshold = model.outlier_threshold if model.outlier_threshold is not None else -1.0
+        if model.model_ is not None:
+            vectors = np.asarray(self.embedder.encode(encoded_units(units)), dtype=np.float32)
+            topic = assigned["topic"].to_numpy()
+            self.ids = sorted(set(topic.tolist()) - {-1})
+            cents = np.stack([vectors[topic == t].mean(axis=0) for t in self.ids])
+            self.centres = cents / np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
+        return self
+
+    def assign(self, units):
+        """``unit_topics`` rows for ``units`` (see :data:`~discourse.analysis.topics.ASSIGN_COLUMNS`)."""
+        import numpy as np
+
+        from .topics import ASSIGN_COLUMNS, NO_TOPIC_LABEL, _clean, encoded_units
+
+        nonblank = np.array([bool(_clean(t).strip()) for t in units["text"].fillna("").tolist()], dtype=bool)
+        if self.centres is None:
+            topic = np.where(nonblank, 0, -1)
+            score = np.where(nonblank, 1.0, 0.0)
+        else:
+            vectors = np.asarray(self.embedder.encode(encoded_units(units)), dtype=np.float32)
+            sims = vectors @ self.centres.T if len(vectors) else np.zeros((0, len(self.ids)))
+            best = sims.argmax(axis=1) if len(vectors) else np.zeros(0, dtype=int)
+            top = sims[np.arange(len(best)), best] if len(best) else np.zeros(0)
+            ok = nonblank & (top >= self.threshold)
+            topic = np.where(ok, np.array(self.ids)[best] if len(best) else best, -1)
+            score = np.where(ok, np.round(top.astype(float), 4), 0.0)
+        out = units[["thread_id", "comment_id", "paragraph"]].reset_index(drop=True).copy()
+        out["topic"] = topic.astype(int)
+        out["topic_label"] = [self.labels.get(int(t), NO_TOPIC_LABEL) for t in topic]
+        out["topic_score"] = score
+        return out[ASSIGN_COLUMNS]
+
+    def add_to(self, result) -> None:
+        """Write this chunk's topics into its tables (``unit_topics``, ``thread_topics``, comments)."""
+        from .topics import thread_topics
+
+        assigned = self.assign(result.units)
+        result.tables["unit_topics"] = assigned
+        result.tables["thread_topics"] = thread_topics(assigned)
+        comments = result.tables["comments"]
+        on = assigned[assigned["comment_id"] != ""].set_index(["thread_id", "comment_id"])
+        keys = list(zip(comments["thread_id"], comments["comment_id"].astype(str)))
+        for col in ("topic", "topic_label", "topic_score"):
+            comments[col] = on[col].reindex(keys).to_numpy()
+
+
 def _settings(paths: list[Path], analyzer: Analyzer, chunk_threads: int) -> dict:
     inputs = []
     for p in paths:
@@ -150,7 +236,8 @@ def _part(out: Path, table: str, chunk: int) -> Path:
 
 
 def stream_analyze(paths: Iterable[str | Path], out_dir: str | Path, analyzer: Analyzer | None = None,
-                   chunk_threads: int = 1000, resume: bool = False, csv: bool = False) -> dict:
+                   chunk_threads: int = 1000, resume: bool = False, csv: bool = False,
+                   topics: TopicPass | None = None) -> dict:
     """Analyse ``paths`` ``chunk_threads`` threads at a time into ``out_dir``; returns the manifest."""
     from ..writers.tables import _parquet_ready
 
@@ -164,12 +251,17 @@ def stream_analyze(paths: Iterable[str | Path], out_dir: str | Path, analyzer: A
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     settings = _settings(paths, analyzer, chunk_threads)
+    settings["topic_sample_threads"] = topics.sample_threads if topics is not None else None
     manifest = _start(out, settings, resume)
     done = set(manifest["chunks"])
+    if topics is not None:  # pass 1 (pass 2 is each chunk's assignment below); seeded, so a resume refits the same
+        topics.fit(iter_threads(paths))
     for k, chunk in enumerate(chunked(iter_threads(paths), chunk_threads)):
         if str(k) in done:
             continue
         result = analyzer.run(chunk)
+        if topics is not None:
+            topics.add_to(result)
         for name, frame in result.tables.items():
             if frame is None or name in SUMMARIES:
                 continue
@@ -184,6 +276,8 @@ def stream_analyze(paths: Iterable[str | Path], out_dir: str | Path, analyzer: A
         manifest["notes"] = list(dict.fromkeys(manifest["notes"] + result.notes))
         _write_json(out / MANIFEST, manifest)
     manifest["summaries"] = _write_summaries(out, manifest)
+    if topics is not None:
+        _write_topics(out, manifest, topics)
     manifest["complete"] = True
     if csv:
         _write_csvs(out, manifest)
@@ -253,6 +347,21 @@ def _write_summaries(out: Path, manifest: dict) -> list[str]:
         frame.to_parquet(tmp, index=False)
         os.replace(tmp, part)
     return sorted(made)
+
+
+def _write_topics(out: Path, manifest: dict, topics: TopicPass) -> None:
+    """The ``topics`` table: the sample's topics with their sizes over the whole corpus."""
+    assigned = _columns(out, manifest, "unit_topics", ["topic"])
+    table = topics.topics.copy()
+    if assigned is not None:
+        counts = assigned["topic"].value_counts()
+        table["size"] = [int(counts.get(t, 0)) for t in table["topic"]]
+    part = _part(out, "topics", 0)
+    part.parent.mkdir(exist_ok=True)
+    tmp = part.with_name(f".{part.name}.tmp")
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, part)
+    manifest["summaries"] = sorted({*manifest["summaries"], "topics"})
 
 
 def read_table(out_dir: str | Path, name: str):
