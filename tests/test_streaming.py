@@ -6,7 +6,12 @@ import pytest
 
 from benchmarks.bench_analyze import synthetic_corpus
 from discourse.analysis import streaming
-from discourse.analysis.streaming import TopicPass, read_table, stream_analyze, streaming_analyzer
+from discourse.analysis.streaming import (
+    TopicPass,
+    read_table,
+    stream_analyze,
+    streaming_analyzer,
+)
 from discourse.errors import InputError
 
 
@@ -31,8 +36,8 @@ def tables(out) -> dict:
 
 def assert_same(a: dict, b: dict):
     assert sorted(a) == sorted(b)
-    for name in a:
-        pd.testing.assert_frame_equal(a[name], b[name], check_dtype=False, obj=name)
+    for name, frame in a.items():
+        pd.testing.assert_frame_equal(frame, b[name], check_dtype=False, obj=name)
 
 
 @pytest.fixture(scope="module")

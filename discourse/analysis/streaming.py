@@ -235,12 +235,20 @@ def _part(out: Path, table: str, chunk: int) -> Path:
     return out / table / f"part-{chunk:05d}.parquet"
 
 
+def _write_part(frame, part: Path) -> None:
+    """``frame`` as Parquet at ``part``: written under a temporary name, then renamed into place."""
+    from ..writers.tables import _parquet_ready
+
+    part.parent.mkdir(exist_ok=True)
+    tmp = part.with_name(f".{part.name}.tmp")
+    _parquet_ready(frame).to_parquet(tmp, index=False)
+    os.replace(tmp, part)
+
+
 def stream_analyze(paths: Iterable[str | Path], out_dir: str | Path, analyzer: Analyzer | None = None,
                    chunk_threads: int = 1000, resume: bool = False, csv: bool = False,
                    topics: TopicPass | None = None) -> dict:
     """Analyse ``paths`` ``chunk_threads`` threads at a time into ``out_dir``; returns the manifest."""
-    from ..writers.tables import _parquet_ready
-
     if chunk_threads < 1:
         raise InputError("--chunk-threads must be at least 1")
     paths = [Path(p) for p in paths]
@@ -265,11 +273,7 @@ def stream_analyze(paths: Iterable[str | Path], out_dir: str | Path, analyzer: A
         for name, frame in result.tables.items():
             if frame is None or name in SUMMARIES:
                 continue
-            part = _part(out, name, k)
-            part.parent.mkdir(exist_ok=True)
-            tmp = part.with_name(f".{part.name}.tmp")
-            _parquet_ready(frame).to_parquet(tmp, index=False)
-            os.replace(tmp, part)
+            _write_part(frame, _part(out, name, k))
         manifest["chunks"][str(k)] = {"threads": len(chunk), "comments": len(result.tables["comments"]),
                                       "tables": sorted(n for n, f in result.tables.items()
                                                        if f is not None and n not in SUMMARIES)}
@@ -341,11 +345,7 @@ def _write_summaries(out: Path, manifest: dict) -> list[str]:
             except (KeyError, ValueError):  # no such column (e.g. no outlets known)
                 continue
     for name, frame in made.items():
-        part = _part(out, name, 0)
-        part.parent.mkdir(exist_ok=True)
-        tmp = part.with_name(f".{part.name}.tmp")
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, part)
+        _write_part(frame, _part(out, name, 0))
     return sorted(made)
 
 
@@ -356,11 +356,7 @@ def _write_topics(out: Path, manifest: dict, topics: TopicPass) -> None:
     if assigned is not None:
         counts = assigned["topic"].value_counts()
         table["size"] = [int(counts.get(t, 0)) for t in table["topic"]]
-    part = _part(out, "topics", 0)
-    part.parent.mkdir(exist_ok=True)
-    tmp = part.with_name(f".{part.name}.tmp")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, part)
+    _write_part(table, _part(out, "topics", 0))
     manifest["summaries"] = sorted({*manifest["summaries"], "topics"})
 
 
