@@ -8,15 +8,15 @@ from discourse.analysis.topics import Topics, TopicsStage
 def test_small_corpus_is_reduced_without_umap():
     from sklearn.decomposition import PCA
 
-    topics = Topics(umap_min_docs=500, umap_max_docs=5000)
+    topics = Topics()  # the defaults: UMAP from 200 to 5,000 texts
     assert isinstance(topics._reduction(78), PCA)
-    assert isinstance(topics._reduction(499), PCA)
+    assert isinstance(topics._reduction(199), PCA)
     assert isinstance(topics._reduction(6000), PCA)
 
 
 @pytest.mark.slow
 def test_umap_in_its_range():
-    assert type(Topics(umap_min_docs=500)._reduction(500)).__name__ == "UMAP"
+    assert type(Topics()._reduction(200)).__name__ == "UMAP"
 
 
 class _Ctx:
