@@ -58,12 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("parse", help="rebuild threads (article, comments, reply links) from pages and exports",
-                       description="Read page text (.txt), our JSON/JSONL, CSV, ConvoKit folders or Reddit "
-                                   "JSON and print one thread per input document.")
+                       description="Read page text (.txt), saved web pages (.html), our JSON/JSONL, CSV, "
+                                   "ConvoKit folders, Reddit JSON, Disqus or WordPress XML exports and print one "
+                                   "thread per input document.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--format", choices=("json", "jsonl", "table"), default="jsonl",
-                   help="jsonl: one thread object per line (default); json: a list; table: for reading")
+    p.add_argument("--format", choices=("json", "jsonl", "table", "convokit"), default="jsonl",
+                   help="jsonl: one thread object per line (default); json: a list; table: for reading; "
+                        "convokit: a ConvoKit corpus folder (needs -o DIR)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--attach", metavar="CSV", action="append", default=[],
+                   help="with --format convokit: add this table's columns (e.g. comments.csv of `analyze`) "
+                        "to each utterance's metadata, matched by thread_id and comment_id")
     p.add_argument("--fast", action="store_true",
                    help="skip sentence embeddings in reply inference (several times faster, a little less accurate)")
     _add_common(p)
@@ -271,10 +276,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_parse(args) -> int:
+    if args.format == "convokit" and not args.output:
+        raise InputError("--format convokit writes a corpus folder: give it with -o DIR")
+    if args.attach and args.format != "convokit":
+        raise InputError("--attach only applies to --format convokit")
     from discourse.embeddings import Embedder
 
     embedder = None if args.fast else Embedder()  # one encoder for every page, loaded on first use
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder)
+    if args.format == "convokit":
+        from discourse.writers.convokit import attach_tables, write_convokit
+
+        write_convokit(threads, args.output, attach_tables(args.attach))
+        return EXIT_FAILURE if failures else 0
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "jsonl":

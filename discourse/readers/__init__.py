@@ -16,6 +16,8 @@ from discourse.model import Thread
 #: File name endings read as page text.
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STRUCTURED_SUFFIXES = {".json", ".jsonl", ".csv"}
+#: Saved web pages and comment-platform exports (Disqus XML, WordPress WXR).
+PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".xml"}
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -38,7 +40,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
                     continue
                 if child.is_dir() and (child / "utterances.jsonl").is_file():
                     found.append(child)
-                elif child.is_file() and child.suffix.lower() in TEXT_SUFFIXES | STRUCTURED_SUFFIXES:
+                elif child.is_file() and child.suffix.lower() in TEXT_SUFFIXES | STRUCTURED_SUFFIXES | PAGE_SUFFIXES:
                     if any(p in found for p in child.parents):
                         continue  # part of a ConvoKit corpus already listed
                     if child.name.lower() == "manifest.csv":
@@ -61,15 +63,37 @@ def read_path(path: Path, *, semantic: bool = True, embedder=None) -> list[Threa
         return structured.read_json(path)
     if suffix == ".csv":
         return structured.read_csv(path)
+    if suffix in PAGE_SUFFIXES:
+        return _read_page(path, semantic, embedder)
     text = read_text(path)
     stripped = text.lstrip()
     if not stripped:
         raise InputError(f"{path}: empty file (no text to parse)")
     if stripped.startswith("{") and '"thread_id"' in stripped[:2000]:
         return structured.read_json(path)  # our own JSONL saved under another name
+    from discourse.readers.exports import sniff_export
+    from discourse.readers.html import looks_like_html
+
+    if sniff_export(stripped) or looks_like_html(stripped):  # a page or export saved as .txt
+        return _read_page(path, semantic, embedder)
     from discourse.parse import parse_page
 
     return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic, embedder=embedder)]
+
+
+def _read_page(path: Path, semantic: bool, embedder=None) -> list[Thread]:
+    """A saved web page, or an XML export (Disqus, WordPress), told apart by their content."""
+    from discourse.readers.exports import read_export, sniff_export
+    from discourse.readers.html import read_html
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192).decode("utf-8", "replace")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if sniff_export(head) or path.suffix.lower() == ".xml":
+        return read_export(path)
+    return read_html(path, semantic=semantic, embedder=embedder)
 
 
 def read_threads(paths: Iterable[str | Path], *, semantic: bool = True, embedder=None,
