@@ -111,16 +111,65 @@ def run_triage(threads, cache_dir: str, db: str) -> tuple[float, float, int]:
     return time.perf_counter() - start, embedder.model_seconds, len(added["new"])
 
 
+class _Recorder:
+    """The encoder as the Embedder calls it, noting every text it is sent."""
+
+    def __init__(self, model, sent: list[str]):
+        self._model, self._sent = model, sent
+
+    def encode(self, texts, *args, **kwargs):
+        self._sent.extend(texts)
+        return self._model.encode(texts, *args, **kwargs)
+
+
+def counting_embedder(cache_dir: str):
+    """An Embedder whose ``sent`` lists every text that went through the model (not the caches)."""
+    from discourse.embeddings import Embedder
+
+    class Counting(Embedder):
+        sent: list[str]
+
+        @property
+        def model(self):
+            return _Recorder(super().model, self.sent)
+
+    embedder = Counting(cache_dir=cache_dir)
+    embedder.sent = []
+    return embedder
+
+
+def token_count(texts: list[str]) -> int:
+    """Word pieces the encoder reads for ``texts`` (its tokenizer, truncated as it truncates)."""
+    from transformers import AutoTokenizer
+
+    from discourse.encoders import MAX_TOKENS, model_path
+
+    tok = AutoTokenizer.from_pretrained(model_path())
+    return sum(len(ids) for ids in tok(list(texts), truncation=True, max_length=MAX_TOKENS)["input_ids"])
+
+
+def encoded_summary(threads, sent: list[str]) -> str:
+    """Texts and tokens the encoder was sent, beside the floor: each distinct post (comment or
+    article paragraph) once."""
+    from discourse.analysis.units import text_units
+
+    floor = list(dict.fromkeys(t for t in text_units(threads)["text"].fillna("").tolist() if t.strip()))
+    n_tok, floor_tok = token_count(sent), token_count(floor)
+    return (f"encoded: {len(sent):,} texts, {n_tok:,} tokens; floor (distinct posts): {len(floor):,} texts, "
+            f"{floor_tok:,} tokens ({len(sent) / max(1, len(floor)):.2f}x texts, "
+            f"{n_tok / max(1, floor_tok):.2f}x tokens)")
+
+
 def run_once(threads, cache_dir: str, stages=None) -> tuple[float, dict[str, float], float]:
     """Wall time of one analysis, its stage timings, and the seconds spent in the encoder (model
     loading and encoding, wherever a stage asked for vectors the cache did not have)."""
     from discourse.analysis.pipeline import Analyzer
-    from discourse.embeddings import Embedder
 
     fresh_process_caches()
-    embedder = Embedder(cache_dir=cache_dir)
+    embedder = counting_embedder(cache_dir)
     start = time.perf_counter()
     result = Analyzer(embedder=embedder, quiet=True, stages=stages).run(threads)
+    run_once.sent = embedder.sent
     return time.perf_counter() - start, result.timings, embedder.model_seconds
 
 
@@ -130,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=100)
     ap.add_argument("--warm-runs", type=int, default=3, help="warm runs (the median is reported)")
     ap.add_argument("--one-core", action="store_true", help="pin the process and torch to one CPU")
+    ap.add_argument("--input", help="analyse these threads (any input discourse reads) instead of the synthetic corpus")
     ap.add_argument("--cache-dir", help="embedding cache to use and keep (default: a fresh temporary one)")
     ap.add_argument("--triage", action="store_true",
                     help="time `discourse triage` (scoring and the SQLite queue) instead of the full analysis")
@@ -137,9 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.one_core:
         one_core()
 
-    threads = synthetic_corpus(args.comments, args.threads)
+    if args.input:
+        from discourse.readers import read_threads
+
+        threads = read_threads([args.input])
+    else:
+        threads = synthetic_corpus(args.comments, args.threads)
     n = sum(len(t.comments) for t in threads)
-    print(f"synthetic corpus: {len(threads)} threads, {n} comments, "
+    print(f"{'corpus' if args.input else 'synthetic corpus'}: {len(threads)} threads, {n} comments, "
           f"{sum(len(t.article.paragraphs()) for t in threads)} article paragraphs")
     if args.triage:
         with tempfile.TemporaryDirectory(prefix="discourse-bench-") as tmp:
@@ -155,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="discourse-bench-") as tmp:
         cache = args.cache_dir or tmp
         cold_total, cold, cold_model = run_once(threads, cache)
+        cold_sent = run_once.sent
         warm = [run_once(threads, cache) for _ in range(max(1, args.warm_runs))]
     warm_total = statistics.median(w[0] for w in warm)
     stages = list(cold)
@@ -172,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
           f"encoder {statistics.median(r[2] for r in warm):.1f} s; everything but the encoder {warm_rest:.1f} s "
           f"({n / warm_rest:,.0f} comments/s)")
     print(f"warm / cold speed-up: {cold_total / warm_total:.1f}x")
+    print(f"{first}, {encoded_summary(threads, cold_sent)}")
     print(f"peak memory (RSS): {_peak_rss_mb():,.0f} MB")
     return 0
 

@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated stages to leave out (see the README for the list)")
     p.add_argument("--manifest", metavar="FILE",
                    help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
+    p.add_argument("--chunk-threads", type=int, metavar="N",
+                   help="stream .jsonl/.parquet inputs N threads at a time into OUT/TABLE/part-*.parquet "
+                        "(topics fitted on a sample of threads; no coordination, which compares the whole corpus)")
+    p.add_argument("--resume", action="store_true", help="with --chunk-threads: continue an interrupted run in OUT")
     _add_common(p)
 
     p = sub.add_parser("report", help="the main job: an HTML and Markdown report per thread, an index and a "
@@ -356,6 +360,8 @@ def _analyzer(args, stages=None, **options):
 def cmd_analyze(args) -> int:
     from discourse.writers.tables import write_tables
 
+    if args.chunk_threads:
+        return _analyze_streaming(args)
     analyzer = _analyzer(args)
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
                                   embedder=analyzer.embedder)
@@ -372,6 +378,24 @@ def cmd_analyze(args) -> int:
         print(f"discourse: {len(threads)} threads, {n} comments: {len(written)} files in {args.output}",
               file=sys.stderr)
     return EXIT_FAILURE if failures else 0
+
+
+def _analyze_streaming(args) -> int:
+    from discourse.analysis.streaming import CORPUS_WIDE, TopicPass, stream_analyze
+
+    wanted_topics = "topics" not in (args.skip or "").split(",")
+    args.skip = ",".join([args.skip or "", *CORPUS_WIDE])
+    analyzer = _analyzer(args)
+    topics = TopicPass(analyzer.embedder, not args.fast, analyzer.seed) if wanted_topics else None
+    manifest = stream_analyze(args.paths, args.output, analyzer, chunk_threads=args.chunk_threads,
+                              resume=args.resume, csv=args.format in ("both", "csv"), topics=topics)
+    if not args.quiet:
+        for note in manifest["notes"]:
+            print(f"discourse: note: {note}", file=sys.stderr)
+        chunks = manifest["chunks"].values()
+        print(f"discourse: {sum(c['threads'] for c in chunks)} threads, {sum(c['comments'] for c in chunks)} "
+              f"comments in {len(chunks)} chunks: tables in {args.output}", file=sys.stderr)
+    return 0
 
 
 def cmd_report(args) -> int:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..times import parse_times
+from .encode import encoder_text
 from .stage import RunContext, Stage
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ class Coordination:
             from ..embeddings import Embedder
 
             self.embedder = Embedder()
-        vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
+        vectors = np.asarray(self.embedder.encode([encoder_text(t) for t in texts]), dtype=np.float32)
         return _dense_pairs(vectors, self.near_threshold)
 
     # ----------------------------------------------------------------- bursts
@@ -493,6 +494,16 @@ class CoordinationStage(Stage):
     requires = ("comments.text", "comments.author")
     provides = ("coordination", "comments.coordination_score", "comments.coordination_reasons")
     needs_embeddings = True
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        """What ``near_pairs`` encodes: the first comment of each distinct long-enough text."""
+        first: dict[str, str] = {}
+        min_chars = Coordination().min_chars
+        for t in ctx.comments["text"].tolist():
+            norm = normalise(t)
+            if len(norm.replace(" ", "")) >= min_chars:
+                first.setdefault(text_hash(norm), encoder_text(str(t)))
+        return list(first.values())
 
     def run(self, ctx: RunContext) -> None:
         model = Coordination(embedder=ctx.encoder(), use_embeddings=ctx.use_embeddings)

@@ -662,7 +662,8 @@ class ReplyStanceStage(Stage):
     needs_embeddings = True
 
     def texts_to_encode(self, ctx: RunContext) -> list[str]:
-        texts = ctx.units["text"].fillna("").tolist() if ctx.units is not None else []
+        # what ``_vectors`` reads: each comment and each parent (a comment or the article), cleaned
+        texts = ctx.comments["text"].fillna("").tolist() + list(ctx.articles.values())
         return [clean_text(t) for t in texts]
 
     def run(self, ctx: RunContext) -> None:

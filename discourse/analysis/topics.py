@@ -4,8 +4,14 @@ Every stage is a swappable part with a default chosen for this job:
 
 * embeddings: the run's shared MiniLM :class:`~discourse.embeddings.Embedder` (cached on disk), also
   used for KeyBERT-style label words, so no text is encoded twice;
-* reduction: UMAP (seeded) up to ``umap_max_docs`` texts, PCA beyond, where UMAP's cost dominates
-  the whole run on one core;
+* reduction: UMAP (seeded) from ``umap_min_docs`` up to ``umap_max_docs`` texts, PCA outside that
+  range: beyond it UMAP's cost dominates the whole run on one core, and below it the 20-45 s numba
+  spends compiling UMAP and pynndescent in every new process is more than the whole rest of the
+  run of under 200 texts (topics there can differ from what UMAP would give; on 399 real Reddit
+  comments PCA found no structure where UMAP found three topics, hence the low bound). numba's
+  on-disk cache does not remove that tax: it already keeps what is marked cacheable (beside the
+  package or in the user cache), and the rest (UMAP's layout optimisation, pynndescent's search
+  built at run time) compiles again in every process;
 * clustering: HDBSCAN; outliers are then given the nearest topic when their embedding is close
   enough, and otherwise stay topic -1 ("no clear topic");
 * words: a CountVectorizer with English and web stop words (a data file users can extend), uni- and
@@ -102,11 +108,35 @@ class _CachedBackend:
         return Backend(embedder)
 
 
+def _batched_mmr(diversity: float, top_n_words: int):
+    """BERTopic's MaximalMarginalRelevance, but the candidate words and each topic's joined words
+    go to the encoder in one batched call first (BERTopic asks for them topic by topic, one text
+    at a time); the per-topic lookups then come from the encoder's memory."""
+    from bertopic.representation import MaximalMarginalRelevance
+
+    class BatchedMMR(MaximalMarginalRelevance):
+        def extract_topics(self, topic_model, documents, c_tf_idf, topics):
+            if topic_model.embedding_model is not None and topics:
+                words = [[w for w, _ in tw] for tw in topics.values()]
+                batch = [w for ws in words for w in ws] + [" ".join(ws) for ws in words]
+                topic_model._extract_embeddings(list(dict.fromkeys(batch)), method="word", verbose=False)
+            return super().extract_topics(topic_model, documents, c_tf_idf, topics)
+
+    return BatchedMMR(diversity=diversity, top_n_words=top_n_words)
+
+
+def encoded_units(units) -> list[str]:
+    """The texts of ``units`` as the topics stage hands them to the encoder (see encoder_text)."""
+    from .encode import encoder_text
+
+    return [encoder_text(t) for t in units["text"].fillna("").tolist()]
+
+
 class Topics:
     """Fit topics once over all texts of a run, then read them per text and per thread."""
 
     def __init__(self, embedder=None, seed: int = 42, min_docs: int = 40, min_topic_size: int | None = None,
-                 umap_max_docs: int = 5000, reduction=None, clustering=None, vectorizer=None,
+                 umap_min_docs: int = 200, umap_max_docs: int = 5000, reduction=None, clustering=None, vectorizer=None,
                  representation="keybert", outlier_threshold: float = 0.35, stop_words_path=None,
                  label_words: int = 3, prediction_data: bool = False):
         self.embedder = embedder
@@ -116,6 +146,7 @@ class Topics:
         self.seed = seed
         self.min_docs = min_docs
         self.min_topic_size = min_topic_size
+        self.umap_min_docs = umap_min_docs
         self.umap_max_docs = umap_max_docs
         self.reduction = reduction
         self.clustering = clustering
@@ -140,7 +171,7 @@ class Topics:
         if self.reduction is not None:
             return self.reduction
         n_components = 5
-        if n <= self.umap_max_docs:
+        if self.umap_min_docs <= n <= self.umap_max_docs:
             from umap import UMAP
 
             return UMAP(n_neighbors=min(15, max(2, n - 1)), n_components=n_components, min_dist=0.0,
@@ -171,13 +202,10 @@ class Topics:
         if self.representation in (None, "ctfidf"):
             return None
         if self.representation == "keybert":
-            from bertopic.representation import (
-                KeyBERTInspired,
-                MaximalMarginalRelevance,
-            )
+            from bertopic.representation import KeyBERTInspired
 
             return [KeyBERTInspired(top_n_words=15, random_state=self.seed),
-                    MaximalMarginalRelevance(diversity=0.3, top_n_words=10)]
+                    _batched_mmr(diversity=0.3, top_n_words=10)]
         return self.representation
 
     # -- fitting -------------------------------------------------------------------------------
@@ -204,7 +232,7 @@ class Topics:
                                        f"{len(nonblank)} texts are too few to cluster into topics "
                                        f"(at least {self.min_docs} needed): one topic of keywords")
         if embeddings is None:
-            embeddings = self._embedder().encode(units["text"].fillna("").tolist())
+            embeddings = self._embedder().encode(encoded_units(units))
         try:
             topics, labels = self._fit_bertopic(docs, embeddings, nonblank)
         except Exception as exc:  # noqa: BLE001 - BERTopic/HDBSCAN fail on degenerate inputs (all alike, all unique)
@@ -321,6 +349,14 @@ class TopicsStage(Stage):
     provides = ("topics", "thread_topics", "unit_topics", "comments.topic", "comments.topic_label",
                 "comments.topic_score")
     needs_embeddings = True
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        if ctx.units is None:
+            return []
+        min_docs = ctx.options.get("topics", {}).get("min_docs", Topics().min_docs)
+        if sum(1 for t in ctx.units["text"].fillna("").tolist() if _clean(t).strip()) < min_docs:
+            return []  # too few to cluster (as fit_transform decides): keyword topics read no vectors
+        return encoded_units(ctx.units)
 
     def run(self, ctx: RunContext) -> None:
         model = Topics(embedder=ctx.embedder, seed=ctx.seed, **ctx.options.get("topics", {}))
