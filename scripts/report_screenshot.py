@@ -1,11 +1,11 @@
-"""Make ``docs/report_screenshot.png``: the reply-tree section of the report on the sample thread.
+"""Make the README's screenshots: the index, a thread page and the comparison of ``threads/``.
 
-Runs the analyses that are available on ``threads/001_*`` (without sentence embeddings, so it is
-quick and needs no model), writes the reports to a temporary folder and captures the section in
-headless Chromium. A stage that fails is left out and named on stderr; the page then says "not
-available" for it, as a user would see.
+The same function the browser test runs (``tests/test_report_layout.py``): it writes the reports of
+the sample threads with ``discourse report``, opens each page in headless Chromium at a 1400 px
+window, saves a screenshot and measures the layout (nothing wider than the window, plots at 150 dpi
+or more, every highlight labelled). So what the README shows is what the code renders.
 
-    python scripts/report_screenshot.py [--out docs/report_screenshot.png] [--section tree]
+    python scripts/report_screenshot.py [--out docs/] [--fast]
 """
 from __future__ import annotations
 
@@ -17,70 +17,44 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from browser_check import LAYOUT_PROBE, Browser, find_chromium, layout_problems, problems  # noqa: E402
 
-def tables_for(threads) -> dict:
-    """Every analysis table this checkout can produce for ``threads`` (no embeddings)."""
-    from discourse.analysis.units import text_units
+#: the page, and the file its screenshot is saved as
+PAGES = {"index": ("index.html", "report_index.png"), "thread": ("001_*.html", "report_thread.png"),
+         "compare": ("compare.html", "report_compare.png")}
 
-    tables: dict = {}
-    units = text_units(threads)
-    try:
-        from discourse.analysis.pipeline import analyze
 
-        tables.update(analyze(threads, use_embeddings=False).tables)
-    except Exception as e:  # noqa: BLE001 - a stage under construction: keep the stages that work
-        print(f"report_screenshot: full pipeline failed ({e!r}); trying stages one by one", file=sys.stderr)
-        from discourse.analysis.pipeline import analyze
+def render_and_shoot(out: Path, shots: Path, fast: bool = True) -> dict[str, dict]:
+    """Write the reports of threads/ to ``out`` and screenshot each page of :data:`PAGES` into
+    ``shots`` at a 1400 px window; returns each page's probe results (layout in ``evaluated``)."""
+    from discourse.cli import main
 
-        for stages in (["sentiment", "topics", "threads"], ["sentiment", "threads"]):
-            try:
-                tables.update(analyze(threads, use_embeddings=False, stages=stages).tables)
-                break
-            except Exception as e2:  # noqa: BLE001
-                print(f"report_screenshot: stages {stages} failed ({e2!r})", file=sys.stderr)
-    extra = {
-        "frames": lambda: __import__("discourse.analysis.framing", fromlist=["FrameTagger"]).FrameTagger(
-            use_embeddings=False).transform(units),
-        "narratives": lambda: __import__("discourse.analysis.narratives", fromlist=["NarrativeMatcher"]).NarrativeMatcher(
-            use_embeddings=False).transform(units),
-        "claims": lambda: __import__("discourse.analysis.claims", fromlist=["ClaimExtractor"]).ClaimExtractor().transform(units),
-        "targets": lambda: __import__("discourse.analysis.target_stance", fromlist=["TargetStance"]).TargetStance().transform(units),
-    }
-    for name, make in extra.items():
-        if name in tables:
-            continue
-        try:
-            tables[name] = make()
-        except Exception as e:  # noqa: BLE001 - a missing analysis shows as 'not available'
-            print(f"report_screenshot: {name} not available ({e!r})", file=sys.stderr)
-    return tables
+    argv = ["report", str(ROOT / "threads"), "-o", str(out), "-q"] + (["--fast"] if fast else [])
+    if main(argv) != 0:
+        raise RuntimeError("discourse report failed on threads/")
+    shots.mkdir(parents=True, exist_ok=True)
+    found = {}
+    with Browser(width=1400, height=900) as browser:
+        for key, (pattern, name) in PAGES.items():
+            page = next(out.glob(pattern))
+            found[key] = browser.open(page, screenshot=shots / name, evaluate=LAYOUT_PROBE,
+                                      full_height=2200 if key == "thread" else None)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=str(ROOT / "docs" / "report_screenshot.png"))
-    ap.add_argument("--section", default="tree", help="section id to capture (summary, article, tree, ...)")
-    ap.add_argument("--thread", default="001", help="file name prefix of the sample thread")
+    ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs (default: docs/)")
+    ap.add_argument("--fast", action="store_true", help="reports without the sentence encoder")
     args = ap.parse_args(argv)
-
-    from browser_check import Browser, find_chromium, problems
-
-    from discourse.readers import read_threads
-    from discourse.readers.manifest import apply_manifest
-    from discourse.report import write_reports
-
     if not find_chromium():
         print("report_screenshot: no chromium found", file=sys.stderr)
         return 2
-    path = next((ROOT / "threads").glob(f"{args.thread}_*.txt"))
-    threads = apply_manifest(read_threads([path], semantic=False), ROOT / "threads" / "manifest.csv")
     with tempfile.TemporaryDirectory() as tmp:
-        write_reports(threads, tables_for(threads), tmp, quiet=True)
-        page = Path(tmp) / f"{threads[0].thread_id}.html"
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        with Browser(width=1100, height=1200) as browser:
-            r = browser.open(page, screenshot=args.out, selector=f"#{args.section}", max_height=1500)
-    print(f"{args.out}: {page.name} #{args.section}; checks: {'; '.join(problems(r)) or 'ok'}")
+        found = render_and_shoot(Path(tmp) / "reports", Path(args.out), fast=args.fast)
+    for key, r in found.items():
+        issues = problems(r) + layout_problems(r["evaluated"])
+        print(f"{Path(args.out) / PAGES[key][1]}: {'; '.join(issues) or 'ok'}")
     return 0
 
 

@@ -1,7 +1,7 @@
 """The reports of threads/ as a reader sees them in headless Chromium at 1400 px: nothing wider than
 the window, every plot sharp (at least 150 dpi), every highlight with its label printed, and stance
 targets that are targets. The README's screenshots come from here (``scripts/report_screenshot.py``
-runs :func:`render_and_shoot` into docs/)."""
+runs the same :func:`render_and_shoot` into docs/)."""
 from __future__ import annotations
 
 import os
@@ -14,33 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from browser_check import LAYOUT_PROBE, Browser, find_chromium, layout_problems, problems  # noqa: E402
-
-from discourse.cli import main  # noqa: E402
+from report_screenshot import PAGES, render_and_shoot  # noqa: E402
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(find_chromium() is None, reason="no chromium found (apt-get install chromium)")]
 
-#: the page, and the file its screenshot is saved as
-PAGES = {"index": ("index.html", "report_index.png"), "thread": ("001_*.html", "report_thread.png"),
-         "compare": ("compare.html", "report_compare.png")}
 MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-
-
-def render_and_shoot(out: Path, shots: Path, fast: bool = True) -> dict[str, dict]:
-    """Write the reports of threads/ to ``out`` and screenshot each page of :data:`PAGES` into
-    ``shots`` at a 1400 px window; returns each page's layout measurements."""
-    argv = ["report", str(ROOT / "threads"), "-o", str(out), "-q"] + (["--fast"] if fast else [])
-    assert main(argv) == 0
-    shots.mkdir(parents=True, exist_ok=True)
-    found = {}
-    with Browser(width=1400, height=900) as browser:
-        for key, (pattern, name) in PAGES.items():
-            page = next(out.glob(pattern))
-            r = browser.open(page, screenshot=shots / name, evaluate=LAYOUT_PROBE, full_height=2200 if key == "thread" else None)
-            found[key] = r
-    return found
 
 
 @pytest.fixture(scope="module")
