@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from discourse.errors import log
 from discourse.resources import load_json
 
 FEATURES = (
@@ -319,7 +320,8 @@ class Incivility:
         shout_span = None
         if shouted_spans:
             first = shouted_spans[0]
-            last = max((sp for sp in shouted_spans if sp[1] - first[0] <= 60), key=lambda sp: sp[1])
+            # The first span itself may be longer than 60 characters (one long capitalised token).
+            last = max((sp for sp in shouted_spans if sp[1] - first[0] <= 60), key=lambda sp: sp[1], default=first)
             shout_span = (first[0], last[1])
         n = len(toks)
 
@@ -554,12 +556,18 @@ class Incivility:
             return pd.DataFrame({c: pd.Series(dtype=object if c == "incivility_reasons" else float)
                                  for c in SCORE_COLUMNS})
         model_prob = self._profanity_model(texts)
-        rows, reasons, flags = [], [], []
-        for t in texts:
-            f, ev, fl = self._features(t)
+        rows, reasons, flags, failed = [], [], [], {}
+        for k, t in enumerate(texts):
+            try:
+                f, ev, fl = self._features(t)
+            except Exception as exc:  # noqa: BLE001 - one odd comment must not end the run
+                failed[k] = f"not scored ({type(exc).__name__}: {exc})"
+                f, ev, fl = self._features("")
             rows.append(f)
             reasons.append(ev)
             flags.append(fl)
+        if failed:
+            log.warning("incivility: %d comment(s) could not be scored; they get 0 and a reason", len(failed))
         # Built column by column: a frame from 20,000 row dicts costs more than the scoring.
         frame = pd.DataFrame({f: [r[f] for r in rows] for f in FEATURES if f != "profanity_model"})
         frame.insert(0, "profanity_model", _logit(model_prob))
@@ -571,8 +579,8 @@ class Incivility:
         for k, (p, ev, fl) in enumerate(zip(prob, reasons, flags)):
             floor = max([float(floors.get(name, 0.0)) for name, on in fl.items() if on] or [0.0])
             p = 1.0 - (1.0 - float(p)) * (1.0 - floor)
-            out_score.append(round(p, 4))
-            out_reasons.append(self._reason_text(ev, model_prob[k]))
+            out_score.append(0.0 if k in failed else round(p, 4))
+            out_reasons.append(failed.get(k) or self._reason_text(ev, model_prob[k]))
         return pd.DataFrame({
             "incivility": out_score,
             "incivility_reasons": out_reasons,

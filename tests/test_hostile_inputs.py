@@ -1,0 +1,65 @@
+"""Regression tests for the defects of issue 13 (hostile and odd inputs), one or more per case.
+
+Each test failed before its fix. The generated cases are in ``tests/test_fuzz.py``.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from discourse.cli import main
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("discourse: error: ") and "internal error" not in lines[0], err
+    return lines[0]
+
+
+def write_csv_thread(path, rows, header="thread_id,comment_id,parent_id,author,text"):
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+# -- case 2: one all-caps token of 61+ characters ------------------------------------------------
+def test_long_capitalised_token_is_scored_not_fatal():
+    from discourse.analysis.incivility import load
+
+    scores = load().score(["A" * 61, "HELLO " + "B" * 200 + " there", "fine words"])
+    assert len(scores) == 3
+    assert scores["incivility"].between(0, 1).all()
+
+
+def test_a_comment_that_cannot_be_scored_gets_a_reason(monkeypatch):
+    from discourse.analysis import incivility
+
+    model = incivility.load()
+    real = model._features
+
+    def brittle(text):
+        if "boom" in text:
+            raise ValueError("odd text")
+        return real(text)
+
+    monkeypatch.setattr(model, "_features", brittle)
+    scores = model.score(["you idiot", "boom", "fine"])
+    assert len(scores) == 3
+    assert "not scored" in scores["incivility_reasons"][1]
+    assert scores["incivility"][1] == 0.0
+    assert "insult" in scores["incivility_reasons"][0] or scores["incivility"][0] > 0
+
+
+# -- case 10: keyword topics on repeated words ---------------------------------------------------
+def test_keyword_topics_with_repeated_words():
+    from discourse.analysis.topics import keywords, stop_words
+
+    words = keywords(["spam spam spam", "spam spam"], stop_words())
+    assert "spam" in words
