@@ -63,3 +63,18 @@ def test_keyword_topics_with_repeated_words():
 
     words = keywords(["spam spam spam", "spam spam"], stop_words())
     assert "spam" in words
+
+
+# -- case 14: the topics note under --fast --------------------------------------------------------
+def test_fast_topics_note_does_not_claim_a_billion_texts_are_needed():
+    import pandas as pd
+
+    from discourse.analysis.pipeline import Analyzer
+    from discourse.model import Comment, Thread
+
+    thread = Thread(thread_id="t", source="t", comments=[Comment(comment_id=str(i), text=f"word{i} peace talks")
+                                             for i in range(5)])
+    result = Analyzer(stages=["topics"], use_embeddings=False, quiet=True).run([thread])
+    note = " ".join(result.notes)
+    assert "1000000000" not in note and "--fast" in note
+    assert isinstance(result.tables["topics"], pd.DataFrame)

@@ -164,7 +164,7 @@ class Analyzer:
         opts = dict(self.topic_options)
         model = Topics(embedder=self._embedder(), seed=self.seed, **opts)
         if not self.use_embeddings:
-            model.min_docs = 10**9  # keywords only: clustering needs the encoder
+            model.min_docs = None  # keywords only: clustering needs the encoder
         assigned = model.fit_transform(a.units)
         a.tables["topics"] = model.topics_
         a.tables["thread_topics"] = thread_topics(assigned)
