@@ -367,9 +367,9 @@ def cmd_triage(args) -> int:
         elif args.format == "csv":
             import pandas as pd
 
-            from discourse.writers.tables import neutralise_formulas
+            from discourse.writers.safe_csv import to_csv
 
-            neutralise_formulas(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["rank"])).to_csv(out, index=False)
+            to_csv(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["rank"]), out)
         else:
             for r in rows:
                 flag = "NEW " if r["new"] else ""

@@ -78,3 +78,22 @@ def test_fast_topics_note_does_not_claim_a_billion_texts_are_needed():
     note = " ".join(result.notes)
     assert "1000000000" not in note and "--fast" in note
     assert isinstance(result.tables["topics"], pd.DataFrame)
+
+
+# -- case 3: CSV cells with CR/LF and formulas behind white space ---------------------------------
+@pytest.mark.parametrize("cell", ["Nice article\r=cmd|' /C calc'!A0", " =1+1", "\n=1+1", "\r\n@SUM(A1)", "\t-2+3"])
+def test_csv_cell_stays_one_cell_and_is_never_a_formula(tmp_path, cell):
+    import csv
+
+    import pandas as pd
+
+    from discourse.writers.safe_csv import write_csv
+
+    path = write_csv(pd.DataFrame({"text": [cell, "plain"], "n": [1, -2]}), tmp_path / "t.csv")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == 3, rows
+    for row in rows[1:]:
+        assert not row[0].lstrip().startswith(("=", "+", "-", "@")), row
+    assert rows[1][0].lstrip("'") == cell
+    assert rows[2] == ["plain", "-2"]
