@@ -97,3 +97,38 @@ def test_csv_cell_stays_one_cell_and_is_never_a_formula(tmp_path, cell):
         assert not row[0].lstrip().startswith(("=", "+", "-", "@")), row
     assert rows[1][0].lstrip("'") == cell
     assert rows[2] == ["plain", "-2"]
+
+
+# -- case 5: special files and the size limit -----------------------------------------------------
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+def test_fifo_is_refused_without_waiting(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    code, out, err = run(["parse", fifo, "--fast"], capsys)
+    assert code == 1 and "not a regular file" in one_error_line(err)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/zero"), reason="no /dev/zero")
+def test_dev_zero_is_refused(capsys):
+    code, out, err = run(["parse", "/dev/zero", "--fast"], capsys)
+    assert code == 1 and "not a regular file" in one_error_line(err)
+
+
+def test_size_limit_reads_bytes_not_the_claimed_size(tmp_path):
+    from discourse.errors import InputError
+    from discourse.readers.text import read_text
+
+    page = tmp_path / "p.txt"
+    page.write_bytes(b"x" * 3000)
+    assert len(read_text(page, max_bytes=3000)) == 3000
+    with pytest.raises(InputError, match="over the 0 MB limit"):
+        read_text(page, max_bytes=2999)
+
+
+def test_size_message_uses_the_readme_megabytes(tmp_path):
+    from discourse.readers.text import MAX_BYTES, _too_big
+
+    msg = _too_big(tmp_path / "big.txt", 629 * 1024 * 1024, MAX_BYTES)
+    assert "629 MB" in msg and "512 MB limit" in msg
