@@ -19,9 +19,16 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
+class _LineFormatter(logging.Formatter):
+    """``discourse: warning: ...``, as the module docstring promises (the level in lower case)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"discourse: {record.levelname.lower()}: {record.getMessage()}"
+
+
 def _setup_logging(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("discourse: %(levelname)s: %(message)s"))
+    handler.setFormatter(_LineFormatter())
     log = logging.getLogger("discourse")
     log.handlers[:] = [handler]
     log.propagate = False

@@ -132,3 +132,48 @@ def test_size_message_uses_the_readme_megabytes(tmp_path):
 
     msg = _too_big(tmp_path / "big.txt", 629 * 1024 * 1024, MAX_BYTES)
     assert "629 MB" in msg and "512 MB limit" in msg
+
+
+# -- case 6: deep JSON ----------------------------------------------------------------------------
+def reddit_chain(depth: int) -> str:
+    """A Reddit comments export whose replies nest ``depth`` deep, written without recursion."""
+    post = '{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "p", "name": "t3_p", "title": "T"}}]}}'
+    head, tail = [], []
+    for i in range(depth):
+        parent = f"t1_c{i - 1}" if i else "t3_p"
+        head.append('{"kind": "t1", "data": {"id": "c%d", "parent_id": "%s", "link_id": "t3_p", "author": "u%d", '
+                    '"body": "reply %d", "replies": {"kind": "Listing", "data": {"children": [' % (i, parent, i % 7, i))
+        tail.append("]}}}}")
+    return "[" + post + ', {"kind": "Listing", "data": {"children": [' + "".join(head) + "".join(tail) + "]}}]"
+
+
+def test_reddit_reply_chain_200_deep(tmp_path, capsys):
+    path = tmp_path / "chain.json"
+    path.write_text(reddit_chain(200), encoding="utf-8")
+    code, out, err = run(["parse", path, "--quiet"], capsys)
+    assert code == 0, err
+    thread = json.loads(out)
+    assert len(thread["comments"]) == 200
+    assert thread["comments"][-1]["parent_id"] == "c198"
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"a":' * 50_000])
+def test_absurdly_deep_json_is_one_line(tmp_path, capsys, text):
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(["parse", path], capsys)
+    assert code == 1 and "nested" in one_error_line(err)
+
+
+# -- case 7: lone surrogates ----------------------------------------------------------------------
+def test_lone_surrogate_is_replaced_with_a_warning(tmp_path, capsys):
+    path = tmp_path / "s.json"
+    path.write_text('{"thread_id": "t\\ud800", "comments": [{"comment_id": "1", "text": "a\\udc00b \\ud83d\\ude00"}]}',
+                    encoding="utf-8")
+    code, out, err = run(["parse", path], capsys)
+    assert code == 0
+    out.encode("utf-8")  # strict: a lone surrogate cannot be written to a UTF-8 terminal or file
+    thread = json.loads(out)
+    assert thread["thread_id"] == "t\ufffd"
+    assert thread["comments"][0]["text"] == "a\ufffdb \U0001f600"
+    assert "surrogate" in err and "warning" in err

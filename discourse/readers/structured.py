@@ -38,6 +38,7 @@ import csv
 import html
 import io
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def _parse_json(path: Path, text: str) -> tuple[Any, list[int] | None]:
     """
     if path.suffix.lower() != ".jsonl":
         try:
-            return json.loads(text), None
+            return _loads(path, text), None
         except json.JSONDecodeError as exc:
             whole_error = exc
         if whole_error.msg != "Extra data":
@@ -118,7 +119,7 @@ def _parse_json(path: Path, text: str) -> tuple[Any, list[int] | None]:
         if not line.strip():
             continue
         try:
-            values.append(json.loads(line))
+            values.append(_loads(path, line, where=f"line {n}"))
         except json.JSONDecodeError as exc:
             if not values and path.suffix.lower() != ".jsonl":
                 # Not JSON Lines after all: the error of the whole document is the true one.
@@ -126,6 +127,107 @@ def _parse_json(path: Path, text: str) -> tuple[Any, list[int] | None]:
             raise _json_error(path, n, exc)
         lines.append(n)
     return values, lines
+
+
+def _loads(path: Path, text: str, where: str = "") -> Any:
+    """``json.loads``, for deeply nested documents too, with lone surrogates replaced.
+
+    Python's decoder recurses once per level and stops at the recursion limit (about 1,000
+    levels); a Reddit reply chain takes five levels per comment, so 200 replies deep is already
+    too deep. Such a document is parsed again on a thread with a large stack and a higher limit,
+    up to :data:`MAX_JSON_DEPTH` levels; deeper ones are refused in one line.
+    """
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        depth = _nesting_depth(text)
+        if depth > MAX_JSON_DEPTH:
+            at = f" ({where})" if where else ""
+            raise InputError(f"{path}{at}: JSON nested {depth:,} levels deep, more than the "
+                             f"{MAX_JSON_DEPTH:,} this reader follows; not a thread export") from None
+        data = _deep_loads(text, depth)
+    if _SURROGATE_ESCAPE.search(text):
+        data, replaced = _replace_surrogates(data)
+        if replaced:
+            log.warning("%s: %d lone surrogate escape(s) (half of a UTF-16 pair, \\ud800-\\udfff) replaced "
+                        "with U+FFFD", f"{path} {where}".strip(), replaced)
+    return data
+
+
+#: Nesting levels of JSON the readers follow (a Reddit chain of about 4,000 replies).
+MAX_JSON_DEPTH = 20_000
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_OPEN_CLOSE = re.compile(r"[\[\]{}]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _nesting_depth(text: str) -> int:
+    depth = deepest = 0
+    for m in _JSON_OPEN_CLOSE.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if m.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _deep_loads(text: str, depth: int) -> Any:
+    """``json.loads`` on a worker thread whose stack and recursion limit fit ``depth`` levels."""
+    import sys
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = json.loads(text)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box["error"] = exc
+
+    old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, depth + 1000))
+    try:
+        threading.stack_size(max(old_stack, 64 * 1024 * 1024 + depth * 2048))
+        worker = threading.Thread(target=work, name="deep-json")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(old_stack)
+        sys.setrecursionlimit(old_limit)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _replace_surrogates(data: Any) -> tuple[Any, int]:
+    """``data`` with every lone surrogate in its strings (keys too) made U+FFFD; walks iteratively."""
+    count = 0
+
+    def fix(v: str) -> str:
+        nonlocal count
+        new, n = _SURROGATE.subn("\ufffd", v)
+        count += n
+        return new
+
+    root = [data]
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, str):
+                    node[i] = fix(v)
+                elif isinstance(v, (list, dict)):
+                    stack.append(v)
+        else:
+            items = list(node.items())
+            node.clear()
+            for k, v in items:
+                if isinstance(v, str):
+                    v = fix(v)
+                elif isinstance(v, (list, dict)):
+                    stack.append(v)
+                node[fix(k)] = v
+    return root[0], count
 
 
 def _json_error(path: Path, line: int, exc: json.JSONDecodeError) -> InputError:
@@ -383,7 +485,7 @@ def _conversation_meta(folder: Path) -> dict[str, dict]:
     if not text.strip():
         return {}
     try:
-        data = json.loads(text)
+        data = _loads(path, text)
     except json.JSONDecodeError as exc:
         raise _json_error(path, exc.lineno, exc) from None
     if not isinstance(data, dict):
