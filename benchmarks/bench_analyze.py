@@ -88,10 +88,10 @@ def fresh_process_caches() -> None:
     """Forget what this process memoised (sentence splits, VADER scores), so a warm run measures a
     rerun in a new process with only the on-disk embedding cache to help it."""
     from discourse.analysis.sentiment import polarity
-    from discourse.text import _sentence_spans
+    from discourse import text
 
     polarity.cache_clear()
-    _sentence_spans.cache_clear()
+    text.forget()
 
 
 def run_triage(threads, cache_dir: str, db: str) -> tuple[float, float, int]:

@@ -46,6 +46,10 @@ def _add_report_inputs(p: argparse.ArgumentParser, by_help: str) -> None:
     p.add_argument("-o", "--output", metavar="DIR", default="reports", help="output folder (default: reports)")
     p.add_argument("--by", default="outlet", help=by_help)
     p.add_argument("--targets", metavar="LIST", help='extra stance targets, e.g. "Russia,Ukraine,NATO"')
+    p.add_argument("--domain", default="russia_ukraine",
+                   help="domain pack for targets and narratives (default: russia_ukraine; 'none' for none)")
+    p.add_argument("--skip", metavar="STAGES", default="",
+                   help="comma-separated stages to leave out (see the README for the list)")
     p.add_argument("--manifest", metavar="FILE",
                    help="CSV with file, outlet, url, published (default: manifest.csv beside the inputs)")
     p.add_argument("--fast", action="store_true", help="no sentence embeddings")
@@ -246,57 +250,61 @@ def cmd_parse(args) -> int:
     return EXIT_FAILURE if failures else 0
 
 
-def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None):
+def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None, embedder=None):
     """Threads from every readable input; unreadable files are reported and counted.
 
     Article metadata missing from the input (outlet, url, published) is filled from a manifest:
     ``--manifest FILE``, or a ``manifest.csv`` in an input folder or beside an input file.
     """
-    from pathlib import Path
-
     from discourse.progress import progress
     from discourse.readers import discover, read_path
-    from discourse.readers.manifest import apply_manifest
+    from discourse.readers.manifest import apply_manifests
 
     threads, failures = [], 0
     files = discover(paths)
     for path in progress(files, desc="reading", unit="file", quiet=quiet):
         try:
-            threads.extend(read_path(path, semantic=semantic))
+            threads.extend(read_path(path, semantic=semantic, embedder=embedder))
         except InputError as exc:
             print(f"discourse: error: {exc}", file=sys.stderr)
             failures += 1
-    manifests = [Path(manifest)] if manifest else []
-    if not manifest:
-        for raw in paths:
-            folder = Path(raw) if Path(raw).is_dir() else Path(raw).parent
-            if (folder / "manifest.csv").is_file() and folder / "manifest.csv" not in manifests:
-                manifests.append(folder / "manifest.csv")
-    for m in manifests:
-        try:
-            apply_manifest(threads, m)
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot use manifest {m}: {exc}") from None
+    try:
+        apply_manifests(threads, paths, manifest)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot use the manifest: {exc}") from None
     return threads, failures
 
 
-def cmd_analyze(args) -> int:
+def _analyzer(args, stages=None, **options):
+    """The Analyzer for a command's options, built before any input is read so a bad ``--skip``
+    (unknown, or starving a later stage) fails at once with one line."""
     from discourse.analysis.pipeline import Analyzer
+
+    skip = [s.strip() for s in (getattr(args, "skip", "") or "").split(",") if s.strip()]
+    targets = [t.strip() for t in (getattr(args, "targets", None) or "").split(",") if t.strip()] or None
+    domain = getattr(args, "domain", "russia_ukraine")
+    embedder = None
+    if not args.fast:  # one encoder for the whole command: parsing and analysis (loaded on first use)
+        from discourse.embeddings import Embedder
+
+        embedder = Embedder()
+    try:
+        return Analyzer(stages=stages, skip=skip, targets=targets,
+                        domain=None if str(domain).lower() == "none" else domain, embedder=embedder,
+                        use_embeddings=not args.fast, quiet=args.quiet, **options)
+    except ValueError as exc:
+        raise InputError(f"--skip: {exc}" if skip else str(exc)) from None
+
+
+def cmd_analyze(args) -> int:
     from discourse.writers.tables import write_tables
 
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest)
+    analyzer = _analyzer(args)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
+                                  embedder=analyzer.embedder)
     if not threads:
         print("discourse: error: nothing to analyse (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    unknown = skip - set(Analyzer.STAGES)
-    if unknown:
-        raise InputError(f"unknown stage(s) in --skip: {', '.join(sorted(unknown))}; "
-                         f"stages are {', '.join(Analyzer.STAGES)}")
-    targets = [t.strip() for t in (args.targets or "").split(",") if t.strip()] or None
-    analyzer = Analyzer(stages=[s for s in Analyzer.STAGES if s not in skip], targets=targets,
-                        domain=None if args.domain.lower() == "none" else args.domain,
-                        use_embeddings=not args.fast, quiet=args.quiet)
     result = analyzer.run(threads)
     formats = ("csv", "parquet") if args.format == "both" else (args.format,)
     written = write_tables(result.tables, args.output, formats=formats)
@@ -310,20 +318,17 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pathlib import Path
-
-    from discourse.analysis.pipeline import Analyzer
     from discourse.config import load_config
     from discourse.report import compare, write_reports
     from discourse.writers.tables import write_tables
 
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest)
+    analyzer = _analyzer(args, config=load_config(getattr(args, "config", None)))
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
+                                  embedder=analyzer.embedder)
     if not threads:
         print("discourse: error: nothing to report on (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
-    targets = [t.strip() for t in (args.targets or "").split(",") if t.strip()] or None
-    config = load_config(getattr(args, "config", None))
-    result = Analyzer(targets=targets, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
+    result = analyzer.run(threads)
     out = Path(args.output)
     try:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
@@ -347,17 +352,16 @@ def cmd_report(args) -> int:
 
 def cmd_triage(args) -> int:
     from discourse.analysis.triage import TRIAGE_STAGES
-    from discourse.analysis.pipeline import Analyzer
     from discourse.config import load_config
     from discourse.moderation.queue import ReviewQueue
     from discourse.text import clip
 
-    config = load_config(args.config)
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
+    analyzer = _analyzer(args, stages=TRIAGE_STAGES, config=load_config(args.config))
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=analyzer.embedder)
     if not threads:
         print("discourse: error: nothing to triage (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
-    result = Analyzer(stages=TRIAGE_STAGES, use_embeddings=not args.fast, quiet=args.quiet, config=config).run(threads)
+    result = analyzer.run(threads)
     scored = result.comments
     with ReviewQueue(args.db) as queue:
         added = queue.add(scored)

@@ -191,14 +191,3 @@ class Embedder:
             os.replace(tmp, folder / f"{name}.npz")
         except OSError as exc:
             log.warning("could not write the embedding cache in %s (%s); continuing without it", folder, exc)
-
-
-_shared: Embedder | None = None
-
-
-def shared_embedder() -> Embedder:
-    """The run's one :class:`Embedder` (the model is loaded once, on first use)."""
-    global _shared
-    if _shared is None:
-        _shared = Embedder()
-    return _shared

@@ -15,7 +15,6 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 _WHITESPACE = " \t\n\r\x0b\x0c"  # string.whitespace, which Punkt looks for
 
 
-@lru_cache(maxsize=1)
 def _punkt():
     from nltk.tokenize.punkt import (
         PunktLanguageVars,
@@ -45,9 +44,15 @@ def _punkt():
         on that short context (the parameters never change after construction), and the same
         contexts recur all over a corpus. Splits are exactly Punkt's."""
 
-        @lru_cache(maxsize=200_000)  # noqa: B019 - one instance for the process (see _punkt)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._breaks: dict[str, bool] = {}
+
         def text_contains_sentbreak(self, text: str) -> bool:
-            return super().text_contains_sentbreak(text)
+            found = self._breaks.get(text)
+            if found is None:
+                found = self._breaks[text] = super().text_contains_sentbreak(text)
+            return found
 
         def _get_last_whitespace_index(self, text: str) -> int:
             # Punkt scans character by character in Python; rfind per whitespace kind is the same answer.
@@ -74,31 +79,58 @@ def _tweet_tokenizer():
 _MAYBE_BREAK = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
 
 
+class SentenceSplitter:
+    """Sentence spans of texts; line breaks always end a sentence. Owns its Punkt model and a memo
+    of the texts it has split (one splitter per run: see :class:`discourse.tokens.Tokenizer`)."""
+
+    def __init__(self, memo_size: int = 100_000):
+        self._punkt = None
+        self._memo: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.memo_size = memo_size
+
+    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        found = self._memo.get(text)
+        if found is None:
+            found = self._split(text)
+            if len(self._memo) < self.memo_size:
+                self._memo[text] = found
+        return found
+
+    def _split(self, text: str) -> tuple[tuple[int, int], ...]:
+        spans: list[tuple[int, int]] = []
+        for block in re.finditer(r"[^\n]+", text):
+            part = block.group()
+            stripped = part.strip()
+            if not stripped:
+                continue
+            if not _MAYBE_BREAK.search(stripped):
+                lead = len(part) - len(part.lstrip())
+                spans.append((block.start() + lead, block.start() + lead + len(stripped)))
+                continue
+            if self._punkt is None:
+                self._punkt = _punkt()
+            for s, e in self._punkt.span_tokenize(part):
+                spans.append((block.start() + s, block.start() + e))
+        return tuple(spans)
+
+
+#: the splitter behind the module-level helpers below (for callers outside an analysis run, such as
+#: the report); a run splits through its own :class:`discourse.tokens.Tokenizer`.
+_splitter = SentenceSplitter()
+
+
+def forget() -> None:
+    """Drop what the module-level splitter remembered (benchmarks measure a fresh process this way)."""
+    global _splitter
+    _splitter = SentenceSplitter()
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text``; line breaks always end a sentence.
 
-    Spans index into the original text, so evidence can be highlighted where it was found. Several
-    analyses split the same texts, so results are cached per text.
+    Spans index into the original text, so evidence can be highlighted where it was found.
     """
-    return list(_sentence_spans(text))
-
-
-@lru_cache(maxsize=100_000)
-def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    spans: list[tuple[int, int]] = []
-    tokenizer = _punkt()
-    for block in re.finditer(r"[^\n]+", text):
-        part = block.group()
-        stripped = part.strip()
-        if not stripped:
-            continue
-        if not _MAYBE_BREAK.search(stripped):
-            lead = len(part) - len(part.lstrip())
-            spans.append((block.start() + lead, block.start() + lead + len(stripped)))
-            continue
-        for s, e in tokenizer.span_tokenize(part):
-            spans.append((block.start() + s, block.start() + e))
-    return tuple(spans)
+    return list(_splitter.spans(text))
 
 
 def sentences(text: str) -> list[str]:

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..resources import load_json
 from ..text import sentence_spans
+from .stage import RunContext, Stage
 
 CLAIM_COLUMNS = [
     "thread_id", "comment_id", "paragraph", "outlet", "claim", "value", "low", "high", "raw", "unit",
@@ -1586,3 +1587,16 @@ def _relation(a: dict, b: dict, tol: float) -> tuple[str, str]:
                                    f"a contradiction")
     return "different_dates", (f"{la} and {lb} cannot be placed at the same time (dates unknown), so the "
                                f"difference is not called a contradiction")
+
+
+class ClaimsStage(Stage):
+    """Check-worthy figures with who asserts them, and where figures about the same thing disagree."""
+
+    name = "claims"
+    requires = ("units",)
+    provides = ("claims", "claim_comparison")
+
+    def run(self, ctx: RunContext) -> None:
+        claims = ClaimExtractor().transform(ctx.units)
+        ctx.tables["claims"] = claims
+        ctx.tables["claim_comparison"] = compare_claims(claims)

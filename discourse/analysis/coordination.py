@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..times import parse_times
+from .stage import RunContext, Stage
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -537,3 +538,20 @@ def bench(n: int = 20_000, seed: int = 0, use_embeddings: bool = True) -> dict[s
     return {"comments": n, "seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2),
             "comments_per_s": round(n / elapsed),
             "flagged": int((result["coordination_score"] > 0).sum())}
+
+
+class CoordinationStage(Stage):
+    """Exact and near-duplicate comments across authors and threads; bursts by one author."""
+
+    name = "coordination"
+    requires = ("comments.text", "comments.author")
+    provides = ("coordination", "comments.coordination_score", "comments.coordination_reasons")
+    needs_embeddings = True
+
+    def run(self, ctx: RunContext) -> None:
+        model = Coordination(embedder=ctx.encoder(), use_embeddings=ctx.use_embeddings)
+        coordination = model.transform(ctx.comments)
+        ctx.tables["coordination"] = coordination
+        keep = ["thread_id", "comment_id", "duplicate_group", "near_duplicates", "exact_duplicates",
+                "duplicate_authors", "coordination_score", "coordination_reasons"]
+        ctx.add_columns(coordination[[c for c in keep if c in coordination]])

@@ -19,6 +19,7 @@ import numpy as np
 from ..config import load_config
 from ..resources import load_json
 from ..text import _PHRASE_TOKEN, PhraseMatcher, clip
+from .stage import RunContext, Stage
 
 COMMENT_COLUMNS = ["thread_id", "comment_id", "disinfo_risk", "disinfo_reasons"]
 THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disinfo_risk", "deny_query_share",
@@ -326,3 +327,23 @@ def _contradictions(comparison) -> dict:
             key = (r[f"thread_id_{side}"], r.get(f"comment_id_{side}", "") or "")
             out.setdefault(key, r.get("explanation", "") or r["relation"])
     return out
+
+
+class DisinfoStage(Stage):
+    """Possible-disinformation risk per comment, per article and per thread, with reasons."""
+
+    name = "disinfo"
+    requires = ("comments.text",)
+    uses = ("narratives", "claims", "claim_comparison", "coordination", "comments.stance")
+    reduced = ("signals from a stage that did not run (narratives, claims, coordination, reply stance) "
+               "count as absent, so the risk can only be lower")
+    provides = ("comments.disinfo_risk", "comments.disinfo_reasons", "thread_disinfo")
+
+    def run(self, ctx: RunContext) -> None:
+        model = DisinfoRisk(config=ctx.config)
+        units = model.transform(ctx.comments, narratives=ctx.tables.get("narratives"), claims=ctx.tables.get("claims"),
+                                claim_comparison=ctx.tables.get("claim_comparison"),
+                                coordination=ctx.tables.get("coordination"), articles=ctx.articles)
+        ctx.add_columns(units[units["comment_id"] != ""])
+        published = {t.thread_id: t.article.published or "" for t in ctx.analysis.threads}
+        ctx.tables["thread_disinfo"] = model.threads(units, ctx.comments, ctx.articles, published=published)

@@ -24,6 +24,7 @@ from ..model import _frame
 from ..resources import load_json
 from ..runtime import gc_paused
 from ..text import clip, sentence_spans, word_count
+from .stage import RunContext, Stage
 
 FRAME_COLUMNS = ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
                  "kind", "label", "score", "evidence"]
@@ -582,13 +583,15 @@ class FrameTagger:
         """Per sentence, per entry: (best cosine to the entry's examples, that example)."""
         import numpy as np
 
-        from ..embeddings import shared_embedder
+        from ..embeddings import Embedder
 
         entries = self.catalogue.entries
         examples = [(ei, ex) for ei, e in enumerate(entries) for ex in e.examples]
         if not sentences or not examples:
             return [[(0.0, "")] * len(entries) for _ in sentences]
-        emb = self.embedder or shared_embedder()
+        if self.embedder is None:
+            self.embedder = Embedder()
+        emb = self.embedder
         vecs = emb.encode(list(sentences) + [ex for _, ex in examples])
         sv, ev = vecs[: len(sentences)], vecs[len(sentences):]
         sim = sv @ ev.T
@@ -667,3 +670,15 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
+class FramingStage(Stage):
+    """Frames and persuasion techniques per sentence of article paragraphs and comments."""
+
+    name = "frames"
+    requires = ("units",)
+    provides = ("frames", "frames_by_thread")
+
+    def run(self, ctx: RunContext) -> None:
+        model = FrameTagger()
+        frames = model.transform(ctx.units)
+        ctx.tables["frames"] = frames
+        ctx.tables["frames_by_thread"] = model.summarise(frames, ctx.units, by="thread_id")

@@ -34,6 +34,7 @@ import numpy as np
 
 from discourse.errors import log
 from discourse.resources import load_json
+from .stage import RunContext, Stage
 
 FEATURES = (
     "profanity_model", "profanity", "insult", "disparaging", "targeted", "threat", "identity_attack",
@@ -650,3 +651,14 @@ class Incivility:
 def load(path: str | Path | None = None, weights_path: str | Path | None = None) -> Incivility:
     """An :class:`Incivility` with the packaged (or given) lexicon and weights."""
     return Incivility(path=path, weights_path=weights_path)
+
+
+class IncivilityStage(Stage):
+    """Insults, profanity, threats and identity attacks per comment, aimed at whom."""
+
+    name = "incivility"
+    requires = ("comments.text",)
+    provides = ("comments.incivility", "comments.incivility_reasons")
+
+    def run(self, ctx: RunContext) -> None:
+        ctx.add_columns(Incivility().transform(ctx.comments))

@@ -29,7 +29,8 @@ from ..embeddings import Embedder
 from ..errors import DiscourseError
 from ..resources import data_path, load_json
 from ..runtime import gc_paused
-from ..text import sentence_spans
+from ..text import sentence_spans, sentences
+from .stage import RunContext, Stage
 
 NARRATIVE_COLUMNS = [
     "thread_id", "comment_id", "paragraph", "narrative", "subnarrative", "score", "similarity",
@@ -248,9 +249,9 @@ class NarrativeMatcher:
     # ----------------------------------------------------------------- embeddings
     def _embedder(self):
         if self.embedder is None:
-            from ..embeddings import shared_embedder
+            from ..embeddings import Embedder
 
-            self.embedder = shared_embedder()
+            self.embedder = Embedder()
         return self.embedder
 
     def example_vectors(self) -> np.ndarray:
@@ -545,3 +546,27 @@ def iter_subnarratives(catalogue: dict[str, Any]) -> Iterable[tuple[str, dict[st
 
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+class NarrativesStage(Stage):
+    """Sentences that resemble the domain's narrative catalogue (examples and cue terms).
+    Without a domain pack (``--domain ''``) there is no catalogue and the stage adds nothing."""
+
+    name = "narratives"
+    requires = ("units",)
+    provides = ("narratives", "narratives_by_thread")
+    needs_embeddings = True
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        if not ctx.domain or ctx.units is None:
+            return []
+        return [s[:_MAX_EMBED_CHARS] for t in ctx.units["text"].fillna("").tolist() for s in sentences(t)]
+
+    def run(self, ctx: RunContext) -> None:
+        if not ctx.domain:
+            ctx.note("narratives: no domain pack chosen, so no narrative catalogue to match")
+            return
+        model = NarrativeMatcher(domain=ctx.domain, embedder=ctx.encoder(), use_embeddings=ctx.use_embeddings)
+        narratives = model.transform(ctx.units)
+        ctx.tables["narratives"] = narratives
+        ctx.tables["narratives_by_thread"] = summarise(narratives, ctx.units, by="thread_id")

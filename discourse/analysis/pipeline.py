@@ -1,21 +1,25 @@
-"""The analysis pipeline: named stages over parsed threads, each adding tables or columns.
+"""The analysis pipeline: stages ordered from what they declare, run over one shared context.
 
-Like a spaCy pipeline, stages run in a fixed order and can be switched off by name
-(``Analyzer(stages=[...])``); each stage reads what earlier ones wrote into the shared
-:class:`Analysis` and adds its own. Texts are encoded once up front by the run's one embedder, so
-every stage that needs vectors (reply stance, topics, narratives, near-duplicates) reads them from
-memory. :func:`analyze` is the one-call API behind ``discourse analyze``.
+Like a spaCy pipeline, each stage (see :mod:`discourse.analysis.stage`) says what it requires and
+provides; :class:`Analyzer` puts the chosen stages in an order that satisfies those declarations,
+refuses a selection that starves a stage (naming both), and notes which stages run in a reduced
+mode. Texts are split and tokenised once (:mod:`discourse.tokens`) and encoded once (the
+``embeddings`` stage) before the analyses read them. Extra stages come from the caller
+(``analyze(threads, stages=[MyStage()])``) or from installed plug-ins (entry-point group
+``discourse.stages``). :func:`analyze` is the one-call API behind ``discourse analyze``.
 """
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from ..model import Thread, threads_to_frame
 from ..progress import progress
 from ..runtime import gc_paused
+from ..tokens import TokenLayer, Tokenizer
+from .result import Analysis
+from .stage import BASE_COLUMNS, RunContext, Stage
 from .units import article_texts, text_units
 
 log = logging.getLogger("discourse")
@@ -29,44 +33,64 @@ THREAD_COLUMNS = [
     "thread_id", "title", "outlet", "published", "comments", "authors", "max_depth", "sentiment_mean",
     "support", "deny", "query", "comment", "disinfo_risk", "disinfo_reasons",
 ]
-STANCES = ("support", "deny", "query", "comment")
+PLUGIN_GROUP = "discourse.stages"
+#: what exists before any stage runs
+_GIVEN = {"comments", "units", "tokens", *(f"comments.{c}" for c in BASE_COLUMNS)}
 
 
-@dataclass
-class Analysis:
-    """What a run produced: the threads, their tables by name, notes for people, stage timings."""
+def default_stages() -> list[Stage]:
+    """The built-in stages, one per analysis module, in their usual order."""
+    from .claims import ClaimsStage
+    from .coordination import CoordinationStage
+    from .disinfo import DisinfoStage
+    from .encode import EmbeddingsStage
+    from .framing import FramingStage
+    from .incivility import IncivilityStage
+    from .narratives import NarrativesStage
+    from .reply_stance import ReplyStanceStage
+    from .sentiment import SentimentStage
+    from .target_stance import TargetStanceStage
+    from .thread_table import ThreadTableStage
+    from .topics import TopicsStage
+    from .triage import TriageStage
 
-    threads: list[Thread]
-    tables: dict = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    units: object = None  # article paragraphs and comments (see units.text_units)
-    articles: dict[str, str] = field(default_factory=dict)
+    return [EmbeddingsStage(), SentimentStage(), ReplyStanceStage(), TargetStanceStage(), TopicsStage(),
+            FramingStage(), NarrativesStage(), ClaimsStage(), CoordinationStage(), IncivilityStage(),
+            DisinfoStage(), TriageStage(), ThreadTableStage()]
 
-    def __getitem__(self, name: str):
-        return self.tables[name]
 
-    @property
-    def comments(self):
-        return self.tables["comments"]
+def plugin_stages() -> list[Stage]:
+    """Stages installed by other packages under the ``discourse.stages`` entry-point group (each
+    entry names a Stage subclass or a factory returning a stage)."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in entry_points(group=PLUGIN_GROUP):
+        obj = entry.load()
+        stage = obj() if callable(obj) and not isinstance(obj, Stage) else obj
+        if not isinstance(stage, Stage):
+            raise ValueError(f"plug-in {entry.name!r} ({entry.value}) is not a discourse Stage")
+        found.append(stage)
+    return found
 
 
 class Analyzer:
-    """Configured once, run over any number of threads (``run``). Deterministic for a given seed."""
+    """Configured once, run over any number of threads (``run``). Deterministic for a given seed.
 
-    #: every stage, in the order they run
+    ``stages``: names pick built-in (or plug-in) stages, :class:`Stage` objects are added; with
+    no names at all, every built-in stage runs. ``skip`` leaves named stages out.
+    """
+
+    #: the built-in stage names, in their usual order
     STAGES: tuple[str, ...] = ("embeddings", "sentiment", "stance", "targets", "topics", "frames", "narratives",
                                "claims", "coordination", "incivility", "disinfo", "triage", "threads")
 
-    def __init__(self, stages: Iterable[str] | None = None, targets: list[str] | None = None,
+    def __init__(self, stages: Iterable[str | Stage] | None = None, targets: list[str] | None = None,
                  domain: str | None = "russia_ukraine", embedder=None, use_embeddings: bool = True,
                  seed: int = 42, quiet: bool = False, topic_options: dict | None = None,
-                 config: dict | None = None):
-        wanted = list(stages) if stages is not None else list(self.STAGES)
-        unknown = [s for s in wanted if s not in self.STAGES]
-        if unknown:
-            raise ValueError(f"unknown stage(s) {unknown}; stages are {list(self.STAGES)}")
-        self.stages = [s for s in self.STAGES if s in wanted]
+                 config: dict | None = None, skip: Iterable[str] = (), plugins: bool = True):
+        self.stages = select_stages(stages, skip, plugins=plugins)
+        self.reduced = check_requirements(self.stages)
         self.targets = targets
         self.domain = domain
         self.embedder = embedder
@@ -80,6 +104,19 @@ class Analyzer:
             config = load_config()
         self.config = config
 
+    @property
+    def stage_names(self) -> list[str]:
+        return [s.name for s in self.stages]
+
+    def context(self, analysis: Analysis) -> RunContext:
+        if self.use_embeddings and self.embedder is None and any(s.needs_embeddings for s in self.stages):
+            from ..embeddings import Embedder
+
+            self.embedder = Embedder()
+        return RunContext(analysis=analysis, embedder=self.embedder, config=self.config, targets=self.targets,
+                          domain=self.domain, use_embeddings=self.use_embeddings, seed=self.seed,
+                          quiet=self.quiet, options={"topics": dict(self.topic_options)})
+
     # -- running ---------------------------------------------------------------------------------
     def run(self, threads: list[Thread]) -> Analysis:
         # The run builds millions of short-lived rows; CPython's cyclic collector would sweep the
@@ -89,180 +126,117 @@ class Analyzer:
             result.tables["comments"] = threads_to_frame(result.threads)
             result.units = text_units(result.threads)
             result.articles = article_texts(result.threads)
-            for name in progress(self.stages, desc="analysing", unit="stage", quiet=self.quiet):
+            result.tokens = TokenLayer.build(result.units, Tokenizer())
+            ctx = self.context(result)
+            for note in self.reduced:
+                ctx.note(note)
+            for stage in progress(self.stages, desc="analysing", unit="stage", quiet=self.quiet,
+                                  describe=lambda s: s.name):
                 start = time.perf_counter()
-                getattr(self, f"_stage_{name}")(result)
-                result.timings[name] = time.perf_counter() - start
-                log.info("stage %s: %.2f s", name, result.timings[name])
+                stage.run(ctx)
+                result.timings[stage.name] = time.perf_counter() - start
+                log.info("stage %s: %.2f s", stage.name, result.timings[stage.name])
+            add_language_notes(ctx, self.stages)
             result.tables["comments"] = _order_columns(result.tables["comments"], COMMENT_COLUMNS)
             if "threads" in result.tables:
                 result.tables["threads"] = _order_columns(result.tables["threads"], THREAD_COLUMNS)
         return result
 
-    def _embedder(self):
-        if self.embedder is None:
-            from ..embeddings import shared_embedder
 
-            self.embedder = shared_embedder()
-        return self.embedder
+# -- choosing and ordering stages -------------------------------------------------------------------
 
-    # -- stages ----------------------------------------------------------------------------------
-    def _stage_embeddings(self, a: Analysis) -> None:
-        """Encode every distinct text of the run once, whole texts and their sentences (what reply
-        stance, topics, narratives and near-duplicates read), so later stages find them in memory."""
-        if not self.use_embeddings or a.units is None or a.units.empty:
-            return
-        from ..text import sentences
-        from .narratives import _MAX_EMBED_CHARS
-        from .reply_stance import clean_text
-
-        texts = a.units["text"].fillna("").tolist()
-        wanted = texts + list(a.articles.values()) + [clean_text(t) for t in texts]
-        if self.domain and "narratives" in self.stages:
-            wanted += [s[:_MAX_EMBED_CHARS] for t in texts for s in sentences(t)]
-        embedder = self._embedder()
-        # ``prepare`` fills the cache without building one big matrix nobody reads; any object
-        # with ``encode`` can stand in for the Embedder.
-        (getattr(embedder, "prepare", None) or embedder.encode)(list(dict.fromkeys(wanted)))
-
-    def _stage_sentiment(self, a: Analysis) -> None:
-        from .sentiment import Sentiment, author_means, escalation
-
-        model = Sentiment()
-        scores = model.transform(a.comments)
-        a.tables["comments"] = _merge(a.comments, scores)
-        a.tables["sentences"] = model.sentences(a.units)
-        a.tables["escalation"] = escalation(a.comments)
-        a.tables["authors"] = author_means(a.comments)
-
-    def _stage_stance(self, a: Analysis) -> None:
-        from .reply_stance import ReplyStance
-
-        model = ReplyStance(embedder=self._embedder() if self.use_embeddings else None,
-                            use_embeddings=self.use_embeddings)
-        a.tables["comments"] = _merge(a.comments, model.transform(a.comments, a.articles))
-
-    def _stage_targets(self, a: Analysis) -> None:
-        """Stance toward named targets in comments and article paragraphs (the domain pack, the
-        user's ``--targets`` and each thread's salient names)."""
-        from .target_stance import TargetStance, aggregate_targets
-
-        model = TargetStance(domain=self.domain, targets=self.targets)
-        targets = model.transform(a.units, a.articles)
-        a.tables["targets"] = targets
-        on_comments = targets[targets["comment_id"] != ""] if not targets.empty else targets
-        for by in ("author", "thread_id", "outlet"):
-            try:
-                a.tables[f"targets_by_{by if by != 'thread_id' else 'thread'}"] = aggregate_targets(
-                    on_comments if by == "author" else targets, a.comments, by=by)
-            except KeyError:  # no such column (e.g. no outlets known)
-                continue
-
-    def _stage_topics(self, a: Analysis) -> None:
-        from .topics import Topics, thread_topics
-
-        opts = dict(self.topic_options)
-        model = Topics(embedder=self._embedder(), seed=self.seed, **opts)
-        if not self.use_embeddings:
-            model.min_docs = None  # keywords only: clustering needs the encoder
-        assigned = model.fit_transform(a.units)
-        a.tables["topics"] = model.topics_
-        a.tables["thread_topics"] = thread_topics(assigned)
-        a.tables["unit_topics"] = assigned
-        if model.note_:
-            a.notes.append(f"topics: {model.note_}")
-        on_comments = assigned[assigned["comment_id"] != ""][["thread_id", "comment_id", "topic", "topic_label",
-                                                               "topic_score"]]
-        a.tables["comments"] = _merge(a.comments, on_comments)
-
-    def _stage_frames(self, a: Analysis) -> None:
-        """Frames and persuasion techniques per sentence of article paragraphs and comments."""
-        from .framing import FrameTagger
-
-        model = FrameTagger()
-        frames = model.transform(a.units)
-        a.tables["frames"] = frames
-        a.tables["frames_by_thread"] = model.summarise(frames, a.units, by="thread_id")
-
-    def _stage_claims(self, a: Analysis) -> None:
-        """Check-worthy figures with who asserts them, and where figures about the same thing disagree."""
-        from .claims import ClaimExtractor, compare_claims
-
-        claims = ClaimExtractor().transform(a.units)
-        a.tables["claims"] = claims
-        a.tables["claim_comparison"] = compare_claims(claims)
-
-    def _stage_narratives(self, a: Analysis) -> None:
-        """Sentences that resemble the domain's narrative catalogue (examples and cue terms)."""
-        from .narratives import NarrativeMatcher, summarise
-
-        if not self.domain:
-            return
-        model = NarrativeMatcher(domain=self.domain, embedder=self._embedder() if self.use_embeddings else None,
-                                 use_embeddings=self.use_embeddings)
-        narratives = model.transform(a.units)
-        a.tables["narratives"] = narratives
-        a.tables["narratives_by_thread"] = summarise(narratives, a.units, by="thread_id")
-
-    def _stage_coordination(self, a: Analysis) -> None:
-        """Exact and near-duplicate comments across authors and threads; bursts by one author."""
-        from .coordination import Coordination
-
-        model = Coordination(embedder=self._embedder() if self.use_embeddings else None,
-                             use_embeddings=self.use_embeddings)
-        coordination = model.transform(a.comments)
-        a.tables["coordination"] = coordination
-        keep = ["thread_id", "comment_id", "duplicate_group", "near_duplicates", "exact_duplicates",
-                "duplicate_authors", "coordination_score", "coordination_reasons"]
-        a.tables["comments"] = _merge(a.comments, coordination[[c for c in keep if c in coordination]])
-
-    def _stage_incivility(self, a: Analysis) -> None:
-        """Insults, profanity, threats and identity attacks per comment, aimed at whom."""
-        from .incivility import Incivility
-
-        a.tables["comments"] = _merge(a.comments, Incivility().transform(a.comments))
-
-    def _stage_disinfo(self, a: Analysis) -> None:
-        """Possible-disinformation risk per comment, per article and per thread, with reasons."""
-        from .disinfo import DisinfoRisk
-
-        model = DisinfoRisk(config=self.config)
-        units = model.transform(a.comments, narratives=a.tables.get("narratives"), claims=a.tables.get("claims"),
-                                claim_comparison=a.tables.get("claim_comparison"),
-                                coordination=a.tables.get("coordination"), articles=a.articles)
-        on_comments = units[units["comment_id"] != ""]
-        a.tables["comments"] = _merge(a.comments, on_comments)
-        a.tables["thread_disinfo"] = model.threads(units, a.comments, a.articles,
-                                                   published={t.thread_id: t.article.published or "" for t in a.threads})
-
-    def _stage_triage(self, a: Analysis) -> None:
-        """Moderation priority per comment with its reasons (the queue itself lives in SQLite)."""
-        from .triage import TriagePriority
-
-        a.tables["comments"] = _merge(a.comments, TriagePriority(config=self.config).transform(a.comments))
-
-    def _stage_threads(self, a: Analysis) -> None:
-        table = thread_table(a.threads, a.comments)
-        sents = a.tables.get("sentences")
-        if sents is not None and len(sents):
-            from .sentiment import combine_sentences
-
-            article = sents[sents["comment_id"] == ""].groupby("thread_id")["sentiment"].agg(combine_sentences)
-            table["article_sentiment"] = table["thread_id"].map(article)
-        extra = a.tables.pop("thread_disinfo", None)
-        if extra is not None and len(extra):
-            table = table.merge(extra, on="thread_id", how="left")
-        a.tables["threads"] = table
+def select_stages(stages: Iterable[str | Stage] | None, skip: Iterable[str] = (), plugins: bool = True) -> list[Stage]:
+    """The stages a run will use, ordered so that every stage comes after what it needs."""
+    builtin_all = default_stages()
+    known = builtin_all + (plugin_stages() if plugins else [])
+    by_name = {s.name: s for s in known}
+    wanted = list(stages) if stages is not None else []
+    names = [s for s in wanted if isinstance(s, str)]
+    extra = [s for s in wanted if isinstance(s, Stage)]
+    unknown = [n for n in [*names, *skip] if n not in by_name]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {unknown}; stages are {list(by_name)}")
+    # with no names, every built-in stage and every installed plug-in runs
+    builtin = list(known) if not names else [by_name[n] for n in names]
+    chosen = [s for s in builtin if s.name not in set(skip)] + extra
+    seen = set()
+    for s in chosen:
+        if s.name in seen:
+            raise ValueError(f"two stages are named {s.name!r}; stage names must be unique")
+        seen.add(s.name)
+    ordered = order_stages(chosen)
+    for s in ordered:  # the encoding pre-pass needs to know who reads vectors after it
+        if s.name == "embeddings" and hasattr(s, "later"):
+            s.later = [t for t in ordered if t is not s]
+    return ordered
 
 
-# -- helpers -------------------------------------------------------------------------------------
+def order_stages(stages: list[Stage]) -> list[Stage]:
+    """A stable topological order: each stage after the providers of what it requires or uses;
+    otherwise the given order. A cycle is an error naming its stages."""
+    providers: dict[str, Stage] = {}
+    for s in stages:
+        for entry in s.provides:
+            providers.setdefault(entry, s)
+    needs = {s.name: {providers[e].name for e in (*s.requires, *s.uses) if e in providers and providers[e] is not s}
+             for s in stages}
+    ordered: list[Stage] = []
+    done: set[str] = set()
+    pending = list(stages)
+    while pending:
+        ready = next((s for s in pending if needs[s.name] <= done), None)
+        if ready is None:
+            raise ValueError("stages depend on each other in a cycle: " + ", ".join(s.name for s in pending))
+        ordered.append(ready)
+        done.add(ready.name)
+        pending.remove(ready)
+    return ordered
 
-def _merge(comments, extra):
-    """Add ``extra``'s columns to ``comments`` by (thread_id, comment_id), replacing older versions."""
-    keys = ["thread_id", "comment_id"]
-    new = [c for c in extra.columns if c not in keys]
-    base = comments.drop(columns=[c for c in new if c in comments.columns])
-    return base.merge(extra[keys + new], on=keys, how="left")
+
+def check_requirements(stages: list[Stage]) -> list[str]:
+    """Raise when a stage requires something no chosen stage provides (naming the stage that would);
+    return a note for each stage that runs reduced because something it uses is missing."""
+    provided = set(_GIVEN)
+    all_known = {e: s.name for s in default_stages() for e in s.provides}
+    notes = []
+    for s in stages:
+        missing = [e for e in s.requires if e not in provided]
+        if missing:
+            givers = sorted({all_known[e] for e in missing if e in all_known})
+            hint = f" (made by stage {', '.join(givers)}, which is skipped)" if givers else ""
+            raise ValueError(f"stage {s.name!r} needs {', '.join(missing)}{hint}; "
+                             f"run {' and '.join(givers) or 'a stage that provides it'} or skip {s.name} too")
+        lacking = [e for e in s.uses if e not in provided]
+        if lacking:
+            givers = sorted({all_known.get(e, e) for e in lacking})
+            notes.append(f"{s.name}: runs without {', '.join(givers)} (skipped): {s.reduced or 'reduced mode'}")
+        provided.update(s.provides)
+    return notes
+
+
+def add_language_notes(ctx: RunContext, stages: list[Stage]) -> None:
+    """Each comment's language, and for text not in a language a stage supports, which stages did
+    not read it (``language_note``), so a missing score always has its reason."""
+    layer = ctx.tokens
+    if layer is None or not layer.docs:
+        return
+    lang_of = {(t, c): d.lang for (t, c, _), d in zip(layer.keys, layer.docs) if c != ""}
+    comments = ctx.comments
+    langs = [lang_of.get((t, c), "und") for t, c in zip(comments["thread_id"], comments["comment_id"])]
+    comments["language"] = langs
+    notes = []
+    for lang in langs:
+        unsupported = [s.name for s in stages if s.languages and lang not in s.languages and lang != "und"]
+        notes.append(f"not analysed for {lang} (English-only resources): {', '.join(unsupported)}"
+                     if unsupported else "")
+    comments["language_note"] = notes
+    for lang, n in layer.languages().items():
+        if lang in ("en", "und"):
+            continue
+        unsupported = [s.name for s in stages if s.languages and lang not in s.languages]
+        if unsupported:
+            ctx.note(f"{n} text unit(s) in '{lang}': tokens and sentences only; "
+                     f"{', '.join(unsupported)} cover English only")
 
 
 def _order_columns(frame, first: list[str]):
@@ -274,45 +248,10 @@ def _order_columns(frame, first: list[str]):
     return frame[first + rest]
 
 
-def thread_table(threads: list[Thread], comments):
-    """One row per thread: metadata, size, depth, mean tone and the shares of each reply stance."""
-    import pandas as pd
-
-    rows = []
-    # Each thread's rows as a list of positions over columns read once (what ``groupby`` would
-    # give, without a hundred small frames): missing thread ids belong to no thread.
-    members: dict = {}
-    if not comments.empty:
-        for i, (tid, ok) in enumerate(zip(comments["thread_id"].tolist(), comments["thread_id"].notna().tolist())):
-            if ok:
-                members.setdefault(tid, []).append(i)
-        authors, author_ok = comments["author"].tolist(), comments["author"].notna().tolist()
-        depth = comments["depth"]
-        depths = depth.to_numpy() if depth.dtype.kind in "iu" else None
-        sentiment = comments["sentiment"].to_numpy() if "sentiment" in comments else None
-        stance = comments["stance"].tolist() if "stance" in comments else None
-    for t in threads:
-        g = members.get(t.thread_id)
-        n = 0 if g is None else len(g)
-        row = {
-            "thread_id": t.thread_id, "title": t.article.title, "outlet": t.article.outlet,
-            "published": t.article.published, "url": t.article.url, "source": t.source,
-            "comments": n,
-            "authors": 0 if g is None else len({authors[i] for i in g if author_ok[i]}),
-            "max_depth": 0 if g is None else int(depths[g].max() if depths is not None else depth.iloc[g].max()),
-            "article_words": len(t.article.text.split()),
-        }
-        row["sentiment_mean"] = float(pd.Series(sentiment[g]).mean()) if n and sentiment is not None else None
-        for s in STANCES:
-            row[s] = sum(1 for i in g if stance[i] == s) / n if n and stance is not None else None
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def analyze(threads: list[Thread], *, targets: list[str] | None = None, stages: Iterable[str] | None = None,
+def analyze(threads: list[Thread], *, targets: list[str] | None = None, stages: Iterable[str | Stage] | None = None,
             embedder=None, use_embeddings: bool = True, seed: int = 42, quiet: bool = True,
             **options) -> Analysis:
-    """Run the whole pipeline; ``analysis.tables`` holds ``comments, threads, targets, topics`` and more."""
+    """Run the whole pipeline; the result maps table names (``comments, threads, targets, topics``
+    and more) to DataFrames."""
     return Analyzer(stages=stages, targets=targets, embedder=embedder, use_embeddings=use_embeddings,
                     seed=seed, quiet=quiet, **options).run(threads)
-

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from discourse.resources import load_json
+from .stage import RunContext, Stage
 
 LABELS = ("support", "deny", "query", "comment")
 OUTPUT_COLUMNS = ["thread_id", "comment_id", "stance", "stance_score", "stance_evidence",
@@ -359,9 +360,9 @@ class ReplyStance:
     @property
     def embedder(self):
         if self._embedder is None:
-            from discourse.embeddings import shared_embedder
+            from discourse.embeddings import Embedder
 
-            self._embedder = shared_embedder()
+            self._embedder = Embedder()
         return self._embedder
 
     # -- features -----------------------------------------------------------------------------
@@ -572,3 +573,20 @@ class ReplyStance:
         pred.insert(0, "comment_id", cids)
         pred.insert(0, "thread_id", tids)
         return pred[OUTPUT_COLUMNS]
+
+
+class ReplyStanceStage(Stage):
+    """Support / deny / query / comment toward what each comment answers."""
+
+    name = "stance"
+    requires = ("comments.text", "comments.parent_id")
+    provides = ("comments.stance", "comments.stance_score", "comments.stance_evidence")
+    needs_embeddings = True
+
+    def texts_to_encode(self, ctx: RunContext) -> list[str]:
+        texts = ctx.units["text"].fillna("").tolist() if ctx.units is not None else []
+        return [clean_text(t) for t in texts]
+
+    def run(self, ctx: RunContext) -> None:
+        model = ReplyStance(embedder=ctx.encoder(), use_embeddings=ctx.use_embeddings)
+        ctx.add_columns(model.transform(ctx.comments, ctx.articles))

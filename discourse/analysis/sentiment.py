@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..text import sentence_spans
+from .stage import RunContext, Stage
 
 SCORE_COLUMNS = ["sentiment", "sentiment_pos", "sentiment_neg", "sentiment_neu"]
 
@@ -140,3 +141,19 @@ def author_means(comments):
         "negative_share": g.apply(lambda s: float((s <= -0.05).mean())),
     }).reset_index()
     return out.sort_values(["comments", "author"], ascending=[False, True]).reset_index(drop=True)[cols]
+
+
+class SentimentStage(Stage):
+    """VADER tone per comment and sentence, tone change along replies, and means per author."""
+
+    name = "sentiment"
+    requires = ("comments.text",)
+    provides = ("comments.sentiment", "comments.sentiment_pos", "comments.sentiment_neg",
+                "comments.sentiment_neu", "sentences", "escalation", "authors")
+
+    def run(self, ctx: RunContext) -> None:
+        model = Sentiment()
+        ctx.add_columns(model.transform(ctx.comments))
+        ctx.tables["sentences"] = model.sentences(ctx.units)
+        ctx.tables["escalation"] = escalation(ctx.comments)
+        ctx.tables["authors"] = author_means(ctx.comments)

@@ -46,6 +46,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from ..resources import load_json
+from .stage import RunContext, Stage
 
 COLUMNS = ["thread_id", "comment_id", "target", "stance", "score", "evidence", "mentions", "source"]
 FAVOR, AGAINST, NONE = "favor", "against", "none"
@@ -1073,3 +1074,24 @@ def aggregate_targets(targets, comments, by: str = "author"):
     out = out.reset_index()
     out.columns.name = None
     return out[cols]
+
+
+class TargetStanceStage(Stage):
+    """Stance toward named targets in comments and article paragraphs (the domain pack, the
+    user's ``--targets`` and each thread's salient names), with aggregates."""
+
+    name = "targets"
+    requires = ("units",)
+    provides = ("targets", "targets_by_author", "targets_by_thread", "targets_by_outlet")
+
+    def run(self, ctx: RunContext) -> None:
+        model = TargetStance(domain=ctx.domain, targets=ctx.targets)
+        targets = model.transform(ctx.units, ctx.articles)
+        ctx.tables["targets"] = targets
+        on_comments = targets[targets["comment_id"] != ""] if not targets.empty else targets
+        for by, table in (("author", "targets_by_author"), ("thread_id", "targets_by_thread"),
+                          ("outlet", "targets_by_outlet")):
+            try:
+                ctx.tables[table] = aggregate_targets(on_comments if by == "author" else targets, ctx.comments, by=by)
+            except KeyError:  # no such column (e.g. no outlets known)
+                continue

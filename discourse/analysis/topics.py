@@ -23,6 +23,7 @@ from collections import Counter
 import numpy as np
 
 from ..resources import load_json
+from .stage import RunContext, Stage
 
 log = logging.getLogger("discourse")
 
@@ -144,9 +145,9 @@ class Topics:
     # -- parts ---------------------------------------------------------------------------------
     def _embedder(self):
         if self.embedder is None:
-            from ..embeddings import shared_embedder
+            from ..embeddings import Embedder
 
-            self.embedder = shared_embedder()
+            self.embedder = Embedder()
         return self.embedder
 
     def _reduction(self, n: int):
@@ -327,3 +328,26 @@ def thread_topics(assignments):
     g = assignments.groupby(["thread_id", "topic", "topic_label"]).size().rename("count").reset_index()
     g["share"] = g["count"] / g.groupby("thread_id")["count"].transform("sum")
     return g.sort_values(["thread_id", "count"], ascending=[True, False]).reset_index(drop=True)[cols]
+
+
+class TopicsStage(Stage):
+    """BERTopic over all comments and article paragraphs (keyword topics under ``--fast``)."""
+
+    name = "topics"
+    requires = ("units",)
+    provides = ("topics", "thread_topics", "unit_topics", "comments.topic", "comments.topic_label",
+                "comments.topic_score")
+    needs_embeddings = True
+
+    def run(self, ctx: RunContext) -> None:
+        model = Topics(embedder=ctx.embedder, seed=ctx.seed, **ctx.options.get("topics", {}))
+        if not ctx.use_embeddings:
+            model.min_docs = None  # keywords only: clustering needs the encoder
+        assigned = model.fit_transform(ctx.units)
+        ctx.tables["topics"] = model.topics_
+        ctx.tables["thread_topics"] = thread_topics(assigned)
+        ctx.tables["unit_topics"] = assigned
+        if model.note_:
+            ctx.note(f"topics: {model.note_}")
+        ctx.add_columns(assigned[assigned["comment_id"] != ""][["thread_id", "comment_id", "topic", "topic_label",
+                                                                "topic_score"]])

@@ -12,6 +12,7 @@ import math
 import re
 
 from ..config import load_config
+from .stage import RunContext, Stage
 
 #: the stages `discourse triage` runs: triage and what its signals come from
 TRIAGE_STAGES = ("embeddings", "sentiment", "narratives", "claims", "coordination", "incivility", "disinfo",
@@ -138,3 +139,16 @@ class TriagePriority:
             reasons = "; ".join(r for p, r in sorted(parts, key=lambda x: -x[0]) if p >= w["min_contribution"])
             rows.append((tid, cid, round(prio, 4), reasons))
         return pd.DataFrame(rows, columns=TRIAGE_COLUMNS)
+
+
+class TriageStage(Stage):
+    """Moderation priority per comment with its reasons (the queue itself lives in SQLite)."""
+
+    name = "triage"
+    requires = ("comments.text",)
+    uses = ("comments.incivility", "comments.disinfo_risk", "comments.coordination_score", "comments.sentiment")
+    reduced = "a signal from a stage that did not run (incivility, disinfo, coordination, sentiment) counts as 0"
+    provides = ("comments.triage_priority", "comments.triage_reasons")
+
+    def run(self, ctx: RunContext) -> None:
+        ctx.add_columns(TriagePriority(config=ctx.config).transform(ctx.comments))

@@ -326,9 +326,11 @@ class ReplyLinker:
         return out
 
     def _semantic(self, thread: Thread):
-        from discourse.embeddings import shared_embedder
+        from discourse.embeddings import Embedder
 
-        embedder = self._embedder or shared_embedder()
+        if self._embedder is None:
+            self._embedder = Embedder()
+        embedder = self._embedder
         texts = [c.text for c in thread.comments]
         vectors = embedder.encode(texts + [thread.article.text[:2000] or " "])
         return _Similarity(dense=vectors)

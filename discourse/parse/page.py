@@ -48,24 +48,29 @@ def parse_page(
     rules: FurnitureRules | None = None,
     segmenter: Segmenter | None = None,
     linker=None,
+    embedder=None,
 ) -> Thread:
     """Parse the text of a news page (article, then flattened comments) into a thread.
 
     ``semantic=False`` skips sentence embeddings in reply inference (faster, a little less
-    accurate). ``rules``, ``segmenter`` and ``linker`` swap the stages for other sites.
+    accurate); ``embedder`` is the run's sentence encoder (one is made when needed and none is given).
+    ``rules``, ``segmenter`` and ``linker`` swap the stages for other sites.
     """
     # Hundreds of thousands of long-lived lines and comments, no cycles: see runtime.gc_paused.
     with gc_paused():
-        return _parse_page(text, source, thread_id, semantic, rules, segmenter, linker)
+        return _parse_page(text, source, thread_id, semantic, rules, segmenter, linker or _linker(semantic, embedder))
+
+
+def _linker(semantic: bool, embedder):
+    from discourse.parse.linking import ReplyLinker
+
+    return ReplyLinker(semantic=semantic, embedder=embedder)
 
 
 def _parse_page(text: str, source: str, thread_id: str | None, semantic: bool, rules: FurnitureRules | None,
                 segmenter: Segmenter | None, linker) -> Thread:
-    from discourse.parse.linking import ReplyLinker
-
     rules = rules or default_rules()
     segmenter = segmenter or Segmenter()
-    linker = linker or ReplyLinker(semantic=semantic)
     raw = text.splitlines()
     if "\x00" in text:
         stripped = [ln.strip().replace("\x00", "") for ln in raw]

@@ -49,7 +49,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
+def read_path(path: Path, *, semantic: bool = True, embedder=None) -> list[Thread]:
     """Read one file or ConvoKit folder into threads."""
     from discourse.readers import structured
     from discourse.readers.text import read_text
@@ -69,12 +69,21 @@ def read_path(path: Path, *, semantic: bool = True) -> list[Thread]:
         return structured.read_json(path)  # our own JSONL saved under another name
     from discourse.parse import parse_page
 
-    return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic)]
+    return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic, embedder=embedder)]
 
 
-def read_threads(paths: Iterable[str | Path], *, semantic: bool = True) -> list[Thread]:
-    """Read every thread from files and folders; raises :class:`InputError` on real failures."""
+def read_threads(paths: Iterable[str | Path], *, semantic: bool = True, embedder=None,
+                 manifest: str | Path | None = None) -> list[Thread]:
+    """Read every thread from files and folders, with missing article metadata filled from
+    ``manifest`` or a ``manifest.csv`` beside the inputs (as the command line does); raises
+    :class:`InputError` on real failures."""
+    from discourse.readers.manifest import apply_manifests
+
+    paths = list(paths)
     threads: list[Thread] = []
     for path in discover(paths):
-        threads.extend(read_path(path, semantic=semantic))
-    return threads
+        threads.extend(read_path(path, semantic=semantic, embedder=embedder))
+    try:
+        return apply_manifests(threads, paths, manifest)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot use the manifest: {exc}") from None

@@ -74,3 +74,24 @@ def apply_manifest(threads: Iterable[Thread], manifest) -> list[Thread]:
             if not getattr(thread.article, field):
                 setattr(thread.article, field, str(value))
     return threads
+
+
+def find_manifests(paths: Iterable[str | Path], manifest: str | Path | None = None) -> list[Path]:
+    """``manifest`` when given; otherwise every ``manifest.csv`` in an input folder or beside an
+    input file."""
+    if manifest:
+        return [Path(manifest)]
+    found: list[Path] = []
+    for raw in paths:
+        folder = Path(raw) if Path(raw).is_dir() else Path(raw).parent
+        candidate = folder / "manifest.csv"
+        if candidate.is_file() and candidate not in found:
+            found.append(candidate)
+    return found
+
+
+def apply_manifests(threads: list[Thread], paths: Iterable[str | Path], manifest: str | Path | None = None) -> list[Thread]:
+    """Fill missing article metadata from the manifests :func:`find_manifests` names."""
+    for m in find_manifests(paths, manifest):
+        apply_manifest(threads, m)
+    return threads
