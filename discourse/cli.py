@@ -227,9 +227,51 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def _output_file(path: str | None, option: str) -> str | None:
+    """Check, before any work, that ``path`` can be written as a file: one line if it cannot."""
+    if path is None:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{option} {path}: is a folder; give a file name")
+    parent = p.parent
+    if not parent.is_dir():
+        what = "is a file, not a folder" if parent.exists() or _under_a_file(parent) else "does not exist"
+        raise InputError(f"{option} {path}: the folder {parent} {what}")
+    return path
+
+
+def _output_folder(path: str | Path, option: str = "-o") -> Path:
+    """Create the output folder ``path`` now (with its parents): one line if it cannot be."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{option} {path}: is a file, not a folder; give a folder for the output")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a part of it is a file" if _under_a_file(p) else (exc.strerror or str(exc))
+        raise InputError(f"{option} {path}: cannot create the folder ({why})") from None
+    return p
+
+
+def _under_a_file(path: Path) -> bool:
+    return any(q.exists() and not q.is_dir() for q in path.parents)
+
+
+def _open_output(path: str | None):
+    if not path:
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def cmd_parse(args) -> int:
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    _output_file(args.output, "-o")
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast,
+                                  exclude=[args.output] if args.output else ())
+    out = _open_output(args.output)
     try:
         if args.format == "jsonl":
             for t in threads:
@@ -245,29 +287,35 @@ def cmd_parse(args) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
-    if failures and not threads:
-        return EXIT_FAILURE
     return EXIT_FAILURE if failures else 0
 
 
-def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None, embedder=None):
-    """Threads from every readable input; unreadable files are reported and counted.
+def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None, embedder=None,
+              exclude=()):
+    """Threads from every readable input; unreadable paths and files are reported and counted,
+    and the other inputs are still read. ``exclude``: this run's outputs, never read as inputs.
 
     Article metadata missing from the input (outlet, url, published) is filled from a manifest:
     ``--manifest FILE``, or a ``manifest.csv`` in an input folder or beside an input file.
+    Thread ids are made unique across inputs (see ``readers.repair.unique_thread_ids``).
     """
     from discourse.progress import progress
     from discourse.readers import discover, read_path
     from discourse.readers.manifest import apply_manifests
+    from discourse.readers.repair import unique_thread_ids
 
-    threads, failures = [], 0
-    files = discover(paths)
+    threads, problems = [], []
+    files = discover(paths, exclude=exclude, errors=problems)
+    for problem in problems:
+        print(f"discourse: error: {problem}", file=sys.stderr)
+    failures = len(problems)
     for path in progress(files, desc="reading", unit="file", quiet=quiet):
         try:
             threads.extend(read_path(path, semantic=semantic, embedder=embedder))
         except InputError as exc:
             print(f"discourse: error: {exc}", file=sys.stderr)
             failures += 1
+    unique_thread_ids(threads)
     try:
         apply_manifests(threads, paths, manifest)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
@@ -299,15 +347,19 @@ def _analyzer(args, stages=None, **options):
 def cmd_analyze(args) -> int:
     from discourse.writers.tables import write_tables
 
+    from discourse.writers.outputs import mark_output
+
     analyzer = _analyzer(args)
+    _output_folder(args.output)
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
-                                  embedder=analyzer.embedder)
+                                  embedder=analyzer.embedder, exclude=[args.output])
     if not threads:
         print("discourse: error: nothing to analyse (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
     result = analyzer.run(threads)
     formats = ("csv", "parquet") if args.format == "both" else (args.format,)
     written = write_tables(result.tables, args.output, formats=formats)
+    mark_output(args.output, written)
     if not args.quiet:
         for note in result.notes:
             print(f"discourse: note: {note}", file=sys.stderr)
@@ -322,25 +374,29 @@ def cmd_report(args) -> int:
     from discourse.report import compare, write_reports
     from discourse.writers.tables import write_tables
 
+    from discourse.writers.outputs import mark_output
+
     analyzer = _analyzer(args, config=load_config(getattr(args, "config", None)))
+    out = _output_folder(args.output)
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
-                                  embedder=analyzer.embedder)
+                                  embedder=analyzer.embedder, exclude=[out])
     if not threads:
         print("discourse: error: nothing to report on (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
     result = analyzer.run(threads)
-    out = Path(args.output)
     try:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    mark_output(out, [p for p in out.iterdir() if p.name.startswith("compare") and p.is_file()])
     if args.command == "compare":
         if not args.quiet:
             print(f"discourse: comparison by {args.by} of {len(threads)} threads: {out / 'compare.html'}",
                   file=sys.stderr)
         return EXIT_FAILURE if failures else 0
-    write_tables(result.tables, out / "tables")
+    mark_output(out / "tables", write_tables(result.tables, out / "tables"))
     pages = write_reports(result.threads, result.tables, out, quiet=args.quiet)
+    mark_output(out, pages)
     if not args.quiet:
         for note in result.notes:
             print(f"discourse: note: {note}", file=sys.stderr)
@@ -357,7 +413,12 @@ def cmd_triage(args) -> int:
     from discourse.text import clip
 
     analyzer = _analyzer(args, stages=TRIAGE_STAGES, config=load_config(args.config))
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=analyzer.embedder)
+    _output_file(args.output, "-o")
+    _output_folder(Path(args.db).parent, f"--db {args.db}:")
+    if Path(args.db).is_dir():
+        raise InputError(f"--db {args.db}: is a folder; give a file name for the queue database")
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=analyzer.embedder,
+                                  exclude=[args.db] + ([args.output] if args.output else []))
     if not threads:
         print("discourse: error: nothing to triage (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
@@ -370,7 +431,7 @@ def cmd_triage(args) -> int:
     rows = [{"rank": i + 1, "id": r["fingerprint"][:10], "new": r["fingerprint"] in new, "thread_id": r["thread_id"],
              "comment_id": r["comment_id"], "author": r["author"], "triage_priority": round(r["priority"], 3),
              "triage_reasons": r["reasons"], "text": r["text"]} for i, r in enumerate(top)]
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    out = _open_output(args.output)
     try:
         if args.format == "json":
             json.dump(rows, out, ensure_ascii=False, indent=2)
@@ -401,6 +462,9 @@ def cmd_triage(args) -> int:
 def cmd_decide(args) -> int:
     from discourse.moderation.queue import PAST, ReviewQueue
 
+    if not Path(args.db).is_file():
+        raise InputError(f"--db {args.db}: no queue database there; run `discourse triage ... --db {args.db}` "
+                         "first (decisions are recorded in the queue it fills)")
     with ReviewQueue(args.db) as queue:
         done = queue.decide(args.ident, args.decision, note=args.note, override=args.override)
     where = f"{done['thread_id']}:{done['comment_id']} [{done['fingerprint'][:10]}]"

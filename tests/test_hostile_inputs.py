@@ -177,3 +177,106 @@ def test_lone_surrogate_is_replaced_with_a_warning(tmp_path, capsys):
     assert thread["thread_id"] == "t\ufffd"
     assert thread["comments"][0]["text"] == "a\ufffdb \U0001f600"
     assert "surrogate" in err and "warning" in err
+
+
+# -- case 1: duplicate thread ids; a report never reads its own outputs ---------------------------
+CSV_THREAD = ["t,1,,alice,The talks in Geneva failed again.", "t,2,1,bob,They never wanted peace talks anyway."]
+
+
+def test_same_thread_in_two_folders_gets_unique_ids(tmp_path, capsys):
+    import pandas as pd
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        write_csv_thread(tmp_path / folder / "x.csv", CSV_THREAD)
+    code, out, err = run(["analyze", tmp_path / "a", tmp_path / "b", "--fast", "-o", tmp_path / "out",
+                          "--format", "csv"], capsys)
+    assert code == 0, err
+    threads = pd.read_csv(tmp_path / "out" / "threads.csv")
+    assert sorted(threads["thread_id"]) == ["t", "t~2"]
+    assert len(pd.read_csv(tmp_path / "out" / "comments.csv")) == 4
+    assert "renamed 't~2'" in err
+
+
+def test_report_twice_in_a_row_gives_the_same_report(tmp_path, capsys, monkeypatch):
+    write_csv_thread(tmp_path / "x.csv", CSV_THREAD)
+    (tmp_path / "page.txt").write_text("Peace talks\n\nThe talks failed.\n\nalice\nThey will try again.\n",
+                                       encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for _ in range(2):
+        code, out, err = run(["report", ".", "-o", "reports", "--fast", "--quiet"], capsys)
+        assert code == 0, err
+        outputs.append(((tmp_path / "reports" / "index.md").read_text(encoding="utf-8"),
+                        (tmp_path / "reports" / "tables" / "threads.csv").read_text(encoding="utf-8"),
+                        (tmp_path / "reports" / "tables" / "comments.csv").read_text(encoding="utf-8")))
+    assert outputs[0] == outputs[1]
+    assert outputs[1][1].count("\n") == 1 + 2  # a header and the two threads, not their reports read back
+
+
+# -- case 8: one bad path does not abort the others -----------------------------------------------
+PAGE = "Peace talks\n\nThe talks failed.\n\nalice\nThey will try again.\nbob\nI doubt it.\n"
+
+
+def test_missing_path_does_not_stop_the_other_inputs(tmp_path, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text(PAGE, encoding="utf-8")
+    out_file = tmp_path / "out.jsonl"
+    code, out, err = run(["parse", good, tmp_path / "nonexistent.txt", "-o", out_file, "--fast"], capsys)
+    assert code == 1
+    assert "no such file" in one_error_line(err)
+    assert len(out_file.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_unreadable_subfolder_is_reported_and_skipped(tmp_path, capsys, monkeypatch):
+    import os
+
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "good.txt").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "x.txt").write_text(PAGE, encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.path.basename(os.fspath(path)) == "locked":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, out, err = run(["parse", tmp_path, "--fast"], capsys)
+    assert code == 1
+    assert "locked" in one_error_line(err) and "Permission denied" in err
+    assert len(out.splitlines()) == 1
+
+
+# -- case 12 (folders) and 14 (messages) -----------------------------------------------------------
+def test_empty_folder_and_folder_of_unknown_files_are_reported(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "unknown").mkdir()
+    (tmp_path / "unknown" / "a.xml").write_text("<x/>", encoding="utf-8")
+    for folder in ("empty", "unknown"):
+        code, out, err = run(["parse", tmp_path / folder], capsys)
+        assert code == 1 and "no input files" in one_error_line(err) and out == ""
+
+
+def test_convokit_folder_without_utterances_says_so(tmp_path, capsys):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "conversations.json").write_text("{}", encoding="utf-8")
+    code, out, err = run(["parse", tmp_path / "corpus"], capsys)
+    assert code == 1 and "utterances.jsonl" in one_error_line(err) and "unknown shape" not in err
+
+
+def test_decide_on_a_missing_queue_does_not_create_it(tmp_path, capsys):
+    db = tmp_path / "nothing.sqlite"
+    code, out, err = run(["triage", "decide", "abc", "approve", "--db", db], capsys)
+    assert code == 1 and "no queue database" in one_error_line(err)
+    assert not db.exists()
+
+
+# -- case 15: file names that differ only in case -------------------------------------------------
+def test_thread_ids_differing_in_case_get_distinct_file_names():
+    from discourse.report.view import safe_name
+
+    taken: set[str] = set()
+    names = [safe_name(t, taken) for t in ("index", "INDEX", "Index", "a", "A")]
+    assert len({n.lower() for n in names} | {"index", "compare"}) == len(names) + 2
