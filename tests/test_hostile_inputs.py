@@ -280,3 +280,54 @@ def test_thread_ids_differing_in_case_get_distinct_file_names():
     taken: set[str] = set()
     names = [safe_name(t, taken) for t in ("index", "INDEX", "Index", "a", "A")]
     assert len({n.lower() for n in names} | {"index", "compare"}) == len(names) + 2
+
+
+# -- case 12: no silent coercion; odd Reddit shapes ---------------------------------------------
+@pytest.mark.parametrize("thread", [
+    {"thread_id": {"x": 1}, "comments": [{"comment_id": "1", "text": "x"}]},
+    {"thread_id": None, "comments": [{"comment_id": "1", "text": "x"}]},
+    {"thread_id": "t", "comments": [{"comment_id": "1", "text": ["a", "b"]}]},
+    {"thread_id": "t", "comments": [{"comment_id": ["1"], "text": "a"}]},
+    {"thread_id": "t", "comments": [{"comment_id": "1", "text": "a", "author": True}]},
+])
+def test_wrongly_typed_values_are_refused_not_stringified(tmp_path, capsys, thread):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(thread), encoding="utf-8")
+    code, out, err = run(["parse", path], capsys)
+    assert code == 1 and "must be text or a number" in one_error_line(err) or "null" in err
+    assert "{'x'" not in out and "None" not in out
+
+
+def test_position_beyond_float_range_is_one_line(tmp_path, capsys):
+    path = tmp_path / "t.json"
+    path.write_text('{"thread_id": "t", "comments": [{"comment_id": "1", "text": "x", "position": 1e400}]}',
+                    encoding="utf-8")
+    code, out, err = run(["parse", path], capsys)
+    assert code == 1 and "position" in one_error_line(err)
+
+
+def test_csv_with_two_text_columns_is_refused(tmp_path, capsys):
+    path = write_csv_thread(tmp_path / "two.csv", ["t,1,,a,one,two"],
+                            header="thread_id,comment_id,parent_id,author,text,text")
+    code, out, err = run(["parse", path], capsys)
+    assert code == 1 and "'text' appears twice" in one_error_line(err)
+
+
+@pytest.mark.parametrize("data", [
+    {"kind": "Listing", "data": {"children": [{"kind": "t5", "data": {"display_name": "x"}}]}},
+    {"kind": "Listing", "data": {"children": "nope"}},
+    [{"kind": "Listing", "data": {"children": []}}],
+])
+def test_reddit_json_of_an_unexpected_shape_is_reported(tmp_path, capsys, data):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = run(["parse", path], capsys)
+    assert code == 1 and "Reddit JSON" in one_error_line(err) and out == ""
+
+
+def test_reddit_body_of_the_wrong_type_is_refused(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps([{"body": ["a"], "parent_id": "t3_p", "link_id": "t3_p", "id": "c1"}]),
+                    encoding="utf-8")
+    code, out, err = run(["parse", path], capsys)
+    assert code == 1 and "'body' must be text" in one_error_line(err)

@@ -38,6 +38,7 @@ import csv
 import html
 import io
 import json
+import math
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,12 +88,56 @@ def read_json(path: Path) -> list[Thread]:
 
 def _own_thread(path: Path, item: dict, i: int, lines: list[int] | None, in_list: bool) -> Thread:
     try:
+        _check_own_types(item)
         thread = Thread.from_dict(item, source=str(path))
     except (TypeError, ValueError) as exc:
         where = _where(i, lines) if (lines or in_list) else "thread"
         raise InputError(f"{path}: {where}: {exc}") from None
     repair_links(thread)
     return thread
+
+
+def _check_own_types(item: dict) -> None:
+    """Refuse values of the wrong JSON type before :meth:`Thread.from_dict` would turn them into
+    strings silently (``{"x": 1}`` -> ``"{'x': 1}"``, null -> ``"None"``, a list of text -> its repr)."""
+    _scalar(item.get("thread_id"), "'thread_id'", required=True)
+    art = item.get("article")
+    if isinstance(art, dict):
+        for key in ("title", "outlet", "published", "url", "text"):
+            _scalar(art.get(key), f"article '{key}'")
+    comments = item.get("comments")
+    for n, c in enumerate(comments if isinstance(comments, list) else []):
+        if not isinstance(c, dict):
+            continue
+        cid = _scalar(c.get("comment_id"), f"comment #{n} 'comment_id'")  # absent: from_dict says so
+        for key in ("parent_id", "author", "reply_to", "text", "timestamp", "link", "evidence"):
+            _scalar(c.get(key), f"comment {cid!r} '{key}'")
+        position, conf = c.get("position"), c.get("confidence")
+        if position is not None and not (_is_number(position) and float(position).is_integer()
+                                         and abs(position) < 2**53):
+            raise ValueError(f"comment {cid!r}: position {position!r} is not a whole number")
+        if conf is not None and not (_is_number(conf) and 0.0 <= conf <= 1.0):
+            raise ValueError(f"comment {cid!r}: confidence {conf!r} is not a number from 0 to 1")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _scalar(value: Any, what: str, *, required: bool = False) -> str | None:
+    """A text field of the input as a string: text as given, finite numbers written out, None for
+    null or absent. Lists, objects, booleans and non-finite numbers raise ``ValueError``: turning
+    them into their Python spelling would pass garbage on as data."""
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"{what} is {'null' if value is None else 'empty'}; it must be text or a number")
+        return None
+    if isinstance(value, str):
+        return value
+    if _is_number(value):
+        return str(value)
+    kind = {list: "a list", dict: "an object", bool: "true/false"}.get(type(value), "not a finite number")
+    raise ValueError(f"{what} must be text or a number, not {kind} ({json.dumps(value)[:40]})")
 
 
 def _where(i: int, lines: list[int] | None) -> str:
@@ -249,7 +294,7 @@ def _reddit_threads(path: Path, items: list[dict]) -> list[Thread]:
     """
     posts: dict[str, dict] = {}
     groups: dict[str, list[dict]] = {}  # post name ("t3_x"), or "" if unknown -> comments
-    more_stubs = more_hidden = 0
+    more_stubs = more_hidden = odd = 0
     current_post = ""
     stack = [iter(items)]
     while stack:
@@ -258,14 +303,20 @@ def _reddit_threads(path: Path, items: list[dict]) -> list[Thread]:
             stack.pop()
             continue
         if not isinstance(thing, dict):
+            odd += 1
             continue
         kind, data = thing.get("kind"), thing.get("data")
         if kind is None and "body" in thing:
             kind, data = "t1", thing
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or kind not in ("Listing", "t1", "t3", "more"):
+            odd += 1
             continue
         if kind == "Listing":
-            stack.append(iter(data.get("children") or []))
+            children = data.get("children") or []
+            if not isinstance(children, list):
+                odd += 1
+                continue
+            stack.append(iter(children))
         elif kind == "t3":
             current_post = str(data.get("name") or f"t3_{data.get('id', '')}")
             posts.setdefault(current_post, data)
@@ -282,23 +333,32 @@ def _reddit_threads(path: Path, items: list[dict]) -> list[Thread]:
             "%s: skipped %d 'load more comments' stub(s) standing for %d comment(s) not in the export",
             path, more_stubs, more_hidden,
         )
-    return [_reddit_thread(path, key, posts.get(key), comments) for key, comments in groups.items()]
+    if not groups:
+        raise InputError(f"{path}: Reddit JSON with no post and no comment in it ({odd} item(s) of another "
+                         f"shape); {_SHAPE_HELP}")
+    if odd:
+        log.warning("%s: skipped %d item(s) that are not Reddit posts, comments or listings", path, odd)
+    try:
+        return [_reddit_thread(path, key, posts.get(key), comments) for key, comments in groups.items()]
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _reddit_thread(path: Path, key: str, post: dict | None, raw: list[dict]) -> Thread:
     comments = []
     for d in raw:
-        cid = str(d.get("id") or str(d.get("name") or "").removeprefix("t1_"))
+        cid = _scalar(d.get("id"), "a Reddit comment's 'id'") or (
+            _scalar(d.get("name"), "a Reddit comment's 'name'") or "").removeprefix("t1_")
         if not cid:
             raise InputError(f"{path}: a Reddit comment has no 'id' (author {d.get('author')!r})")
-        parent = str(d.get("parent_id") or "")
+        parent = _scalar(d.get("parent_id"), f"Reddit comment {cid!r} 'parent_id'") or ""
         if parent.startswith("t3_"):
             parent = ""  # answers the post
         comments.append(
             Comment(
                 comment_id=cid,
-                text=html.unescape(str(d.get("body") or "")),
-                author=_reddit_author(d.get("author")),
+                text=html.unescape(_scalar(d.get("body"), f"Reddit comment {cid!r} 'body'") or ""),
+                author=_reddit_author(_scalar(d.get("author"), f"Reddit comment {cid!r} 'author'")),
                 parent_id=parent.removeprefix("t1_") or None,
                 timestamp=_epoch_iso(d.get("created_utc")),
             )
@@ -306,11 +366,11 @@ def _reddit_thread(path: Path, key: str, post: dict | None, raw: list[dict]) -> 
     post = post or {}
     subreddit = post.get("subreddit") or next((d["subreddit"] for d in raw if d.get("subreddit")), None)
     article = Article(
-        title=html.unescape(str(post["title"])) if post.get("title") else None,
+        title=html.unescape(_scalar(post.get("title"), "the Reddit post's 'title'") or "") or None,
         outlet=f"reddit.com/r/{subreddit}" if subreddit else None,
         published=_epoch_date(post.get("created_utc")),
-        url=post.get("url") or None,
-        text=html.unescape(str(post.get("selftext") or "")),
+        url=_scalar(post.get("url"), "the Reddit post's 'url'"),
+        text=html.unescape(_scalar(post.get("selftext"), "the Reddit post's 'selftext'") or ""),
     )
     thread_id = key.removeprefix("t3_") or path.stem
     return _finish(Thread(thread_id=thread_id, source=str(path), article=article, comments=comments))
@@ -337,7 +397,11 @@ def read_csv(path: Path) -> list[Thread]:
     header = next(records, (1, []))[1]
     columns: dict[str, int] = {}
     for i, name in enumerate(header):
-        columns.setdefault(name.strip().lower(), i)
+        key = name.strip().lower()
+        if key in columns and key in (*CSV_REQUIRED, *CSV_ARTICLE, "timestamp"):
+            raise InputError(f"{path}: column {key!r} appears twice (columns {columns[key] + 1} and {i + 1}); "
+                             "keep one, or rename the other")
+        columns.setdefault(key, i)
     missing = [c for c in CSV_REQUIRED if c not in columns]
     if missing:
         found = ", ".join(h.strip() for h in header if h.strip()) or "(none)"
@@ -428,6 +492,13 @@ def read_convokit(folder: Path) -> list[Thread]:
         conv = u.get("conversation_id", u.get("root"))
         if conv in (None, ""):
             raise InputError(f"{utt_path}: line {line}: utterance {u['id']!r} has no 'conversation_id' (or 'root')")
+        try:
+            for key in ("id", "conversation_id", "root", "reply_to", "text", "timestamp"):
+                _scalar(u.get(key), f"utterance '{key}'")
+            if not isinstance(u.get("speaker", u.get("user")), dict):
+                _scalar(u.get("speaker", u.get("user")), "utterance 'speaker'")
+        except ValueError as exc:
+            raise InputError(f"{utt_path}: line {line}: {exc}") from None
         conversations.setdefault(str(conv), []).append((line, u))
     return [
         _convokit_thread(folder, utt_path, conv, utts, conv_meta.get(conv, {}))
