@@ -331,6 +331,13 @@ def _analyzer(args, stages=None, **options):
     skip = [s.strip() for s in (getattr(args, "skip", "") or "").split(",") if s.strip()]
     targets = [t.strip() for t in (getattr(args, "targets", None) or "").split(",") if t.strip()] or None
     domain = getattr(args, "domain", "russia_ukraine")
+    if domain and str(domain).lower() != "none":
+        from discourse.resources import data_path
+
+        packs = sorted(p.stem for p in data_path("domains").glob("*.json"))
+        if domain not in packs:  # a name, never a path: "../../x" must not leave the data folder
+            raise InputError(f"--domain {domain!r}: no such domain pack; packaged: {', '.join(packs)} "
+                             "(or 'none')")
     embedder = None
     if not args.fast:  # one encoder for the whole command: parsing and analysis (loaded on first use)
         from discourse.embeddings import Embedder

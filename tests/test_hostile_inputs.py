@@ -331,3 +331,75 @@ def test_reddit_body_of_the_wrong_type_is_refused(tmp_path, capsys):
                     encoding="utf-8")
     code, out, err = run(["parse", path], capsys)
     assert code == 1 and "'body' must be text" in one_error_line(err)
+
+
+# -- case 11: option errors are one line ----------------------------------------------------------
+def test_config_that_is_a_folder_or_not_finite(tmp_path, capsys):
+    page = tmp_path / "p.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    bad = tmp_path / "nan.toml"
+    bad.write_text("[triage]\nincivility = nan\n", encoding="utf-8")
+    for config, words in ((tmp_path, "is a folder"), (bad, "finite number")):
+        code, out, err = run(["triage", page, "--fast", "--db", tmp_path / "q.sqlite", "--config", config], capsys)
+        assert code == 1 and words in one_error_line(err)
+
+
+@pytest.mark.parametrize("domain", ["nope", "../../x", "/etc/passwd", "..\\x"])
+def test_unknown_or_path_like_domain_is_one_line(tmp_path, capsys, domain):
+    page = tmp_path / "p.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    code, out, err = run(["analyze", page, "--fast", "-o", tmp_path / "out", "--domain", domain], capsys)
+    assert code == 1 and "no such domain pack" in one_error_line(err)
+
+
+def test_packaged_data_names_cannot_leave_the_data_folder():
+    from discourse.errors import DiscourseError
+    from discourse.resources import data_path, load_json
+
+    assert data_path("domains", "russia_ukraine.json").is_file()
+    for parts in (("domains", "../../x.json"), ("..", "cli.py"), ("domains", "/etc/passwd")):
+        with pytest.raises(DiscourseError):
+            data_path(*parts)
+    with pytest.raises(DiscourseError):
+        load_json("domains", "../scoring.toml")
+
+
+def test_output_paths_that_cannot_work(tmp_path, capsys):
+    page = tmp_path / "p.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    a_file = tmp_path / "afile"
+    a_file.write_text("x", encoding="utf-8")
+    cases = [
+        (["parse", page, "-o", tmp_path / "missing" / "x.jsonl"], "does not exist"),
+        (["parse", page, "-o", tmp_path], "is a folder"),
+        (["analyze", page, "--fast", "-o", a_file], "is a file"),
+        (["triage", page, "--fast", "--db", a_file / "q.sqlite"], "is a file"),
+        (["triage", page, "--fast", "--db", tmp_path], "is a folder"),
+    ]
+    for argv, words in cases:
+        code, out, err = run(argv, capsys)
+        assert code == 1 and words in one_error_line(err), argv
+
+
+def test_truncated_embedding_cache_shard_is_dropped_and_rebuilt(tmp_path, caplog):
+    import numpy as np
+
+    from discourse.embeddings import Embedder
+
+    class Model:
+        calls = 0
+
+        def encode(self, texts, **kwargs):
+            Model.calls += 1
+            return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+    Embedder(model=Model(), cache_dir=tmp_path).encode(["peace", "talks"])
+    (shard,) = (tmp_path / "embeddings").rglob("*.npz")
+    shard.write_bytes(shard.read_bytes()[:-40])  # cut short: a zip without its directory
+    again = Embedder(model=Model(), cache_dir=tmp_path)
+    assert again.encode(["peace", "talks"]).shape == (2, 3)
+    assert "damaged" in caplog.text and "rebuilt" in caplog.text
+    (rebuilt,) = (tmp_path / "embeddings").rglob("*.npz")
+    calls = Model.calls
+    assert Embedder(model=Model(), cache_dir=tmp_path).encode(["peace", "talks"]).shape == (2, 3)
+    assert Model.calls == calls  # served from the rebuilt shard
