@@ -23,7 +23,14 @@ class _LineFormatter(logging.Formatter):
     """``discourse: warning: ...``, as the module docstring promises (the level in lower case)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"discourse: {record.levelname.lower()}: {record.getMessage()}"
+        return f"discourse: {record.levelname.lower()}: {_line(record.getMessage())}"
+
+
+def _line(message) -> str:
+    """A message on one terminal line: file names and quoted input may hold control characters."""
+    from discourse.writers.safe_text import terminal
+
+    return terminal(message)
 
 
 def _setup_logging(quiet: bool) -> None:
@@ -211,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             return cmd_bench(args, parser)
     except DiscourseError as exc:
-        print(f"discourse: error: {exc}", file=sys.stderr)
+        print(f"discourse: error: {_line(exc)}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("discourse: interrupted", file=sys.stderr)
@@ -221,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback with --debug
         if getattr(args, "debug", False):
             raise
-        print(f"discourse: internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)",
+        print(f"discourse: internal error: {type(exc).__name__}: {_line(exc)} (rerun with --debug and report it)",
               file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_USAGE
@@ -307,13 +314,13 @@ def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = 
     threads, problems = [], []
     files = discover(paths, exclude=exclude, errors=problems)
     for problem in problems:
-        print(f"discourse: error: {problem}", file=sys.stderr)
+        print(f"discourse: error: {_line(problem)}", file=sys.stderr)
     failures = len(problems)
     for path in progress(files, desc="reading", unit="file", quiet=quiet):
         try:
             threads.extend(read_path(path, semantic=semantic, embedder=embedder))
         except InputError as exc:
-            print(f"discourse: error: {exc}", file=sys.stderr)
+            print(f"discourse: error: {_line(exc)}", file=sys.stderr)
             failures += 1
     unique_thread_ids(threads)
     try:
@@ -418,6 +425,7 @@ def cmd_triage(args) -> int:
     from discourse.config import load_config
     from discourse.moderation.queue import ReviewQueue
     from discourse.text import clip
+    from discourse.writers.safe_text import terminal
 
     analyzer = _analyzer(args, stages=TRIAGE_STAGES, config=load_config(args.config))
     _output_file(args.output, "-o")
@@ -450,12 +458,13 @@ def cmd_triage(args) -> int:
 
             to_csv(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["rank"]), out)
         else:
+            show = terminal  # names, ids and text are untrusted: no escape sequence reaches the terminal
             for r in rows:
                 flag = "NEW " if r["new"] else ""
-                out.write(f"{r['rank']:>3}. [{r['id']}] {flag}{r['thread_id']}:{r['comment_id']} "
-                          f"{r['author'] or '-'}  priority {r['triage_priority']:.2f}\n")
-                out.write(f"     why: {r['triage_reasons'] or 'no flag (low priority)'}\n")
-                out.write(f"     text: {clip(r['text'], 110)}\n")
+                out.write(f"{r['rank']:>3}. [{r['id']}] {flag}{show(r['thread_id'])}:{show(r['comment_id'])} "
+                          f"{show(r['author'] or '-')}  priority {r['triage_priority']:.2f}\n")
+                out.write(f"     why: {show(r['triage_reasons'] or 'no flag (low priority)')}\n")
+                out.write(f"     text: {show(clip(r['text'], 110))}\n")
     finally:
         if out is not sys.stdout:
             out.close()

@@ -403,3 +403,43 @@ def test_truncated_embedding_cache_shard_is_dropped_and_rebuilt(tmp_path, caplog
     calls = Model.calls
     assert Embedder(model=Model(), cache_dir=tmp_path).encode(["peace", "talks"]).shape == (2, 3)
     assert Model.calls == calls  # served from the rebuilt shard
+
+
+# -- case 9: terminal escape injection ------------------------------------------------------------
+HIDDEN = ["\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\u200b", "\ufeff", "\x00"]
+
+
+def hostile_csv(path):
+    rows = ['t\x1b]0;pwn\x07,1,,"eve\x1b[2J\x1b[H","You idiot \u202eevil\u202c and \u200bhidden\x07 \x9b31m"',
+            't\x1b]0;pwn\x07,2,1,bob\u2066x,"Nobody asked you, \x1b[31mred\x1b[0m"']
+    return write_csv_thread(path, rows)
+
+
+def test_terminal_output_shows_control_characters(tmp_path, capsys):
+    path = hostile_csv(tmp_path / "h.csv")
+    code, out, err = run(["triage", path, "--fast", "--db", tmp_path / "q.sqlite", "--quiet"], capsys)
+    assert code == 0, err
+    assert "[U+001B]" in out and "eve" in out
+    code, table, err = run(["parse", path, "--format", "table"], capsys)
+    assert code == 0, err
+    for text in (out, table, err):
+        assert not any(c in text for c in HIDDEN), repr(text)
+
+
+def test_error_lines_show_control_characters(tmp_path, capsys):
+    code, out, err = run(["parse", tmp_path / "no\x1b[2Jsuch.txt"], capsys)
+    assert code == 1 and "[U+001B]" in one_error_line(err) and "\x1b" not in err
+
+
+# -- case 15: bidi, zero-width and control characters in HTML and Markdown ------------------------
+def test_reports_neutralise_bidi_zero_width_and_control_characters(tmp_path, capsys):
+    path = hostile_csv(tmp_path / "h.csv")
+    code, out, err = run(["report", path, "-o", tmp_path / "rep", "--fast", "--quiet"], capsys)
+    assert code == 0, err
+    pages = list((tmp_path / "rep").glob("*.html")) + list((tmp_path / "rep").glob("*.md"))
+    assert len(pages) >= 4
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not any(c in text for c in HIDDEN), (page.name, [c for c in HIDDEN if c in text])
+    thread_page = next(p for p in pages if p.suffix == ".html" and p.stem.startswith("t"))
+    assert "[U+202E]" in thread_page.read_text(encoding="utf-8")
