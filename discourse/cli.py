@@ -282,7 +282,7 @@ def cmd_parse(args) -> int:
     try:
         if args.format == "jsonl":
             for t in threads:
-                out.write(json.dumps(t.to_dict(), ensure_ascii=False) + "\n")
+                out.write(_jsonl_line(t.to_dict()))
         elif args.format == "json":
             json.dump([t.to_dict() for t in threads], out, ensure_ascii=False, indent=2)
             out.write("\n")
@@ -295,6 +295,12 @@ def cmd_parse(args) -> int:
         if out is not sys.stdout:
             out.close()
     return EXIT_FAILURE if failures else 0
+
+
+def _jsonl_line(obj) -> str:
+    """One JSON Lines record. U+2028 and U+2029 are escaped: valid JSON raw, but line breaks to
+    ``str.splitlines`` and to JavaScript before ES2019, which would cut the record in two."""
+    return json.dumps(obj, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
 
 
 def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None, embedder=None,
