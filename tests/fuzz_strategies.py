@@ -242,6 +242,17 @@ any_input = st.one_of(page_input(), page_input(), csv_input(), own_json_input(),
                       odd_file)
 
 
+def mixed_batch(size: int):
+    """A batch of about ``size`` inputs with every kind in it (Hypothesis favours the first
+    alternatives of ``one_of``, which would make a batch mostly page text): half pages, the rest
+    spread over CSV, our JSON, Reddit, ConvoKit and odd files, in a drawn order."""
+    share = max(1, size // 10)
+    parts = [st.lists(page_input(), min_size=max(1, size // 3), max_size=max(1, size // 2))] + [
+        st.lists(kind, min_size=1, max_size=share)
+        for kind in (csv_input(), own_json_input(), reddit_input(), convokit_input(), odd_file)]
+    return st.tuples(*parts).map(lambda groups: [item for group in groups for item in group]).flatmap(st.permutations)
+
+
 # -- option values ----------------------------------------------------------------------------------
 option_text = st.one_of(st.sampled_from(["", "none", "NONE", "russia_ukraine", "nope", "../../x", "/etc/passwd",
                                          "a,b,,c", "outlet", "published", "author", "thread_id", "sentiment",

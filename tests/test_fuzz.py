@@ -31,11 +31,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from discourse.cli import main
-from tests.fuzz_strategies import HOSTILE, Input, any_input, option_text, sentence
+from tests.fuzz_strategies import HOSTILE, Input, any_input, mixed_batch, option_text, sentence
 
 NIGHTLY = os.environ.get("HYPOTHESIS_PROFILE", "ci") == "nightly"
 #: Hypothesis examples per test and inputs per pipeline batch, by profile.
-PIPELINE_EXAMPLES, BATCH = (520, (18, 22)) if NIGHTLY else (4, (2, 6))
+PIPELINE_EXAMPLES, BATCH = (700, (18, 22)) if NIGHTLY else (4, (2, 8))
 PIPELINE_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", PIPELINE_EXAMPLES))  # for a quick look at a new seed
 OPTION_EXAMPLES = 300 if NIGHTLY else 10
 PROPERTY_EXAMPLES = 2000 if NIGHTLY else 150
@@ -163,7 +163,7 @@ def lost_lines(page: str, thread_dict: dict) -> list[str]:
 
 # -- the pipeline -----------------------------------------------------------------------------------
 @fuzz_settings(PIPELINE_EXAMPLES, shrink=False)  # shrinking a batch takes many minutes; the batch is printed
-@given(batch=st.lists(any_input, min_size=BATCH[0], max_size=BATCH[1]),
+@given(batch=st.one_of(mixed_batch(BATCH[1]), st.lists(any_input, min_size=BATCH[0], max_size=BATCH[1])),
        triage_format=st.sampled_from(["table", "csv", "json"]))
 def test_generated_inputs_through_parse_analyze_and_triage(batch, triage_format):
     import pandas as pd
