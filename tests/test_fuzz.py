@@ -248,7 +248,12 @@ def test_odd_option_values_give_output_or_one_line(data):
         (tmp / "bad.toml").write_text("[triage\n", encoding="utf-8")
         (tmp / "ok.toml").write_text("[triage]\nincivility = 0.5\n", encoding="utf-8")
         argv = data.draw(command_line(tmp))
-        run = cli(*argv)
+        here = os.getcwd()
+        os.chdir(tmp)  # a relative option value (-o NONE, --db -1) lands in the temporary folder
+        try:
+            run = cli(*argv)
+        finally:
+            os.chdir(here)
         if run.code == 1:
             assert len([line for line in run.err.splitlines() if "error:" in line]) >= 1
     COUNTS["option command lines"] += 1
