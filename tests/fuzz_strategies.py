@@ -86,7 +86,9 @@ def page_input(draw) -> Input:
     except UnicodeEncodeError:
         data, encoding = text.encode("utf-8"), "utf-8"
     suffix = draw(st.sampled_from([".txt", ".txt", ".md", ".text"]))
-    return Input("page", {f"page{suffix}": data}, page=text if encoding.startswith("utf-8") else None)
+    # The page as the reader decodes it: a leading U+FEFF of UTF-8 bytes is a byte order mark.
+    page = data.decode("utf-8-sig") if encoding.startswith("utf-8") else None
+    return Input("page", {f"page{suffix}": data}, page=page)
 
 
 odd_file = st.one_of(

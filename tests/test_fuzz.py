@@ -37,6 +37,8 @@ NIGHTLY = os.environ.get("HYPOTHESIS_PROFILE", "ci") == "nightly"
 #: Hypothesis examples per test and inputs per pipeline batch, by profile.
 PIPELINE_EXAMPLES, BATCH = (700, (18, 22)) if NIGHTLY else (4, (2, 8))
 PIPELINE_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", PIPELINE_EXAMPLES))  # for a quick look at a new seed
+#: Run every pipeline case and record failures in $FUZZ_FAILURES instead of stopping at the first.
+KEEP_GOING = os.environ.get("FUZZ_KEEP_GOING") == "1"
 OPTION_EXAMPLES = 300 if NIGHTLY else 10
 PROPERTY_EXAMPLES = 2000 if NIGHTLY else 150
 #: Seconds one command may take before it counts as a hang.
@@ -166,6 +168,22 @@ def lost_lines(page: str, thread_dict: dict) -> list[str]:
 @given(batch=st.one_of(mixed_batch(BATCH[1]), st.lists(any_input, min_size=BATCH[0], max_size=BATCH[1])),
        triage_format=st.sampled_from(["table", "csv", "json"]))
 def test_generated_inputs_through_parse_analyze_and_triage(batch, triage_format):
+    if not KEEP_GOING:
+        return _pipeline_case(batch, triage_format)
+    try:
+        _pipeline_case(batch, triage_format)
+    except AssertionError as exc:  # recorded; test_no_failures_recorded fails at the end
+        COUNTS["failed batches"] += 1
+        with open(os.environ.get("FUZZ_FAILURES", "fuzz-failures.txt"), "a", encoding="utf-8") as f:
+            f.write(f"{exc!r}\n{batch!r}\n\n")
+
+
+def test_no_failures_recorded():
+    """With FUZZ_KEEP_GOING=1 the pipeline runs all its cases and records failures; this says so."""
+    assert not COUNTS["failed batches"], f"{COUNTS['failed batches']} failing batches, see $FUZZ_FAILURES"
+
+
+def _pipeline_case(batch, triage_format):
     import pandas as pd
 
     with tempfile.TemporaryDirectory() as tmp:
