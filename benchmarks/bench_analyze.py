@@ -85,12 +85,11 @@ def one_core() -> None:
 
 
 def fresh_process_caches() -> None:
-    """Forget what this process memoised (sentence splits, VADER scores), so a warm run measures a
-    rerun in a new process with only the on-disk embedding cache to help it."""
-    from discourse.analysis.sentiment import polarity
+    """Forget what this process memoised outside a run (the module-level sentence splitter), so a
+    warm run measures a rerun in a new process with only the on-disk embedding cache to help it.
+    (A run's own memos, the token layer's and each model's, live and die with the run.)"""
     from discourse import text
 
-    polarity.cache_clear()
     text.forget()
 
 

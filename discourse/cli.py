@@ -44,7 +44,8 @@ def _setup_logging(quiet: bool) -> None:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or warnings on stderr")
-    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback of an internal error, for a bug report (before or after the command)")
 
 
 def _add_report_inputs(p: argparse.ArgumentParser, by_help: str) -> None:
@@ -66,16 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="discourse",
         description="Read news articles with their reader comment threads.",
+        epilog="Every command takes --quiet, and --debug (a traceback for bug reports) before or after it.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("parse", help="rebuild threads (article, comments, reply links) from pages and exports",
-                       description="Read page text (.txt), our JSON/JSONL, CSV, ConvoKit folders or Reddit "
-                                   "JSON and print one thread per input document.")
+                       description="Read page text (.txt), saved web pages (.html), our JSON/JSONL, CSV, "
+                                   "ConvoKit folders, Reddit JSON, Disqus or WordPress XML exports and print one "
+                                   "thread per input document.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--format", choices=("json", "jsonl", "table"), default="jsonl",
-                   help="jsonl: one thread object per line (default); json: a list; table: for reading")
+    p.add_argument("--format", choices=("json", "jsonl", "table", "convokit"), default="jsonl",
+                   help="jsonl: one thread object per line (default); json: a list; table: for reading; "
+                        "convokit: a ConvoKit corpus folder (needs -o DIR)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--attach", metavar="CSV", action="append", default=[],
+                   help="with --format convokit: add this table's columns (e.g. comments.csv of `analyze`) "
+                        "to each utterance's metadata, matched by thread_id and comment_id")
     p.add_argument("--fast", action="store_true",
                    help="skip sentence embeddings in reply inference (several times faster, a little less accurate)")
     _add_common(p)
@@ -122,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Score every comment for moderation (incivility, possible disinformation, "
                                    "coordination, spam, escalation), add new ones to the queue in --db and print "
                                    "the top of the queue. Record decisions with "
-                                   "`discourse triage decide ID approve|reject [--note TEXT]`.")
+                                   "`discourse triage decide ID approve|reject|defer [--note TEXT]`, or in the browser with "
+                                   "`discourse serve`.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--top", type=int, default=20, metavar="N", help="show this many pending comments (default 20; 0: all)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -132,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="no sentence embeddings")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     _add_common(p)
+
+    _add_serve_parsers(sub)
 
     p = sub.add_parser("evaluate", help="measure the tool against gold data (needs ../shared/data)")
     esub = p.add_subparsers(dest="what", metavar="WHAT")
@@ -159,7 +169,43 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--triage", action="store_true", help="time `discourse triage` instead of the full analysis")
     b.add_argument("--cache-dir", help="embedding cache to use and keep (default: a fresh temporary one)")
     _add_common(b)
+    b = bsub.add_parser("encode", help="sentence-encoder backends against sentence-transformers' defaults")
+    b.add_argument("--texts", metavar="FILE", help="texts to encode, one per line (default: real posts from ../shared)")
+    b.add_argument("--n", type=int, default=2000, help="how many texts (default 2,000)")
+    b.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    _add_common(b)
     return parser
+
+
+def _add_serve_parsers(sub) -> None:
+    """`discourse serve` (the queue in the browser) and `discourse users` (its moderators)."""
+    db = {"default": "reports/triage.sqlite", "metavar": "FILE", "help": "queue database (default: reports/triage.sqlite)"}
+    p = sub.add_parser("serve", help="work the moderation queue in the browser (log in, decide, see the history)",
+                       description="Serve the triage queue as a web application and an HTTP API. Binds to "
+                                   "loopback unless --host says otherwise.")
+    p.add_argument("--db", **db)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--certfile", help="TLS certificate (PEM), to serve HTTPS")
+    p.add_argument("--keyfile", help="TLS private key (PEM)")
+    _add_common(p)
+    p = sub.add_parser("users", help="moderators of `discourse serve`: add, list, make API tokens")
+    p.add_argument("action", choices=("add", "token", "list"))
+    p.add_argument("name", nargs="?", help="user name (add, token)")
+    p.add_argument("--role", choices=("moderator", "admin"), default="moderator")
+    p.add_argument("--password-file", metavar="FILE", help="read the password from FILE (else: prompt, or stdin)")
+    p.add_argument("--db", **db)
+    _add_common(p)
+
+
+def cmd_serve(args) -> int:
+    from discourse.serve.run import serve, users_command
+
+    if args.command == "serve":
+        return serve(args.db, args.host, args.port, args.certfile, args.keyfile)
+    if args.action != "list" and not args.name:
+        raise InputError(f"`discourse users {args.action}` needs a user NAME")
+    return users_command(args)
 
 
 #: ``discourse evaluate NAME`` → the evaluation module it runs.
@@ -180,7 +226,7 @@ def build_decide_parser() -> argparse.ArgumentParser:
                                             "appended, never overwritten: changing one needs --override.")
     p.add_argument("ident", metavar="COMMENT_ID",
                    help="the id column of `discourse triage`, a comment id, or THREAD:COMMENT")
-    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("decision", choices=("approve", "reject", "defer"))
     p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
     p.add_argument("--db", default="reports/triage.sqlite", metavar="FILE",
                    help="queue database (default: reports/triage.sqlite)")
@@ -191,6 +237,8 @@ def build_decide_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted before the command as well as after it
+    argv = [a for a in argv if a != "--debug"]
     if argv[:2] == ["triage", "decide"]:
         parser = build_decide_parser()
         args = parser.parse_args(argv[2:])
@@ -201,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    args.debug = debug
     _setup_logging(getattr(args, "quiet", False))
     try:
         if args.command == "parse":
@@ -213,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "decide":
             return cmd_decide(args)
+        if args.command in ("serve", "users"):
+            return cmd_serve(args)
         if args.command == "evaluate":
             return cmd_evaluate(args, parser)
         if args.command == "bench":
@@ -275,9 +326,22 @@ def _open_output(path: str | None):
 
 
 def cmd_parse(args) -> int:
-    _output_file(args.output, "-o")
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast,
+    if args.format == "convokit" and not args.output:
+        raise InputError("--format convokit writes a corpus folder: give it with -o DIR")
+    if args.attach and args.format != "convokit":
+        raise InputError("--attach only applies to --format convokit")
+    if args.format != "convokit":
+        _output_file(args.output, "-o")
+    from discourse.embeddings import Embedder
+
+    embedder = None if args.fast else Embedder()  # one encoder for every page, loaded on first use
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder,
                                   exclude=[args.output] if args.output else ())
+    if args.format == "convokit":
+        from discourse.writers.convokit import attach_tables, write_convokit
+
+        write_convokit(threads, args.output, attach_tables(args.attach))
+        return EXIT_FAILURE if failures else 0
     out = _open_output(args.output)
     try:
         if args.format == "jsonl":
@@ -392,11 +456,16 @@ def cmd_analyze(args) -> int:
 def cmd_report(args) -> int:
     from discourse.config import load_config
     from discourse.report import compare, write_reports
+    from discourse.report.compare import check_grouping
     from discourse.writers.tables import write_tables
 
     from discourse.writers.outputs import mark_output
 
     analyzer = _analyzer(args, config=load_config(getattr(args, "config", None)))
+    try:
+        check_grouping(args.by, analyzer.stages)
+    except ValueError as exc:
+        raise InputError(f"--by: {exc}") from None
     out = _output_folder(args.output)
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
                                   embedder=analyzer.embedder, exclude=[out])
@@ -404,6 +473,10 @@ def cmd_report(args) -> int:
         print("discourse: error: nothing to report on (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
     result = analyzer.run(threads)
+    from discourse.moderation.queue import attach_statuses
+
+    # decisions made in the queue kept beside the report (triage.sqlite) are shown in it
+    result.tables["comments"] = attach_statuses(result.tables["comments"], out / "triage.sqlite")
     try:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
     except ValueError as exc:
@@ -446,7 +519,7 @@ def cmd_triage(args) -> int:
     result = analyzer.run(threads)
     scored = result.comments
     with ReviewQueue(args.db) as queue:
-        added = queue.add(scored)
+        added = queue.add(scored, threads=threads, mode="fast" if args.fast else "full")
         top = queue.pending(limit=args.top or None)
     new = set(added["new"])
     rows = [{"rank": i + 1, "id": r["fingerprint"][:10], "new": r["fingerprint"] in new, "thread_id": r["thread_id"],
@@ -476,8 +549,9 @@ def cmd_triage(args) -> int:
             out.close()
     if not args.quiet:
         n_new = len(added["new"])
+        edited = f"{len(added['superseded'])} edited (stale entry closed); " if added["superseded"] else ""
         print(f"discourse: {n_new} new comment{'s' if n_new != 1 else ''} queued; {added['pending']} already in the queue; "
-              f"{added['decided']} already decided (not re-queued); queue: {args.db}", file=sys.stderr)
+              f"{added['decided']} already decided (not re-queued); {edited}queue: {args.db}", file=sys.stderr)
     return EXIT_FAILURE if failures else 0
 
 
@@ -546,6 +620,9 @@ def cmd_bench(args, parser) -> int:
                            "--warm-runs", str(args.runs)] + (["--one-core"] if args.one_core else [])
                           + (["--triage"] if args.triage else [])
                           + (["--cache-dir", args.cache_dir] if args.cache_dir else [])) or 0
+    if args.what == "encode":
+        return _checkout_module("benchmarks.bench_encode").main(
+            ["--n", str(args.n)] + (["--texts", args.texts] if args.texts else []) + (["--json"] if args.json else [])) or 0
     parser.parse_args(["bench", "--help"])
     return EXIT_USAGE
 

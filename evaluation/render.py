@@ -10,7 +10,9 @@ so a layout fixes:
 * ``headers``: reply headers on ``all`` replies, on a seeded random half (``some``) or ``none``
   (which half depends on the seed and the comment, not on the order or the chrome);
 * ``chrome``: page furniture (timestamps, "Reply · 12 likes", "112 Comments", "Load more
-  comments", ...) mixed into the comment lines, as a pasted page has it.
+  comments", ...) mixed into the comment lines, as a pasted page has it; the site's navigation
+  above the title, and its footer and cookie notice below the comments. Some styles print the
+  time (and a vote count or badge) on the author's line: ``Thuban · 12 points · 2 hours ago``.
 
 A *style* fixes the rest: whether a comment's paragraphs keep a blank line between them, and what
 the furniture looks like. Left to ``None`` the style is drawn from the seed, so a corpus rendered
@@ -46,6 +48,7 @@ class Style:
     sort_line: str
     more_line: str  # between comments, as if the page had been expanded
     replies_line: str  # before a reply group in nested order; {k} replies
+    inline: str = ""  # "" or the author line with chrome: {name}, {stamp}, {votes} filled in
 
 
 STYLES: dict[str, Style] = {
@@ -61,7 +64,22 @@ STYLES: dict[str, Style] = {
     # A forum: full dates after the text, paragraph gaps kept.
     "forum": Style(True, "after_text", "absolute", ("Reply", "{likes} like{s}", "Report"),
                    "Comments ({n})", "Sort by: Oldest", "Load more comments", "Show {k} more replies"),
+    # A link aggregator: name, votes and age on one line, actions under the text.
+    "aggregator": Style(False, "inline", "relative", ("Reply", "Share", "Report"),
+                        "{n} comments", "Sort by: Best", "View more comments", "{k} more replies",
+                        "{name} · {votes} points · {stamp}"),
+    # A blog: the name and the age on one line, nothing between them.
+    "blog": Style(True, "inline", "relative", ("Reply",), "{n} Comments", "Sort by: Oldest",
+                  "Load more comments", "Show {k} more replies", "{name} {stamp}"),
 }
+
+#: Site furniture around the page when chrome is on: navigation above the title, footer below.
+NAVIGATION = ("Home World Subscribe", "Home | News | World | Politics | Opinion | Sign in",
+              "News Sport Business Culture Video Newsletters")
+FOOTERS = (("© 2024 Daily Planet. All rights reserved.", "Privacy Policy | Terms of Use | Contact Us"),
+           ("We use cookies to improve your experience. By using our site you accept our cookie policy.",
+            "Accept all cookies", "Copyright 2024 The Bugle Ltd"),
+           ("About us · Careers · Advertise · Help", "© The Evening Herald"))
 
 
 @dataclass
@@ -135,6 +153,8 @@ def render(
 
     lines: list[str] = []
     art = thread.article
+    if chrome:
+        lines.append(rng.choice(NAVIGATION))
     if art.title:
         lines.append(art.title)
     if chrome and art.published:
@@ -155,7 +175,10 @@ def render(
         header = _name(parent.author) if show else None
         reply_to.append(header)
         stamp = _stamp(c.timestamp, now, st.stamp_format) if chrome else None
-        lines.append(_name(c.author))
+        if chrome and stamp and st.inline:
+            lines.append(st.inline.format(name=_name(c.author), stamp=stamp, votes=rng.choice((1, 2, 5, 14, 230))))
+        else:
+            lines.append(_name(c.author))
         if stamp and st.stamp == "after_author":
             lines.append(stamp)
         if header is not None:
@@ -168,6 +191,9 @@ def render(
             lines.extend(a.format(likes=likes, s="" if likes == 1 else "s") for a in st.actions)
             if i + 1 < len(comments) and rng.random() < 1 / 15:
                 lines.append(st.more_line)
+    if chrome:
+        lines.append("")
+        lines.extend(rng.choice(FOOTERS))
     return Rendering("\n".join(lines) + "\n", comments, reply_to, style_name)
 
 

@@ -295,10 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     emb = None
     embedder = None
     if "embedding" in kinds:
-        from discourse.embeddings import shared_embedder
+        from discourse.embeddings import Embedder
 
         t0 = time.time()
-        emb = EmbeddingTable(examples, shared_embedder())
+        emb = EmbeddingTable(examples, Embedder())
         embedder = _TableEmbedder(examples, emb)
         print(f"embeddings ready in {time.time() - t0:.1f}s")
 

@@ -6,10 +6,14 @@ comment into a choice among candidate parents (the article included where there 
 and a conditional logit (softmax over the candidates, L2-penalised) is fitted by L-BFGS. Dynamic
 features (a candidate's depth, whether it answered this author) take their gold values.
 
-Cross-validated accuracy is printed per data set (folds by thread, and by top-level sub-thread for
-a data set of one thread) before the final fit on everything. ``--write`` saves the weights.
+The weights are fitted on the training part of the Reddit threads (``--train reddit``, the
+default; see :func:`evaluation.gold.reddit_split`), so the Globe and Mail thread, RumourEval and
+the held-out Reddit threads stay unseen for ``python -m evaluation.parse_eval``. Cross-validated
+accuracy is printed per data set (folds by thread, and by top-level sub-thread for a data set of
+one thread) before the final fit on everything. ``--write`` saves the weights. Seeded: the same
+data give the same weights.
 
-    python -m evaluation.train_linker --data ../shared/data --write
+    python -m evaluation.train_linker --data ../shared/data --limit 120 --write
 """
 
 from __future__ import annotations
@@ -192,10 +196,53 @@ def cross_validate(examples: list[Example], weight_of: dict[str, float], folds: 
     return {key: (float(np.mean(v)), len(v)) for key, v in hits.items()}
 
 
+def link_outcomes(threads: list[Thread], linker: ReplyLinker, seed: int = 0) -> list[tuple[str, float, bool]]:
+    """(weight set, the winner's softmax share, whether the link is right) for every comment the
+    linker's score decides, on each thread laid out in every page layout."""
+    out = []
+    for thread in threads:
+        for order in ORDERS:
+            for headers in HEADER_MODES:
+                page, gold = _page(thread, order, headers, seed)
+                has_headers = any(c.reply_to for c in page.comments)
+                linker.link(page)
+                for c, g in zip(page.comments, gold):
+                    model = "header" if c.link == "explicit" else ("unheaded" if has_headers else "implicit")
+                    out.append((model, float(c.confidence), c.parent_id == g))
+    return out
+
+
+def fit_calibration(outcomes: list[tuple[str, float, bool]]) -> dict[str, list[float]]:
+    """Per weight set, (slope, intercept) of a logistic regression of being right on the logit
+    of the softmax share (Platt scaling), for :meth:`discourse.parse.decode.Decider.calibrated`."""
+    from scipy.optimize import minimize
+
+    result = {}
+    for model in MODELS:
+        rows = [(share, ok) for m, share, ok in outcomes if m == model]
+        if len(rows) < 20:
+            continue
+        p = np.clip(np.array([r[0] for r in rows]), 1e-6, 1 - 1e-6)
+        x, y = np.log(p / (1 - p)), np.array([r[1] for r in rows], dtype=float)
+
+        def loss(theta):
+            z = theta[0] * x + theta[1]
+            q = 1.0 / (1.0 + np.exp(-z))
+            nll = np.mean(np.logaddexp(0, z) - y * z)
+            return nll, np.array([np.mean((q - y) * x), np.mean(q - y)])
+
+        theta = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B").x
+        result[model] = [round(float(theta[0]), 4), round(float(theta[1]), 4)]
+    return result
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
     ap.add_argument("--limit", type=int, default=None, help="at most this many threads per data set")
+    ap.add_argument("--train", default="reddit",
+                    help="comma-separated data sets to fit on: reddit (its training part), globe-and-mail, "
+                         "rumoureval (default: reddit; the others are then left for evaluation)")
     ap.add_argument("--globe-weight", type=float, default=100.0,
                     help="weight of a news-comment example relative to a tweet (news is the target)")
     ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty")
@@ -203,21 +250,34 @@ def main(argv=None) -> int:
                     help="links the link-dependent features come from (see examples_for)")
     ap.add_argument("--variant", choices=("both", "semantic", "fast"), default="both",
                     help="fit the weights used with sentence embeddings, without them (--fast), or both")
+    ap.add_argument("--calibration-share", type=float, default=0.2,
+                    help="share of the training threads held back from the weights to fit the confidence calibration")
+    ap.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: skip the cross-validation)")
     ap.add_argument("--write", action="store_true", help="save the fitted weights into the package")
     args = ap.parse_args(argv)
     from evaluation.gold import load_gold
 
-    gold = load_gold(args.data, limit=args.limit)
+    wanted = {name.strip() for name in args.train.split(",") if name.strip()}
+    gold = {name: threads for name, threads in load_gold(args.data, limit=args.limit, reddit="train").items()
+            if name in wanted and threads}
     if not gold:
-        print("no gold data found (looked for ../shared/data); nothing to train on")
+        print(f"no gold data for {', '.join(sorted(wanted))} found (looked for ../shared/data); nothing to train on")
         return 0
-    weight_of = {"globe-and-mail": args.globe_weight, "rumoureval": 1.0}
+    weight_of = {"globe-and-mail": args.globe_weight, "rumoureval": 1.0, "reddit": 1.0}
+    # Some threads of each data set are held back from the weights: the confidence calibration
+    # is fitted on them, with the weights fitted on the rest (a thread is in one part only).
+    held: list[Thread] = []
+    for name, threads in gold.items():
+        k = int(len(threads) * args.calibration_share) if len(threads) > 1 else 0
+        if k:
+            held += threads[-k:]
+            gold[name] = threads[:-k]
     result = {}
     variants = (("", True), ("_fast", False))
     for variant, semantic in [v for v in variants if args.variant in ("both", "semantic" if v[1] else "fast")]:
         linker = ReplyLinker(semantic=semantic)
         examples = [e for name, threads in gold.items() for t in threads for e in examples_for(t, name, linker, dynamic=args.dynamic)]
-        cv = cross_validate(examples, weight_of, l2=args.l2)
+        cv = cross_validate(examples, weight_of, folds=args.folds, l2=args.l2) if args.folds > 1 else {}
         print(f"variant {'semantic' if semantic else 'fast'}: {len(examples)} examples")
         for (dataset, model), (acc, n) in sorted(cv.items()):
             print(f"  cv accuracy {dataset:15s} {model:9s} {acc:.3f}  (n={n})")
@@ -225,6 +285,13 @@ def main(argv=None) -> int:
             theta = fit([e for e in examples if e.model == name], weight_of, args.l2)
             feats = ALL_FEATURES if name != "header" else tuple(f for f in ALL_FEATURES if not f.startswith("root"))
             result[name + variant] = {f: round(float(theta[ALL_FEATURES.index(f)]), 4) for f in feats}
+        if held:
+            fitted = ReplyLinker(semantic=semantic, plain_evidence=False,
+                                 weights={k[:-len(variant)] if variant else k: v for k, v in result.items()
+                                          if k.endswith(variant) and (variant or not k.endswith("_fast"))})
+            fitted.calibration = {}  # the raw softmax shares are what the calibration maps
+            result["calibration" + variant] = fit_calibration(link_outcomes(held, fitted))
+            print(f"  calibration ({len(held)} held-back threads): {result['calibration' + variant]}")
     print(json.dumps(result, indent=1))
     if args.write:
         path = Path(str(resources.files("discourse").joinpath("data", "reply_linking.json")))
@@ -233,8 +300,11 @@ def main(argv=None) -> int:
         data["_doc"] = ("Weights of the reply-linking score (discourse/parse/linking.py): a candidate's score is "
                         "the sum of weight x feature; the article competes with its root_* features. 'header' "
                         "decides among the named person's comments, 'implicit' among all earlier comments and "
-                        "the article; *_fast are used without sentence embeddings. Fitted by "
-                        "discourse/evaluation/train_linker.py on gold reply trees.")
+                        "the article, 'unheaded' among those of a comment without a header on a page that has "
+                        "headers; *_fast are used without sentence embeddings. 'calibration' maps the winner's "
+                        "softmax share to the probability that the link is right: sigmoid(slope * logit(share) + "
+                        "intercept), per weight set. Fitted by evaluation/train_linker.py on the training part of "
+                        "the Reddit threads (see _card).")
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}")
     return 0

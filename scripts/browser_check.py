@@ -171,11 +171,12 @@ class Browser:
 
     # -- pages --------------------------------------------------------------------------------
     def open(self, path: str | Path, screenshot: str | Path | None = None, full_height: int | None = None,
-             selector: str | None = None, max_height: int = 1600) -> dict:
+             selector: str | None = None, max_height: int = 1600, evaluate: str | None = None) -> dict:
         """Load a local page; return the probe results, requests, console lines and exceptions.
 
         ``screenshot`` saves a PNG of the viewport, or of the element ``selector`` names (its top
-        ``max_height`` pixels).
+        ``max_height`` pixels). ``evaluate`` is a JavaScript expression returning a JSON string;
+        its parsed value is ``result["evaluated"]``.
         """
         url = Path(path).resolve().as_uri()
         events: list[dict] = []
@@ -197,6 +198,10 @@ class Browser:
         result = json.loads(probe["result"]["value"])
         html = self.call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML", "returnByValue": True},
                          session, events)["result"]["value"]
+        if evaluate:
+            value = self.call("Runtime.evaluate", {"expression": evaluate, "returnByValue": True},
+                              session, events)["result"].get("value")
+            result["evaluated"] = json.loads(value) if value else None
         if screenshot:
             params: dict = {"format": "png"}
             if selector:
@@ -274,3 +279,34 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+#: What a reader needs from a page's layout, measured in the page: elements wider than the window,
+#: plots drawn below 150 dpi (pixels per CSS inch at 96 CSS px an inch), and highlights whose label
+#: is not printed in the same paragraph (a legend swatch has no title and needs no label).
+LAYOUT_PROBE = r"""JSON.stringify((() => {
+  const W = document.documentElement.clientWidth;
+  const overflow = [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect(); return r.width > 0 && r.right > W + 1;
+  }).map(e => e.tagName + (e.className ? '.' + e.className : '')).slice(0, 10);
+  const lowDpi = [...document.images].filter(i => i.clientWidth > 0 && i.naturalWidth / i.clientWidth * 96 < 150)
+    .map(i => i.alt + ' ' + i.naturalWidth + '/' + i.clientWidth);
+  const unlabelled = [...document.querySelectorAll('mark[title]')].filter(m => {
+    const shown = new Set([...m.parentElement.querySelectorAll('.lab')].map(l => l.textContent.trim()));
+    return (m.title || '').split('; ').some(t => !shown.has(t.replace(/^[a-z]+: /, '').replace(/_/g, ' ').trim()));
+  }).map(m => m.textContent).slice(0, 10);
+  return {width: W, scrollWidth: document.documentElement.scrollWidth, overflow, lowDpi, unlabelled,
+          marks: document.querySelectorAll('mark').length, images: document.images.length};
+})())"""
+
+
+def layout_problems(evaluated: dict) -> list[str]:
+    """What :data:`LAYOUT_PROBE` found wrong (empty when the page reads well)."""
+    out = []
+    if evaluated["scrollWidth"] > evaluated["width"] + 1 or evaluated["overflow"]:
+        out.append(f"wider than the window ({evaluated['scrollWidth']} > {evaluated['width']}): {evaluated['overflow']}")
+    if evaluated["lowDpi"]:
+        out.append(f"plots under 150 dpi: {evaluated['lowDpi']}")
+    if evaluated["unlabelled"]:
+        out.append(f"highlights without a visible label: {evaluated['unlabelled']}")
+    return out

@@ -106,6 +106,7 @@ class FakeEmbedder:
         return np.array(out)
 
 
+@pytest.mark.slow
 def test_bertopic_separates_two_subjects_and_is_deterministic():
     texts = ([f"Drone strikes hit the depot again, drone number {i} was shot down" for i in range(30)]
              + [f"The new tax on housing raises the budget deficit by {i} percent" for i in range(30)])
@@ -129,6 +130,7 @@ def sample_analysis():
     return analyze(read_threads([THREADS]))
 
 
+@pytest.mark.slow
 def test_contract_columns(sample_analysis):
     a = sample_analysis
     for col in COMMENT_COLUMNS:
@@ -148,6 +150,7 @@ def test_contract_columns(sample_analysis):
     assert set(a["targets"].stance) <= {"favor", "against", "none"}
 
 
+@pytest.mark.slow
 def test_sample_findings(sample_analysis):
     a = sample_analysis
     c = a["comments"].set_index("comment_id")

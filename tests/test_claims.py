@@ -1,6 +1,5 @@
 import json
 import math
-import time
 
 import pandas as pd
 import pytest
@@ -192,16 +191,13 @@ def test_evidence_offsets_point_into_the_text(ex):
 
 
 def test_long_lines_are_safe(ex):
-    """Megabyte lines without a full stop: linear time (generous bounds for a busy CI machine)."""
-    ex.extract("Warm up the sentence splitter: 5 drones.")
+    """Megabyte lines without a full stop give nothing, and dense figures are all found (their cost
+    is measured by ``benchmarks/bench_hostile.py``)."""
     for text in [("1,234," * 170_000)[:1_000_000], "7" * 1_000_000, "1." * 500_000, "1,2" * 330_000]:
-        t = time.perf_counter()
-        assert ex.extract(text) == []
-        assert time.perf_counter() - t < 5, text[:20]
+        assert ex.extract(text) == [], text[:20]
     # dense figures: every token is a candidate number
-    t = time.perf_counter()
     found = ex.extract("killed 12 soldiers, " * 10_000)
-    assert len(found) == 10_000 and time.perf_counter() - t < 15
+    assert len(found) == 10_000 and {c["subject"] for c in found} == {"soldier"}
 
 
 def test_user_lexicon_replaces_the_packaged_one(tmp_path):
@@ -291,6 +287,7 @@ def sample_claims(ex):
     return ex.transform(text_units(threads))
 
 
+@pytest.mark.slow
 def test_golden_personnel_losses_found_attributed_and_not_contradictory(sample_claims):
     c = sample_claims
     late = c[(c.value == 414680.0)]
@@ -311,6 +308,7 @@ def test_golden_personnel_losses_found_attributed_and_not_contradictory(sample_c
     assert not (out.relation == "disagree").any()
 
 
+@pytest.mark.slow
 def test_golden_other_sample_figures(sample_claims):
     c = sample_claims.set_index("raw")
     assert c.loc["25", "attributed_to"] == "Russian Ministry of Defense"
@@ -318,3 +316,22 @@ def test_golden_other_sample_figures(sample_claims):
     assert c.loc["over 414,000", "subject"] == "casualty"
     assert (sample_claims.checkworthy.between(0, 1)).all()
     assert sample_claims.reasons.str.len().gt(0).all() and sample_claims.evidence.str.len().gt(0).all()
+
+
+def test_claims_read_columns_and_dates_once_per_value_alike():
+    """Columns are read as lists and published dates parsed once per value: a frame of several units
+    gives what each unit gives alone, with or without the columns claims do not read."""
+    texts = ["Officials said 40 people died on 3 March.", "The ministry reported 1,200 soldiers killed.",
+             "no figures here", "", "Over 300 homes were destroyed, the mayor said.", "  ",
+             "According to Reuters, 12 drones were shot down."]
+    published = ["2024-03-05", "2024-03-05T10:00:00", None, math.nan, " 2023-12 ", "2024-03-05", "garbage"]
+    units = pd.DataFrame({"thread_id": [f"t{i % 2}" for i in range(len(texts))],
+                          "comment_id": [f"c{i}" for i in range(len(texts))], "paragraph": -1, "author": "a",
+                          "text": texts, "published": published, "outlet": ["o", None, "o", "o", "p", "o", "o"]})
+    model = ClaimExtractor()
+    whole = model.transform(units)
+    assert len(whole) >= 3
+    alone = pd.concat([model.transform(units.iloc[[i]]) for i in range(len(units))], ignore_index=True)
+    pd.testing.assert_frame_equal(whole, alone.astype(whole.dtypes.to_dict()), check_exact=True)
+    bare = model.transform(units.drop(columns=["paragraph", "author"]))
+    pd.testing.assert_frame_equal(whole, bare, check_exact=True)

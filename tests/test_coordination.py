@@ -1,12 +1,18 @@
-import time
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from reference import normalise_plain
 
+from discourse.analysis import coordination
 from discourse.analysis.coordination import (
     COORDINATION_COLUMNS,
     Coordination,
+    _block_pairs,
+    _dense_pairs,
+    _dense_pairs_direct,
+    _tiled_candidates,
     _window_bursts,
     normalise,
     parse_times,
@@ -90,6 +96,7 @@ def test_near_duplicate_paraphrase_lexical():
     assert out.near_duplicates.tolist() == [1, 1, 0]
 
 
+@pytest.mark.slow
 def test_near_duplicate_with_the_sentence_encoder():
     edited = "Sanctions are destroying our economy, and our politicians don't care at all."
     df = frame([("t1", "c1", "ann", LONG), ("t2", "c2", "bob", edited),
@@ -152,17 +159,14 @@ def test_duplicate_of_is_capped():
     assert out.iloc[0].coordination_score > 0.99
 
 
-def test_hostile_long_text_is_fast():
-    start = time.perf_counter()
-    Coordination(use_embeddings=False).transform(frame([("t", "c", "a", "@" * 500_000 + "http://" + "a" * 500_000)]))
-    assert time.perf_counter() - start < 5
+def test_hostile_long_text():
+    """A megabyte of handles and a link: normalised to almost nothing, one row, no duplicates
+    (its cost is measured by ``benchmarks/bench_hostile.py``)."""
+    out = Coordination(use_embeddings=False).transform(frame([("t", "c", "a", "@" * 500_000 + "http://" + "a" * 500_000)]))
+    assert len(out) == 1 and out.iloc[0].exact_duplicates == 0 and out.iloc[0].coordination_score == 0
 
 
 def test_pruned_near_pairs_find_exactly_the_pairs_of_the_full_product():
-    import numpy as np
-
-    from discourse.analysis.coordination import _dense_pairs, _dense_pairs_direct
-
     rng = np.random.default_rng(0)
     base = rng.normal(size=(1500, 384))
     # near-copies at several distances around the threshold, plus unrelated texts
@@ -177,10 +181,6 @@ def test_pruned_near_pairs_find_exactly_the_pairs_of_the_full_product():
 
 
 def test_tiled_candidates_are_the_block_pairs_in_the_same_order():
-    import numpy as np
-
-    from discourse.analysis.coordination import _block_pairs, _tiled_candidates
-
     rng = np.random.default_rng(1)
     rows = rng.normal(size=(1000, 17)).astype(np.float32)
     rows[500:700] = rows[:200] + 0.05  # many pairs, across tiles and blocks
@@ -190,3 +190,55 @@ def test_tiled_candidates_are_the_block_pairs_in_the_same_order():
         got = [(i, j) for a, b in _tiled_candidates(rows, 0.8, block, width) for i, j in zip(a.tolist(), b.tolist())]
         assert got == want, (block, width)
     assert len(want) > 200
+
+
+def test_pruned_pairs_exact_when_vectors_live_almost_in_the_head():
+    rng = np.random.default_rng(1)
+    basis = rng.normal(size=(60, 384))
+    low = rng.normal(size=(2300, 60)) @ basis  # rank 60: the rest is only the tiny noise below
+    low[1200:] = low[:1100] + rng.normal(scale=0.3, size=(1100, 1)) * rng.normal(size=(1100, 60)) @ basis / 8
+    vectors = (low + rng.normal(scale=1e-4, size=low.shape)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    full = _dense_pairs_direct(vectors, 0.92)
+    assert len(full) > 100
+    assert [p[:2] for p in _dense_pairs(vectors, 0.92)] == [p[:2] for p in full]
+
+
+def test_normalise_skips_only_passes_that_would_find_nothing():
+    for text in ["HTTP://x.org/a b", "ＨＴＴＰＳ://x", "ſee www.Y.com", "WWW.x", "mail me@x.org", "＠handle hi",
+                 "plain text", "", None, math.nan, 42, "htTp:/not a link", "ẞtraße @ß"]:
+        assert normalise(text) == normalise_plain(text), text
+
+
+def test_normalise_ascii_byte_pass_equals_the_regex():
+    for code in range(128):
+        c = chr(code)
+        for text in (c, "a" + c + "b", c * 3 + "x", "x" + c, "Ab_9" + c + " z", "_" + c + "_"):
+            assert normalise(text) == normalise_plain(text), repr(text)
+
+
+def test_coordination_shortcut_for_unique_texts_changes_nothing(monkeypatch):
+    base = ["the same slogan pasted by many accounts today", "a quite different comment about the war",
+            "the same slogan pasted by many accounts today!", "another unrelated long enough comment here",
+            "short", "the same slogan pasted by many account today"]
+    n = 40
+    df = pd.DataFrame({
+        "thread_id": [f"t{i % 3}" for i in range(n)], "comment_id": [f"c{i}" for i in range(n)],
+        "author": [None if i % 7 == 0 else f"a{i % 5}" for i in range(n)],
+        "text": [base[i % len(base)] if i % 4 else f"unique comment number {i} with enough words" for i in range(n)],
+        "position": list(range(n)), "timestamp": [1_700_000_000 + 30 * i for i in range(n)],
+    })
+    model = Coordination(use_embeddings=False)
+    fast = model.transform(df)
+    assert (fast["exact_duplicates"] > 0).any() and (fast["burst_size"] > 0).any()
+    monkeypatch.setattr(coordination, "_SHORTCUT", False)
+    pd.testing.assert_frame_equal(fast, model.transform(df), check_exact=True)
+
+
+def test_benchmark_corpus_has_copies_the_model_finds():
+    """The benchmark's synthetic comments hold copies, and both modes flag them (no timing here)."""
+    from benchmarks.bench_coordination import bench
+
+    for use_embeddings in (True, False):
+        result = bench(n=400, runs=1, use_embeddings=use_embeddings)
+        assert result["comments"] == 400 and result["flagged"] > 0

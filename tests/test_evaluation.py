@@ -18,7 +18,7 @@ from evaluation.parse_eval import (
     score_parse,
 )
 from evaluation.render import (
-    HEADERS, LAYOUTS, ORDERS, STYLES, comment_lines, page_order, render, render_page,
+    FOOTERS, HEADERS, LAYOUTS, NAVIGATION, ORDERS, STYLES, comment_lines, page_order, render, render_page,
 )
 from discourse.model import Article, Comment, Thread
 
@@ -97,7 +97,9 @@ def test_render_every_layout(order, headers, chrome, style):
         if name is not None:
             assert name == authors[parents[c.comment_id]]
     lines = page.text.splitlines()
-    assert lines[0] == "Title here"
+    assert lines[1 if chrome else 0] == "Title here"  # with chrome, the site's navigation comes first
+    if chrome:
+        assert lines[0] in NAVIGATION and any(lines[-len(f):] == list(f) for f in FOOTERS)
     # every comment's text lines appear, in page order
     pos = 0
     for c in page.comments:
@@ -312,3 +314,52 @@ def test_bench_runs_with_a_fake_parser(capsys):
 
 def test_layout_constants():
     assert len(LAYOUTS) == len(ORDERS) * len(HEADERS) * 2 == len(parse_eval.LAYOUT_NAMES)
+
+
+def test_reddit_threads_split_by_thread_with_readable_pseudonyms(tmp_path):
+    import json
+
+    from evaluation.gold import REDDIT_DIR, REDDIT_FILE, load_gold, load_reddit, pseudonym, reddit_split
+
+    folder = tmp_path / REDDIT_DIR
+    folder.mkdir()
+    rows = []
+    for k in range(12):
+        rows.append({"thread_id": f"t{k}", "title": None, "article_text": None, "comments": [
+            {"id": f"a{k}", "author": "817dcbc6529563d69a876461147aeffc", "parent": None, "text": "First.",
+             "time": "2022-02-14T22:35:51Z"},
+            {"id": f"b{k}", "author": None, "parent": f"a{k}", "text": "", "time": "2022-02-14T22:36:00Z"},
+        ]})
+    (folder / REDDIT_FILE).write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    test, train = load_reddit(folder, part="test"), load_reddit(folder, part="train")
+    assert {t.thread_id for t in test}.isdisjoint({t.thread_id for t in train})
+    assert len(test) + len(train) == 12 and all(reddit_split(t.thread_id) == "test" for t in test)
+    t = train[0]
+    name = pseudonym("817dcbc6529563d69a876461147aeffc")
+    assert [c.author for c in t.comments] == [name, "[deleted]"] and name.replace("_", "").replace("-", "").isalnum()
+    assert t.comments[1].parent_id == t.comments[0].comment_id and t.comments[1].text == "[deleted]"
+    assert [x.thread_id for x in load_gold(tmp_path)["reddit"]] == [x.thread_id for x in test]
+    assert "reddit" not in load_gold(tmp_path, reddit=None)
+
+
+def test_named_similar_baseline_picks_the_named_persons_closest_comment():
+    from evaluation.parse_eval import baseline_named_similar
+
+    comments = [
+        Comment("a1", "Drone factories in Kyiv will triple output.", author="ann"),
+        Comment("a2", "The weather in Lviv is lovely today.", author="ann"),
+        Comment("b1", "Triple the drone output in Kyiv factories? Hardly.", author="bob"),
+        Comment("c1", "Lovely weather indeed.", author="cy"),
+    ]
+    assert baseline_named_similar(comments, [None, None, "ann", None]) == [None, None, "a1", None]
+    assert baseline_named_similar(comments, [None, None, "nobody", "ann"]) == [None, None, None, "a2"]
+
+
+def test_reliability_bins_and_calibration_error():
+    from evaluation.parse_eval import reliability
+
+    bins = {"news": {"bin9_n": 10, "bin9_ok": 9, "bin9_conf": 9.5, "bin2_n": 10, "bin2_ok": 5, "bin2_conf": 2.5}}
+    table = reliability(bins)
+    rows = {r.bin: r for r in table.itertuples()}
+    assert rows["0.9-1.0"].accuracy == 0.9 and rows["0.2-0.3"].confidence == 0.25
+    assert abs(rows["all"].ece - (10 * 0.05 + 10 * 0.25) / 20) < 1e-12

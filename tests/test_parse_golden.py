@@ -9,7 +9,7 @@ EXPECTED_AUTHORS = ["Thuban", "TaiwanIsNotChina", "JJE", "Zaphod", "TaiwanIsNotC
                     "Zaphod", "ClippetyClop", "Zaphod"]
 
 
-@pytest.fixture(scope="module", params=[True, False], ids=["semantic", "fast"])
+@pytest.fixture(scope="module", params=[pytest.param(True, marks=pytest.mark.slow), False], ids=["semantic", "fast"])
 def stockholm(request):
     path = thread_file("001")
     return parse_page(path.read_text(encoding="utf-8"), source=str(path), semantic=request.param)

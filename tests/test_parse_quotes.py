@@ -1,8 +1,6 @@
 """Quoted and addressed replies far up a page without reply headers (discourse/parse/quotes.py and
 ReplyLinker's plain-evidence pass)."""
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,10 +60,9 @@ def test_passages_never_fail_and_stay_short(text):
 
 
 def test_passages_bounded_on_hostile_lines():
-    start = time.perf_counter()
+    # the work is bounded by the first 4,000 characters; its cost is measured by benchmarks/bench_hostile.py
     for text in (" 'a" * 400_000, '"' * 1_000_000, ("\"" + "word " * 100) * 5000):
-        quoted_passages(text)
-    assert time.perf_counter() - start < 5  # generous: the work is bounded by the first 4,000 characters
+        assert all(4 <= len(p.split()) <= 12 for p in quoted_passages(text))
 
 
 def test_quote_links_a_comment_far_above_the_window():

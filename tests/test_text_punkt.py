@@ -29,10 +29,7 @@ def test_random_token_soup_splits_as_punkt_does(parts):
     assert list(_punkt().span_tokenize(text)) == list(_PLAIN.span_tokenize(text))
 
 
-def test_one_megabyte_line_is_fast():
-    import time
-
+def test_one_megabyte_line():
     text = ("word. " * 200_000)[:1_000_000]
-    start = time.perf_counter()
-    spans = sentence_spans(text)
-    assert spans and time.perf_counter() - start < 30
+    spans = sentence_spans(text)  # its cost is measured by benchmarks/bench_hostile.py
+    assert spans and all(text[a:b].strip() for a, b in spans) and spans[-1][1] <= len(text)

@@ -54,7 +54,9 @@ def test_press_cues_and_reasons():
 
 
 def test_thread_risk_rises_with_denials_under_the_claim():
+    """The hand-set reply-stance pattern (used when no veracity head is packaged)."""
     model = DisinfoRisk()
+    model.veracity = None
 
     def thread_risk(stances):
         c = frame(text=["BREAKING: unconfirmed reports of an explosion"] + ["reply"] * len(stances),

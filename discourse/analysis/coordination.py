@@ -137,10 +137,10 @@ class Coordination:
             return []
         if not self.use_embeddings:
             return _minhash_pairs([normalise(t) for t in texts], self.lexical_threshold)
-        if self.embedder is None:
-            from ..embeddings import shared_embedder
+        if self.embedder is None:  # this model's own encoder (a run passes the run's one)
+            from ..embeddings import Embedder
 
-            self.embedder = shared_embedder()
+            self.embedder = Embedder()
         vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
         return _dense_pairs(vectors, self.near_threshold)
 
@@ -484,60 +484,6 @@ def _duration(seconds: float) -> str:
 
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def bench(n: int = 20_000, seed: int = 0, use_embeddings: bool = True) -> dict[str, float]:
-    """Comments per second on ``n`` synthetic comments, excluding the encoder.
-
-    With embeddings, a stand-in encoder gives each text a fixed pseudo-random unit vector (copies
-    with small edits get their template's vector plus noise), so the time is the module's own:
-    normalising, hashing, the blocked similarity product, grouping and bursts.
-    Run as ``python -c "from discourse.analysis.coordination import bench; print(bench())"``.
-    """
-    import time
-
-    import pandas as pd
-
-    rng = np.random.default_rng(seed)
-    words = [f"w{k}" for k in range(5000)]
-    templates = [" ".join(rng.choice(words, size=int(rng.integers(8, 60)))) for _ in range(n // 20)]
-    texts, tmpl_of = [], []
-    for i in range(n):
-        if rng.random() < 0.1:  # a copy of a template, sometimes lightly edited
-            t = int(rng.integers(len(templates)))
-            text = templates[t] + ("" if rng.random() < 0.5 else " " + str(rng.choice(words)))
-            tmpl_of.append(t)
-        else:
-            text = " ".join(rng.choice(words, size=int(rng.integers(5, 80))))
-            tmpl_of.append(-1)
-        texts.append(text)
-    frame = pd.DataFrame({
-        "thread_id": [f"t{i % 200}" for i in range(n)],
-        "comment_id": [f"c{i}" for i in range(n)],
-        "author": [f"a{int(a)}" for a in rng.integers(0, n // 4, size=n)],
-        "text": texts,
-        "position": list(range(n)),
-        "timestamp": (1_700_000_000 + np.sort(rng.integers(0, 30 * 86400, size=n))).tolist(),
-    })
-    # Vectors are made before the clock starts: the stand-in encoder is a dictionary lookup.
-    base = rng.standard_normal((len(templates), 384)).astype(np.float32)
-    table: dict[str, np.ndarray] = {}
-    for text, t in zip(texts, tmpl_of):
-        v = base[t] + 0.05 * rng.standard_normal(384).astype(np.float32) if t >= 0 \
-            else rng.standard_normal(384).astype(np.float32)
-        table[text] = v / np.linalg.norm(v)
-
-    class _FakeEmbedder:
-        def encode(self, batch):
-            return np.stack([table[t] for t in batch]) if batch else np.zeros((0, 384), np.float32)
-
-    model = Coordination(embedder=_FakeEmbedder(), use_embeddings=use_embeddings)
-    start, cpu = time.perf_counter(), time.process_time()
-    result = model.transform(frame)
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return {"comments": n, "seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2),
-            "comments_per_s": round(n / elapsed),
-            "flagged": int((result["coordination_score"] > 0).sum())}
 
 
 class CoordinationStage(Stage):

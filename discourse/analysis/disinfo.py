@@ -28,6 +28,10 @@ THREAD_COLUMNS = ["thread_id", "disinfo_risk", "disinfo_reasons", "article_disin
 _NARRATIVE_FIELDS = ("narrative", "subnarrative", "score", "evidence")
 _CLAIM_FIELDS = ("raw", "value", "subject")
 _LINK_OR_HANDLE = re.compile(r"(?:https?://|www\.)\S+|@\w+")
+_LINK = re.compile(r"https?://|www\.")
+#: what the veracity head (``data/models/veracity.npz``) reads of a claim and its replies
+VERACITY_FEATURES = ("negation_share", "question_share", "denial_share", "link_share", "reply_time_spread",
+                     "log_replies", "claim_hedge", "claim_link", "claim_question")
 
 
 class _Screened:
@@ -73,8 +77,11 @@ def _noisy_or(parts: list[tuple[float, str]], floor: float) -> tuple[float, str]
 class DisinfoRisk:
     """Combine the outputs of earlier stages into ``disinfo_risk`` and ``disinfo_reasons``."""
 
-    def __init__(self, config: dict | None = None, cues_path=None):
+    def __init__(self, config: dict | None = None, cues_path=None, veracity=None):
         self.weights = (config or load_config())["disinfo"]
+        #: the thread veracity head (``data/models/veracity.npz``; a :class:`LinearHead` may be
+        #: passed); without it the hand-set stance-pattern and push-back weights of scoring.toml
+        self.veracity = veracity if veracity is not None else _packaged_veracity()
         cues = load_json("lexicons", "disinfo_cues.json", path=cues_path)
         self._press = {c["phrase"]: c for c in cues["press_delegitimising"]}
         self._hedges = {c["phrase"]: c for c in cues["hedged_source"]}
@@ -85,6 +92,8 @@ class DisinfoRisk:
         alternatives = ([r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"] if words else []) + \
             [re.escape(c) + r"\b" for c in negations if c.startswith("n't")]
         self._negation = re.compile("|".join(alternatives)) if alternatives else None
+        denials = cues.get("reply_denial", {}).get("cues", [])
+        self._denial = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in denials) + r")\b") if denials else None
 
     # -- signals -----------------------------------------------------------------------------------
     @staticmethod
@@ -126,6 +135,24 @@ class DisinfoRisk:
                           str(coordination.get("coordination_reasons") or "coordination signal")))
         return parts
 
+    def _persuasive_in_articles(self, frame, sentence_column: str):
+        """``frame`` without the rows on an article's own sentences (``comment_id`` "") that carry
+        no persuasion signal (a press-delegitimising cue in the matched sentence). A news report
+        names the actors of every narrative and gives figures without a source in each sentence;
+        its neutral prose is what a thread is about, not a sign of disinformation. Comments keep
+        every row."""
+        if frame is None or len(frame) == 0 or "comment_id" not in frame:
+            return frame
+        on_article = (frame["comment_id"].fillna("") == "").to_numpy()
+        if not on_article.any():
+            return frame
+        text = frame[sentence_column] if sentence_column in frame else frame.get("evidence")
+        if text is None:
+            return frame[~on_article]
+        signal = [bool(art) and self.press_cues(t if isinstance(t, str) else "")[0] > 0
+                  for art, t in zip(on_article, text.tolist())]
+        return frame[~on_article | np.array(signal, dtype=bool)]
+
     def negation(self, text: str) -> str:
         """The first negation cue in a reply ("" if none), links and @handles left out."""
         if self._negation is None or not text:
@@ -152,6 +179,33 @@ class DisinfoRisk:
         return {"share": share, "spread": spread, "score": 1.0 / (1.0 + math.exp(-z)), "negating": len(found),
                 "replies": n, "example": found[0] if found else None}
 
+    def thread_features(self, claim: str, replies: list[str], reply_times: list[float],
+                        source_time: float) -> dict[str, float]:
+        """What the veracity head reads of a claim and its replies (times in seconds, NaN unknown):
+        shares of replies with a negation, a question, a denial word ("hoax", "fake") and a link
+        (each smoothed toward ``contested_prior`` as if ``contested_strength`` replies had it), the
+        spread of log reply delays, how many replies, and whether the claim is hedged, links a
+        source or asks."""
+        w = self.weights
+        prior, strength, n = w["contested_prior"], w["contested_strength"], len(replies)
+
+        def share(found: int) -> float:
+            return (found + strength * prior) / (n + strength)
+
+        lower = [(t or "").lower() for t in replies]
+        c = self.contested(replies, reply_times, source_time)
+        return {
+            "negation_share": c["share"],
+            "question_share": share(sum("?" in _LINK_OR_HANDLE.sub(" ", t) for t in lower)),
+            "denial_share": share(sum(bool(self._denial and self._denial.search(t)) for t in lower)),
+            "link_share": share(sum(bool(_LINK.search(t)) for t in lower)),
+            "reply_time_spread": c["spread"],
+            "log_replies": math.log1p(n),
+            "claim_hedge": self.hedge_cues(claim or "")[0],
+            "claim_link": float(bool(_LINK.search(claim or ""))),
+            "claim_question": float("?" in _LINK_OR_HANDLE.sub(" ", claim or "")),
+        }
+
     # -- per comment and per thread --------------------------------------------------------------
     def transform(self, comments, *, narratives=None, claims=None, claim_comparison=None, coordination=None,
                   articles: dict[str, str] | None = None):
@@ -159,8 +213,9 @@ class DisinfoRisk:
         same for article text under ``comment_id == ""`` when ``articles`` is given."""
         import pandas as pd
 
-        by_unit = _best_per_unit(narratives, columns=_NARRATIVE_FIELDS)
-        claims_by_unit = _best_per_unit(_unattributed(claims), by=None, columns=_CLAIM_FIELDS)
+        by_unit = _best_per_unit(self._persuasive_in_articles(narratives, "sentence"), columns=_NARRATIVE_FIELDS)
+        claims_by_unit = _best_per_unit(self._persuasive_in_articles(_unattributed(claims), "claim"), by=None,
+                                        columns=_CLAIM_FIELDS)
         coord = {}
         if coordination is not None and len(coordination) and "coordination_score" in coordination:
             # Only comments with a coordination signal contribute; the rest need no lookup.
@@ -188,104 +243,155 @@ class DisinfoRisk:
         """Per thread: the riskiest comments, the article's own risk, a claim's hedges, and how the
         replies to the claim (the article, or the first comment when the article has no text, as in
         a rumour thread that starts with a post) push back on it. ``published`` (thread id -> the
-        article's date and time) dates an article claim, for the spread of reply times.
-
-        Threads are walked as lists of row numbers over columns read once: a hundred threads'
-        worth of small frames, each filtered and averaged by pandas, cost more than the signals."""
+        article's date and time) dates an article claim, for the spread of reply times."""
         import pandas as pd
 
-        from ..times import parse_times
-
-        w = self.weights
-        rows = []
         articles = articles or {}
-        risk_of = dict(zip(zip(unit_risk["thread_id"].tolist(), unit_risk["comment_id"].tolist()),
-                           zip(unit_risk["disinfo_risk"].tolist(), unit_risk["disinfo_reasons"].tolist())))
-        cols = comments.columns
-        n = len(comments)
-        tids = comments["thread_id"].tolist() if n else []
-        # the groups of ``groupby("thread_id")``: sorted keys, missing ids left out, page order
-        members: dict = {}
-        for i, (t, ok) in enumerate(zip(tids, comments["thread_id"].notna().tolist() if n else [])):
-            if ok:
-                members.setdefault(t, []).append(i)
-        groups = {t: members[t] for t in sorted(members)}
-        cids = comments["comment_id"].tolist() if n else []
-        texts = comments["text"].tolist() if n else []
-        has_stance = "stance" in cols
-        stance = comments["stance"].tolist() if n and has_stance else []
-        stance_ok = comments["stance"].notna().tolist() if n and has_stance else []
-        p_deny = comments["p_deny"].astype(float).to_numpy() if n and "p_deny" in cols else None
-        stamps = comments["timestamp"].tolist() if n and "timestamp" in cols else None
-        thread_ids = list(dict.fromkeys(list(articles) + list(groups)))
-        for tid in thread_ids:
-            g = groups.get(tid)
-            article_text = (articles.get(tid) or "").strip()
-            parts: list[tuple[float, str]] = []
-            art_risk, art_reasons = risk_of.get((tid, ""), (0.0, ""))
-            if art_risk:
-                parts.append((w["thread_article_weight"] * art_risk, f"article: {art_reasons.split('; ')[0]}"))
-            claim_text, responses = article_text, g
-            stamp = (published or {}).get(tid) or ""
-            source_time = parse_times([stamp])[0] if ("T" in stamp or ":" in stamp) else math.nan
-            if g is not None and len(g) and not article_text:
-                frame = comments.iloc[g]
-                roots = frame[frame["parent_id"].isna() | (frame["parent_id"] == "")]
-                first = roots.sort_values("position").iloc[0] if len(roots) else frame.iloc[0]
-                claim_text = first["text"] or ""
-                responses = [i for i in g if cids[i] != first["comment_id"]]
-                if "timestamp" in frame and not pd.isna(first["timestamp"]) and first["timestamp"]:
-                    source_time = parse_times([first["timestamp"]])[0]
-            hedge, quote = self.hedge_cues(claim_text)
-            if hedge:
-                parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
-            share, n_resp, deny_level = 0.0, 0, 0.0
-            if responses is not None and len(responses) and has_stance:
-                stances = [stance[i] for i in responses if stance_ok[i]]
-                n_resp = len(stances)
-                n_deny = sum(1 for s in stances if s == "deny")
-                n_query = sum(1 for s in stances if s == "query")
-                if n_resp:
-                    share = (n_deny + n_query) / n_resp
-                    # how strongly the replies deny, from the model's probabilities when present
-                    # (smoother than counting labels on a dozen replies), else the label share
-                    p = p_deny[responses] if p_deny is not None else None
-                    if p is not None and not np.isnan(p).all():
-                        deny_level = float(pd.Series(p).mean())
-                    else:
-                        deny_level = n_deny / n_resp
-                base = w["stance_pattern_baseline"]
-                if n_resp >= w["stance_pattern_min_replies"] and deny_level > base:
-                    excess = min((deny_level - base) / (w["stance_pattern_full"] - base), 1.0)
-                    parts.append((w["stance_pattern_weight"] * excess,
-                                  (f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
-                                  f"{n_deny} of {n_resp} replies deny, {n_query} question it)")))
-            negation_share, spread, contested = math.nan, math.nan, math.nan
-            if responses is not None and len(responses):
-                times = parse_times([stamps[i] for i in responses]) if stamps is not None \
-                    else np.full(len(responses), np.nan)
-                reply_texts = [texts[i] if isinstance(texts[i], str) else "" for i in responses]
-                c = self.contested(reply_texts, times.tolist(), source_time)
-                negation_share, spread, contested = c["share"], c["spread"], c["score"]
-                if c["replies"] >= w["contested_min_replies"]:
-                    how = f"{c['negating']} of {c['replies']} replies contain a negation"
-                    if c["example"]:
-                        how += f", e.g. '{clip(c['example'][0], 60)}' ({c['example'][1]})"
-                    if spread:
-                        how += f"; reply times spread {spread:.2f} (log seconds)"
-                    parts.append((w["contested_weight"] * contested, f"replies push back on the claim: {how}"))
-            if g is not None and len(g):
-                risks = sorted((risk_of.get((tid, cids[i]), (0.0, ""))[0], cids[i]) for i in g)[::-1]
-                top = risks[: int(w["thread_top_comments"])]
-                mean_top = float(np.mean([r for r, _ in top])) if top else 0.0
-                if mean_top:
-                    first_reason = risk_of[(tid, top[0][1])][1].split("; ")[0]
-                    parts.append((w["thread_comment_weight"] * mean_top,
-                                  f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}"))
-            risk, reasons = _noisy_or(parts, w["min_contribution"])
-            rows.append((tid, risk, reasons, art_risk, round(share, 4), round(deny_level, 4), n_resp,
-                         round(negation_share, 4), round(spread, 4), round(contested, 4)))
+        risk_of = {(tid, cid): (risk, why) for tid, cid, risk, why in
+                   unit_risk[["thread_id", "comment_id", "disinfo_risk", "disinfo_reasons"]].itertuples(index=False)}
+        groups = dict(list(comments.groupby("thread_id", sort=True))) if len(comments) else {}
+        rows = [self._thread_row(tid, groups.get(tid), (articles.get(tid) or "").strip(),
+                                 (published or {}).get(tid) or "", risk_of)
+                for tid in dict.fromkeys([*articles, *groups])]
         return pd.DataFrame(rows, columns=THREAD_COLUMNS)
+
+    def _thread_row(self, tid, frame, article_text: str, stamp: str, risk_of: dict) -> tuple:
+        """One row of ``threads``: ``frame`` holds the thread's comments (None when it has none)."""
+        w = self.weights
+        parts: list[tuple[float, str]] = []
+        art_risk, art_reasons = risk_of.get((tid, ""), (0.0, ""))
+        if art_risk:
+            parts.append((w["thread_article_weight"] * art_risk, f"article: {art_reasons.split('; ')[0]}"))
+        claim_text, replies, source_time = _claim_and_replies(frame, article_text, stamp)
+        learned = self.veracity is not None
+        hedge, quote = self.hedge_cues(claim_text)
+        if hedge and not learned:  # the head reads the hedge itself
+            parts.append((w["hedged_claim"] * hedge, f"the claim is hedged: '{clip(quote)}'"))
+        share, deny_level, n_resp = 0.0, 0.0, 0
+        if replies is not None and len(replies) and "stance" in replies:
+            share, deny_level, n_resp, part = self._stance_pattern(replies)
+            parts += [] if learned else part
+        negation_share, spread, contested = math.nan, math.nan, math.nan
+        if replies is not None and len(replies):
+            texts, times = _texts_and_times(replies)
+            negation_share, spread, contested, part = self._pushback(texts, times, source_time)
+            parts += self._veracity_part(claim_text, texts, times, source_time) if learned else part
+        if frame is not None and len(frame):
+            parts += self._riskiest_comments(tid, frame["comment_id"].tolist(), risk_of)
+        risk, reasons = _noisy_or(parts, w["min_contribution"])
+        return (tid, risk, reasons, art_risk, round(share, 4), round(deny_level, 4), n_resp,
+                round(negation_share, 4), round(spread, 4), round(contested, 4))
+
+    def _stance_pattern(self, replies):
+        """Share of replies that deny or question the claim, how strongly they deny (the mean
+        ``p_deny`` when the model gave one: smoother than counting labels on a dozen replies), and
+        the contribution when the denial is above the baseline."""
+        w = self.weights
+        stances = replies["stance"].dropna().tolist()
+        n_resp = len(stances)
+        n_deny, n_query = stances.count("deny"), stances.count("query")
+        if not n_resp:
+            return 0.0, 0.0, 0, []
+        share = (n_deny + n_query) / n_resp
+        p = replies["p_deny"].astype(float) if "p_deny" in replies else None
+        deny_level = float(p.mean()) if p is not None and not p.isna().all() else n_deny / n_resp
+        base = w["stance_pattern_baseline"]
+        if n_resp < w["stance_pattern_min_replies"] or deny_level <= base:
+            return share, deny_level, n_resp, []
+        excess = min((deny_level - base) / (w["stance_pattern_full"] - base), 1.0)
+        return share, deny_level, n_resp, [(w["stance_pattern_weight"] * excess, (
+            f"replies lean toward denial (mean deny probability {deny_level:.2f}; "
+            f"{n_deny} of {n_resp} replies deny, {n_query} question it)"))]
+
+    def _veracity_part(self, claim: str, texts: list[str], times: list[float], source_time: float):
+        """The veracity head's probability that the claim is a false rumour, as a contribution
+        that names the reply signal which weighed most."""
+        w = self.weights
+        if len(texts) < w["contested_min_replies"]:
+            return []
+        found = self.thread_features(claim, texts, times, source_time)
+        x = np.array([found[f] for f in self.veracity.feature_names], dtype=np.float32)
+        p = float(self.veracity.predict_proba(x[None, :])[0, 1])
+        top = self.veracity.explain(x, self.veracity.classes[-1], top=1)
+        why = self._veracity_reason(top[0][0] if top else "", found, texts)
+        return [(w["veracity_weight"] * p, f"replies push back on the claim (veracity model: {p:.2f} false rumour"
+                                           f"{'; ' + why if why else ''})")]
+
+    def _veracity_reason(self, feature: str, found: dict, texts: list[str]) -> str:
+        n = len(texts)
+        if feature == "negation_share":
+            hits = [(t, cue) for t in texts if (cue := self.negation(t))]
+            return f"{len(hits)} of {n} replies contain a negation" + (
+                f", e.g. '{clip(hits[0][0], 60)}' ({hits[0][1]})" if hits else "")
+        if feature == "denial_share" and self._denial is not None:
+            hits = [t for t in texts if self._denial.search((t or "").lower())]
+            return f"{len(hits)} of {n} replies call it untrue" + (f", e.g. '{clip(hits[0], 60)}'" if hits else "")
+        if feature == "reply_time_spread":
+            return f"reply times spread {found['reply_time_spread']:.2f} (log seconds)"
+        labels = {"question_share": "replies question it", "link_share": "replies post links",
+                  "log_replies": f"{n} replies", "claim_hedge": "the claim is hedged",
+                  "claim_link": "the claim links a source", "claim_question": "the claim asks"}
+        return labels.get(feature, "")
+
+    def _pushback(self, texts: list[str], times: list[float], source_time: float):
+        """Negation share, spread of reply delays and their combined score, with the contribution."""
+        w = self.weights
+        c = self.contested(texts, times, source_time)
+        part = []
+        if c["replies"] >= w["contested_min_replies"]:
+            how = f"{c['negating']} of {c['replies']} replies contain a negation"
+            if c["example"]:
+                how += f", e.g. '{clip(c['example'][0], 60)}' ({c['example'][1]})"
+            if c["spread"]:
+                how += f"; reply times spread {c['spread']:.2f} (log seconds)"
+            part.append((w["contested_weight"] * c["score"], f"replies push back on the claim: {how}"))
+        return c["share"], c["spread"], c["score"], part
+
+    def _riskiest_comments(self, tid, comment_ids: list, risk_of: dict) -> list[tuple[float, str]]:
+        """The mean risk of the thread's riskiest comments, naming the riskiest."""
+        w = self.weights
+        risks = sorted(((risk_of.get((tid, cid), (0.0, ""))[0], cid) for cid in comment_ids), reverse=True)
+        top = risks[: int(w["thread_top_comments"])]
+        mean_top = float(np.mean([r for r, _ in top])) if top else 0.0
+        if not mean_top:
+            return []
+        first_reason = risk_of[(tid, top[0][1])][1].split("; ")[0]
+        return [(w["thread_comment_weight"] * mean_top,
+                 f"riskiest comments (mean {mean_top:.2f}), e.g. {top[0][1]}: {first_reason}")]
+
+
+def _packaged_veracity():
+    from ..heads import LinearHead
+    from ..resources import data_path
+
+    return LinearHead.load("veracity") if data_path("models", "veracity.npz").exists() else None
+
+
+def _texts_and_times(replies) -> tuple[list[str], list[float]]:
+    """The replies' texts ("" for none) and times in seconds (NaN when unknown)."""
+    from ..times import parse_times
+
+    times = parse_times(replies["timestamp"].tolist()) if "timestamp" in replies else np.full(len(replies), np.nan)
+    return [t if isinstance(t, str) else "" for t in replies["text"].tolist()], times.tolist()
+
+
+def _claim_and_replies(frame, article_text: str, stamp: str):
+    """The claim a thread's replies answer, the replies, and the claim's time (NaN when unknown):
+    the article with every comment, or, when the article has no text, the first top-level comment
+    with the others."""
+    import pandas as pd
+
+    from ..times import parse_times
+
+    source_time = parse_times([stamp])[0] if ("T" in stamp or ":" in stamp) else math.nan
+    if frame is None or not len(frame) or article_text:
+        return article_text, frame, source_time
+    roots = frame[frame["parent_id"].isna() | (frame["parent_id"] == "")]
+    first = roots.sort_values("position").iloc[0] if len(roots) else frame.iloc[0]
+    replies = frame[frame["comment_id"] != first["comment_id"]]
+    if "timestamp" in frame and not pd.isna(first["timestamp"]) and first["timestamp"]:
+        source_time = parse_times([first["timestamp"]])[0]
+    return first["text"] or "", replies, source_time
 
 
 def _best_per_unit(frame, by: str | None = "score", columns: tuple[str, ...] | None = None) -> dict:

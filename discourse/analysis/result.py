@@ -36,11 +36,3 @@ class Analysis(Mapping):
     @property
     def comments(self):
         return self.tables["comments"]
-
-    def by_thread(self, name: str) -> dict:
-        """Table ``name`` split into one frame per thread id (empty dict when absent): what a
-        per-thread report reads, grouped once rather than filtered once per thread."""
-        frame = self.tables.get(name)
-        if frame is None or frame.empty or "thread_id" not in frame.columns:
-            return {}
-        return {tid: g for tid, g in frame.groupby("thread_id", sort=False)}

@@ -6,8 +6,6 @@ scores positive and a loaded label scores neutral; stance has its own modules.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from ..text import sentence_spans
@@ -16,20 +14,15 @@ from .stage import RunContext, Stage
 SCORE_COLUMNS = ["sentiment", "sentiment_pos", "sentiment_neg", "sentiment_neu"]
 
 
-@lru_cache(maxsize=1)
-def _vader():
-    from .vader_fast import FastVader
-
-    return FastVader()
-
-
-@lru_cache(maxsize=100_000)
-def polarity(text: str) -> tuple[float, float, float, float]:
-    """(compound, pos, neg, neu) for one text; zeros with neu 1 for empty text. Cached: a
-    one-sentence comment is scored as a comment and as a sentence."""
+def polarity(text: str, vader=None) -> tuple[float, float, float, float]:
+    """(compound, pos, neg, neu) for one text; zeros with neu 1 for empty text."""
     if not text or not text.strip():
         return 0.0, 0.0, 0.0, 1.0
-    return _vader().scores(text)
+    if vader is None:
+        from .vader_fast import FastVader
+
+        vader = FastVader()
+    return vader.scores(text)
 
 
 class Sentiment:
@@ -40,12 +33,23 @@ class Sentiment:
     """
 
     def __init__(self, max_chars: int = 20_000):
+        from .vader_fast import FastVader
+
         self.max_chars = max_chars
+        self._vader = FastVader()
+        # a one-sentence comment is scored as a comment and as a sentence: each text once
+        self._memo: dict[str, tuple[float, float, float, float]] = {}
+
+    def polarity(self, text: str) -> tuple[float, float, float, float]:
+        found = self._memo.get(text)
+        if found is None:
+            found = self._memo[text] = polarity(text, self._vader)
+        return found
 
     def score(self, texts) -> pd.DataFrame:  # noqa: F821
         import pandas as pd
 
-        rows = [polarity((t or "")[: self.max_chars]) for t in texts]
+        rows = [self.polarity((t or "")[: self.max_chars]) for t in texts]
         return pd.DataFrame(rows, columns=SCORE_COLUMNS, dtype=float)
 
     def transform(self, comments):
@@ -56,10 +60,11 @@ class Sentiment:
             out[col] = scores[col].to_numpy() if len(scores) else np.array([], dtype=float)
         return out
 
-    def sentences(self, units):
+    def sentences(self, units, tokens=None):
         """One row per sentence of each unit (article paragraph or comment) with its compound score.
 
         ``units`` needs ``thread_id, comment_id, text``; ``paragraph`` is kept when present.
+        ``tokens`` is the run's token layer over these units (its sentences are used when given).
         """
         import pandas as pd
 
@@ -70,10 +75,11 @@ class Sentiment:
         tids, cids, pars, idx, starts, ends, sents = [], [], [], [], [], [], []
         scores = []
         cap = self.max_chars
+        split = tokens.sentence_spans if tokens is not None else sentence_spans
         for tid, cid, para, text in zip(units["thread_id"].tolist(), units["comment_id"].tolist(), paras,
                                         units["text"].tolist()):
             text = text or ""
-            for i, (s, e) in enumerate(sentence_spans(text)):
+            for i, (s, e) in enumerate(split(text)):
                 sentence = text[s:e]
                 tids.append(tid)
                 cids.append(cid)
@@ -82,7 +88,7 @@ class Sentiment:
                 starts.append(s)
                 ends.append(e)
                 sents.append(sentence)
-                scores.append(polarity(sentence[:cap]))
+                scores.append(self.polarity(sentence[:cap]))
         columns = ["thread_id", "comment_id", "paragraph", "sentence_index", "start", "end", "sentence",
                    *SCORE_COLUMNS]
         if not sents:
@@ -154,6 +160,6 @@ class SentimentStage(Stage):
     def run(self, ctx: RunContext) -> None:
         model = Sentiment()
         ctx.add_columns(model.transform(ctx.comments))
-        ctx.tables["sentences"] = model.sentences(ctx.units)
+        ctx.tables["sentences"] = model.sentences(ctx.units, tokens=ctx.tokens)
         ctx.tables["escalation"] = escalation(ctx.comments)
         ctx.tables["authors"] = author_means(ctx.comments)

@@ -30,14 +30,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..model import FRAME_COLUMNS
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .result import Analysis
 
 #: the ``comments`` columns every run starts with (from :func:`discourse.model.threads_to_frame`)
-BASE_COLUMNS = ("thread_id", "comment_id", "parent_id", "reply_to", "author", "depth", "position", "text",
-                "link", "confidence", "timestamp", "title", "outlet", "published", "url", "source")
+BASE_COLUMNS = FRAME_COLUMNS
 
 
 class Stage:

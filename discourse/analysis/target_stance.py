@@ -968,9 +968,9 @@ class TargetStance:
     @property
     def embedder(self):
         if self._embedder is None:
-            from ..embeddings import shared_embedder
+            from ..embeddings import Embedder
 
-            self._embedder = shared_embedder()
+            self._embedder = Embedder()
         return self._embedder
 
     def _apply_embeddings(self, rows, jobs) -> None:

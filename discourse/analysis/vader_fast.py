@@ -30,11 +30,6 @@ _IDIOM_WORDS = frozenset(w for phrase in [*SPECIAL_CASES, *BOOSTER_DICT] if " " 
                          for w in phrase.split(" "))
 
 
-def _negated(word_lower: str) -> bool:
-    """``vaderSentiment.negated([word])`` for one lower-cased word."""
-    return word_lower in _NEGATE or "n't" in word_lower
-
-
 def _booster(before_lower: str, before: str, valence: float, is_cap_diff: bool) -> float:
     """VADER's ``scalar_inc_dec`` for a word known to be a booster (only those pay the call)."""
     s = BOOSTER_DICT[before_lower]
@@ -119,18 +114,8 @@ def _special_idioms(valence: float, low: list[str], i: int) -> float:
 
 
 class FastVader(SentimentIntensityAnalyzer):
-    """Drop-in ``SentimentIntensityAnalyzer`` (same ``polarity_scores`` output). Not thread-safe:
-    it remembers the lower-cased words of the text being scored."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._words: list[str] | None = None
-        self._lower: list[str] = []
-
-    def _lowered(self, words: list[str]) -> list[str]:
-        if words is self._words:
-            return self._lower
-        return [str(w).lower() for w in words]
+    """Drop-in ``SentimentIntensityAnalyzer`` (same ``polarity_scores`` output): ``polarity_scores``
+    goes through :meth:`scores`, which never calls VADER's per-word methods."""
 
     def _emoji_to_text(self, text: str) -> str:
         out = []
@@ -168,27 +153,13 @@ class FastVader(SentimentIntensityAnalyzer):
         # are most words, so only the others are visited.
         sentiments: list = [0] * len(words)
         last = len(words) - 1
-        self._words, self._lower = words, lower
-        try:
-            for i in [i for i, low in enumerate(lower) if low in lexicon and low not in BOOSTER_DICT]:
-                if i < last and lower[i] == "kind" and lower[i + 1] == "of":
-                    continue
-                sentiments[i] = self._word_valence(words, lower, is_cap_diff, i)
-        finally:
-            self._words, self._lower = None, []
+        for i in [i for i, low in enumerate(lower) if low in lexicon and low not in BOOSTER_DICT]:
+            if i < last and lower[i] == "kind" and lower[i + 1] == "of":
+                continue
+            sentiments[i] = self._word_valence(words, lower, is_cap_diff, i)
         if "but" in lower:  # else _but_check changes nothing
             sentiments = self._but_check(words, sentiments)
         return _score_valence(sentiments, text)
-
-    def sentiment_valence(self, valence, sentitext, item, i, sentiments):
-        """VADER's rule for one word (``item`` is word ``i``), reading the text's lower-cased words
-        instead of lower-casing its neighbours again for every check."""
-        words = sentitext.words_and_emoticons
-        low = self._lowered(words)
-        if low[i] in self.lexicon:
-            valence = self._word_valence(words, low, sentitext.is_cap_diff, i)
-        sentiments.append(valence)
-        return sentiments
 
     def _word_valence(self, words: list[str], low: list[str], is_cap_diff: bool, i: int) -> float:
         """The valence of lexicon word ``i``: VADER's ``sentiment_valence`` with ``scalar_inc_dec``,
@@ -249,36 +220,3 @@ class FastVader(SentimentIntensityAnalyzer):
         elif i > 0 and low[i - 1] not in lexicon and low[i - 1] == "least":
             valence = valence * N_SCALAR
         return valence
-
-    def _least_check(self, valence, words_and_emoticons, i):
-        low = self._lowered(words_and_emoticons)
-        if i > 1 and low[i - 1] not in self.lexicon and low[i - 1] == "least":
-            if low[i - 2] != "at" and low[i - 2] != "very":
-                valence = valence * N_SCALAR
-        elif i > 0 and low[i - 1] not in self.lexicon and low[i - 1] == "least":
-            valence = valence * N_SCALAR
-        return valence
-
-    def _negation_check(self, valence, words_and_emoticons, start_i, i):
-        low = self._lowered(words_and_emoticons)
-        if start_i == 0 and _negated(low[i - 1]):
-            valence = valence * N_SCALAR
-        if start_i == 1:
-            if low[i - 2] == "never" and (low[i - 1] == "so" or low[i - 1] == "this"):
-                valence = valence * 1.25
-            elif low[i - 2] == "without" and low[i - 1] == "doubt":
-                pass
-            elif _negated(low[i - 2]):
-                valence = valence * N_SCALAR
-        if start_i == 2:
-            if (low[i - 3] == "never" and (low[i - 2] == "so" or low[i - 2] == "this")
-                    or (low[i - 1] == "so" or low[i - 1] == "this")):
-                valence = valence * 1.25
-            elif low[i - 3] == "without" and (low[i - 2] == "doubt" or low[i - 1] == "doubt"):
-                pass
-            elif _negated(low[i - 3]):
-                valence = valence * N_SCALAR
-        return valence
-
-    def _special_idioms_check(self, valence, words_and_emoticons, i):
-        return _special_idioms(valence, self._lowered(words_and_emoticons), i)

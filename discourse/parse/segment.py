@@ -93,6 +93,10 @@ MAX_NAME_CHARS = 80
 _WORD_COUNT_ODDS = {1: 1.2, 2: 0.8, 3: 0.5, 4: -0.2, 5: -0.8, 6: -1.3}
 
 
+#: The shape score of a placeholder name ("[deleted]").
+_PLACEHOLDER_SHAPE = 2.0
+
+
 def shape_score(text: str) -> float:
     """Log-odds, from the line alone, that it is a user name rather than prose."""
     n = len(text)
@@ -107,7 +111,7 @@ def shape_score(text: str) -> float:
     s += _WORD_COUNT_ODDS.get(nw, -3.0 - 0.5 * (nw - 7))
     last = text[-1]
     if text[0] == "[" and _PLACEHOLDER.fullmatch(text):  # "[deleted]", "[removed]"
-        return 2.0
+        return _PLACEHOLDER_SHAPE
     punctuated = False
     if text.endswith(("...", "…")):
         s -= 0.4
@@ -258,6 +262,11 @@ class Segmenter:
                 if key in addressed or key.lstrip("@") in addressed:
                     s += self.addressed_bonus
             base.append(s)
+        # A placeholder right under another ("[deleted]" then "[removed]") is the text of a
+        # deleted comment, not a second name: the author line comes first.
+        for k in range(1, len(lines)):
+            if shapes[k] == _PLACEHOLDER_SHAPE and shapes[k - 1] == _PLACEHOLDER_SHAPE and not lines[k].gap_before:
+                shapes[k] = base[k] = -3.0
         coded = _CodedLines(lines, keys, ev.line_counts)
         labels = self._decode(lines, ev, shapes, keys, base, coded)
         for _ in range(self.passes - 1):

@@ -17,6 +17,9 @@ from discourse.model import Thread
 #: File name endings read as page text.
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 STRUCTURED_SUFFIXES = {".json", ".jsonl", ".csv"}
+#: Saved web pages and comment-platform exports (Disqus XML, WordPress WXR).
+PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".xml"}
+INPUT_SUFFIXES = TEXT_SUFFIXES | STRUCTURED_SUFFIXES | PAGE_SUFFIXES
 
 
 def discover(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = (),
@@ -87,13 +90,13 @@ def _expand(path: Path, skip: set[str], found: list[Path], errors: list[InputErr
             child = here / name
             if name.startswith(".") or name in ours or _key(child) in skip:
                 continue
-            if child.suffix.lower() not in TEXT_SUFFIXES | STRUCTURED_SUFFIXES or name.lower() == "manifest.csv":
+            if child.suffix.lower() not in INPUT_SUFFIXES or name.lower() == "manifest.csv":
                 others += name.lower() != "manifest.csv"
                 continue  # not an input (a manifest describes the other files)
             if child.is_file():
                 found.append(child)
     if len(found) == before:
-        kinds = ", ".join(sorted(TEXT_SUFFIXES | STRUCTURED_SUFFIXES))
+        kinds = ", ".join(sorted(INPUT_SUFFIXES))
         raise InputError(f"{path}: no input files in this folder (looked for {kinds} and ConvoKit corpora"
                          + (f"; {others} file(s) of other kinds skipped" if others else "") + ")")
 
@@ -116,15 +119,37 @@ def read_path(path: Path, *, semantic: bool = True, embedder=None) -> list[Threa
         return structured.read_json(path)
     if suffix == ".csv":
         return structured.read_csv(path)
+    if suffix in PAGE_SUFFIXES:
+        return _read_page(path, semantic, embedder)
     text = read_text(path)
     stripped = text.lstrip()
     if not stripped:
         raise InputError(f"{path}: empty file (no text to parse)")
     if stripped.startswith("{") and '"thread_id"' in stripped[:2000]:
         return structured.read_json(path)  # our own JSONL saved under another name
+    from discourse.readers.exports import sniff_export
+    from discourse.readers.html import looks_like_html
+
+    if sniff_export(stripped) or looks_like_html(stripped):  # a page or export saved as .txt
+        return _read_page(path, semantic, embedder)
     from discourse.parse import parse_page
 
     return [parse_page(text, source=str(path), thread_id=path.stem, semantic=semantic, embedder=embedder)]
+
+
+def _read_page(path: Path, semantic: bool, embedder=None) -> list[Thread]:
+    """A saved web page, or an XML export (Disqus, WordPress), told apart by their content."""
+    from discourse.readers.exports import read_export, sniff_export
+    from discourse.readers.html import read_html
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192).decode("utf-8", "replace")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if sniff_export(head) or path.suffix.lower() == ".xml":
+        return read_export(path)
+    return read_html(path, semantic=semantic, embedder=embedder)
 
 
 def read_threads(paths: Iterable[str | Path], *, semantic: bool = True, embedder=None,

@@ -507,11 +507,11 @@ def read_convokit(folder: Path) -> list[Thread]:
 
 
 def _convokit_thread(folder: Path, utt_path: Path, conv: str, utts: list[tuple[int, dict]], meta: dict) -> Thread:
-    root = next((u for _, u in utts if str(u["id"]) == conv and u.get("reply_to") in (None, "")), None)
+    root = next((u for _, u in utts if str(u["id"]) == conv and _reply_to(u) in (None, "")), None)
     root_is_article = (
         root is not None
         and not meta.get("article_text")
-        and any(str(u.get("reply_to")) == conv for _, u in utts if u is not root)
+        and any(str(_reply_to(u)) == conv for _, u in utts if u is not root)
     )
     article = Article(
         title=_str_or_none(meta.get("title")),
@@ -527,7 +527,7 @@ def _convokit_thread(folder: Path, utt_path: Path, conv: str, utts: list[tuple[i
     for line, u in utts:
         if root_is_article and u is root:
             continue
-        parent = _str_or_none(u.get("reply_to"))
+        parent = _str_or_none(_reply_to(u))
         if root_is_article and parent == conv:
             parent = None
         speaker = u.get("speaker", u.get("user"))
@@ -544,6 +544,11 @@ def _convokit_thread(folder: Path, utt_path: Path, conv: str, utts: list[tuple[i
         )
         where.append(f"{utt_path.name} line {line}")
     return _finish(Thread(thread_id=conv, source=str(folder), article=article, comments=comments), where)
+
+
+def _reply_to(u: dict):
+    """ConvoKit's own dumps write ``reply-to``; some corpora (and its loader) use ``reply_to``."""
+    return u.get("reply_to", u.get("reply-to"))
 
 
 def _conversation_meta(folder: Path) -> dict[str, dict]:

@@ -35,6 +35,23 @@ DISAGREEING = {"disagree", "disagrees", "inconsistent", "contradicts", "contradi
 _MONTH = re.compile(r"^(\d{4})-(\d{2})")
 
 
+def check_grouping(by: str, stages) -> None:
+    """Refuse, before any work, a ``--by`` that no thread attribute, input column or column a chosen
+    stage declares could hold; the message lists what can be grouped by."""
+    from ..analysis.pipeline import COMMENT_COLUMNS, THREAD_COLUMNS
+    from ..model import FRAME_COLUMNS
+
+    declared = {entry.split(".", 1)[1] for s in stages for entry in s.provides
+                if entry.startswith(("comments.", "threads.")) and "." in entry}
+    if any(s.name == "threads" for s in stages):  # the thread table's own columns
+        declared |= {"url", "source", "article_words", "article_sentiment", "comments", "authors", "max_depth"}
+    known = set(THREAD_ATTRIBUTES) | set(FRAME_COLUMNS) | set(COMMENT_COLUMNS) | set(THREAD_COLUMNS) | declared
+    known |= {"language"}
+    if by not in known:
+        raise ValueError(f"cannot group by {by!r}: it is not a thread or comment column; "
+                         f"group by one of: {', '.join(sorted(known))}")
+
+
 class Grouping:
     """Which group each thread (or comment) belongs to."""
 
@@ -306,7 +323,9 @@ def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
     st = result["stance"]
     if len(st):
         put("stance", plots.stacked_shares(st.set_index("group"), STANCE_ORDER, STANCE_COLOURS,
-                                           title=f"Stance of the replies, by {by}", xlabel="share of comments (%)", ylabel=by))
+                                           title=f"Stance of each comment toward what it answers, by {by}",
+                                           xlabel="share of comments (%)", ylabel=by,
+                                           counts=dict(zip(st["group"], st["comments"]))))
     tg = result["stance_targets"]
     if len(tg):
         # Targets someone took a side on; mentions with stance "none" alone draw nothing.
@@ -330,8 +349,9 @@ def _plots(result: dict, grouping: Grouping, tables) -> dict[str, bytes]:
     if len(na):
         pivot = na.pivot_table(index="group", columns="narrative", values="prevalence", aggfunc="sum", fill_value=0.0) * 100
         pivot = pivot.reindex(all_groups, fill_value=0.0)
+        texts = dict(zip(result["groups"]["group"], result["groups"]["texts"]))
         put("narratives", plots.heatmap(pivot, title=f"Narrative prevalence, by {by}", cbar_label="% of texts carrying it",
-                                        xlabel="narrative", ylabel=by))
+                                        xlabel="narrative", ylabel=by, counts=texts))
     put("sentiment", _sentiment_plot(grouping, tables))
     return images
 

@@ -30,7 +30,7 @@ from .sections import (
     fmt,
     fmt_value,
 )
-from .view import KIND_CLASSES, STANCE_COLOURS, ThreadView, clip, num, segments, text_of
+from .view import KIND_CLASSES, PLOT_DPI, STANCE_COLOURS, ThreadView, clip, num, segments, text_of
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 MAX_NEST = 10  # deeper replies are listed flat under the tenth level, marked with their depth
@@ -40,7 +40,7 @@ CSS = """
 :root{--ink:#1d1d1f;--mute:#666;--line:#ddd;--bg:#fff;--soft:#f6f6f4}
 *{box-sizing:border-box}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg);margin:0}
-main{max-width:62rem;margin:0 auto;padding:1rem 1.2rem 4rem}
+main{max-width:min(96vw,84rem);margin:0 auto;padding:1rem 1.2rem 4rem}
 h1{font-size:1.55rem;line-height:1.25;margin:.6rem 0}
 h2{font-size:1.2rem;border-bottom:2px solid var(--line);padding-bottom:.2rem;margin-top:2.2rem}
 a{color:#1f5fa8}
@@ -59,7 +59,10 @@ caption{text-align:left;font-weight:600;padding:.2rem 0}
 .note{color:var(--mute);font-size:.85rem}
 .missing{color:#8a6d00;background:#fff8e1;padding:.3rem .6rem;border-radius:4px;font-size:.9rem}
 .art p{margin:.5rem 0}
-mark{padding:0 .1rem;border-radius:2px;background:#fff1a8}
+mark{padding:0;border-radius:2px;background:#fff1a8;box-decoration-break:clone}
+.lab{font-size:.68rem;font-weight:600;vertical-align:super;line-height:0;margin:0 .15rem 0 .05rem;white-space:nowrap}
+.lab.fr{color:#24507f}.lab.te{color:#a8231b}.lab.na{color:#1d6b63}
+.why{font-size:.78rem;color:#7a3300;margin:.1rem 0}
 mark.fr{background:#d6e6f7}mark.te{background:#fbd5d3}mark.na{background:#d4efec}
 .legend span{margin-right:1rem;font-size:.85rem}
 ul.tree,ul.tree ul{list-style:none;padding-left:1.1rem;margin:0}
@@ -110,20 +113,36 @@ def page(title: str, body: str, *, lang: str = "en") -> str:
     )
 
 
+def display_width(png: bytes) -> int | None:
+    """CSS pixels to show a plot at: its pixel width at 100 per inch (plots are drawn at PLOT_DPI)."""
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return round(int.from_bytes(png[16:20], "big") * 100 / PLOT_DPI)
+
+
 def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def highlighted(text: str, spans) -> str:
-    """``text`` with each evidence span wrapped in ``<mark title="kind: label">``, escaped piecewise."""
+    """``text`` with each evidence span wrapped in ``<mark>``, escaped piecewise, and the span's
+    label printed right after it (visible without hovering, on screen and in print)."""
     out = []
-    for piece, covering in segments(text, spans):
+    pieces = segments(text, spans)
+    # a label is printed once for a run of spans with the same label a space or two apart
+    starts = {(sp.kind, sp.label, sp.start) for sp in spans}
+    continued = {sp for sp in spans if any((sp.kind, sp.label, sp.end + gap) in starts for gap in range(3))}
+    for k, (piece, covering) in enumerate(pieces):
         if not covering:
             out.append(esc(piece))
             continue
         labels = list(dict.fromkeys(f"{sp.kind}: {sp.label}" for sp in covering))
         cls = KIND_CLASSES.get(covering[0].kind, "fr")
         out.append(f'<mark class="{cls}" title="{esc("; ".join(labels))}">{esc(piece)}</mark>')
+        following = pieces[k + 1][1] if k + 1 < len(pieces) else []
+        for sp in dict.fromkeys(sp for sp in covering if sp not in following and sp not in continued):
+            label = sp.label.replace("_", " ")
+            out.append(f'<span class="lab {KIND_CLASSES.get(sp.kind, "fr")}">{esc(label)}</span>')
     return "".join(out)
 
 
@@ -150,7 +169,9 @@ class BlockRenderer(Blocks):
         png = self.images.get(b.key)
         if not png:
             return ""
-        return f'<img src="{data_uri(png)}" alt="{esc(b.alt)}">'
+        width = display_width(png)
+        size = f' width="{width}"' if width else ""
+        return f'<img src="{data_uri(png)}"{size} alt="{esc(b.alt)}">'
 
     def cell(self, value) -> str:
         if isinstance(value, Ref):
@@ -202,7 +223,7 @@ class ThreadRenderer(BlockRenderer):
         paras = [f"<p>{highlighted(p, sorted(v.article_spans.get(i, []), key=lambda s: s.start))}</p>"
                  for i, p in enumerate(v.paragraphs)]
         legend = ('<p class="legend note"><mark class="fr">frame</mark> <mark class="te">technique</mark> '
-                  '<mark class="na">narrative</mark> — hover a highlight for its label</p>') if v.article_spans else ""
+                  '<mark class="na">narrative</mark> — each highlight is followed by its label</p>') if v.article_spans else ""
         body = "".join(paras)
         if len(paras) > 40:
             body = f"<details><summary>Show the article ({len(paras)} paragraphs)</summary>{body}</details>"
@@ -223,13 +244,20 @@ class ThreadRenderer(BlockRenderer):
             badges.append(f'<span class="b">topic: {esc(clip(topic, 40))}</span>')
         inc = num(m.get("incivility"))
         if inc is not None and inc >= 0.5:
-            badges.append(f'<span class="b warn" title="{esc(m.get("incivility_reasons"))}">incivility {inc:.2f}</span>')
+            badges.append(f'<span class="b warn">incivility {inc:.2f}</span>')
         dis = num(m.get("disinfo_risk"))
         if dis is not None and dis >= 0.5:
-            badges.append(f'<span class="b warn" title="{esc(m.get("disinfo_reasons"))}">disinfo risk {dis:.2f}</span>')
+            badges.append(f'<span class="b warn">disinfo risk {dis:.2f}</span>')
         tri = num(m.get("triage_priority"))
         if tri is not None:
-            badges.append(f'<span class="b" title="{esc(m.get("triage_reasons"))}">triage {tri:.2f}</span>')
+            badges.append(f'<span class="b">triage {tri:.2f}</span>')
+        moderation = text_of(m.get("moderation"))
+        if moderation and moderation != "pending":  # a moderator's decision, from the triage queue
+            badges.append(f'<span class="b warn">{esc(moderation)} by a moderator</span>')
+        why = [f"{name}: {clip(text_of(m.get(col)), 220)}" for name, col, score in (
+                   ("incivility", "incivility_reasons", inc), ("disinfo", "disinfo_reasons", dis),
+                   ("triage", "triage_reasons", tri))
+               if score is not None and score >= 0.5 and text_of(m.get(col))]
         parent = m.get("parent_id")
         reply = ""
         if parent and parent in self.anchor:
@@ -244,7 +272,8 @@ class ThreadRenderer(BlockRenderer):
         cls = f"cm st-{stance}" if stance in STANCE_COLOURS else "cm"
         return (f'<div class="{cls}" id="{self.anchor[cid]}"><div class="hd"><b>{esc(self.author.get(cid) or "(no name)")}</b>'
                 f'{reply}{how}{deep}{"".join(badges)}</div>'
-                f'<div class="tx">{highlighted(text, spans)}</div></div>')
+                + "".join(f'<div class="why">{esc(w)}</div>' for w in why)
+                + f'<div class="tx">{highlighted(text, spans)}</div></div>')
 
     def tree(self) -> str:
         v = self.view
@@ -310,7 +339,7 @@ def render_page(title: str, intro: list, sections: list[Section], images: dict[s
 def render_index(rows: list[dict], *, has_compare: bool = False) -> str:
     """The index page: one row per thread with its key figures and a link to its report."""
     cols = ["thread", "outlet", "published", "comments", "authors", "deepest reply", "mean sentiment",
-            "support", "deny", "disinfo risk", "top triage"]
+            "support", "deny", "disinfo risk", "why (disinfo)", "top triage"]
     head = "<tr>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr>"
     body = []
     for r in rows:
@@ -322,11 +351,10 @@ def render_index(rows: list[dict], *, has_compare: bool = False) -> str:
             f"<td>{kf['comments']}</td><td>{kf['authors']}</td><td>{kf['max_depth']}</td>"
             f"<td>{fmt(kf['sentiment_mean'], signed=True)}</td><td>{fmt(kf['support'], pct=True)}</td>"
             f"<td>{fmt(kf['deny'], pct=True)}</td>"
-            f'<td title="{esc(kf["disinfo_reasons"])}">{fmt(kf["disinfo_risk"])}</td>'
+            f'<td>{fmt(kf["disinfo_risk"])}</td><td class="note">{esc(clip(text_of(kf["disinfo_reasons"]), 260))}</td>'
             f"<td>{fmt(kf['top_triage'])}</td></tr>"
         )
     extra = '<p><a href="compare.html">Comparison across groups →</a></p>' if has_compare else ""
     table = f'<div class="tw"><table>{head}{"".join(body)}</table></div>' if rows else '<p class="missing">No threads.</p>'
     return page("discourse reports", f"<h1>Threads</h1>{extra}{table}"
-                '<p class="note">Hover a disinformation risk for its reasons. Each thread has a Markdown twin (.md) '
-                "beside its page.</p>")
+                '<p class="note">Each thread has a Markdown twin (.md) beside its page.</p>')

@@ -151,6 +151,9 @@ class MarkdownRenderer(BlockRenderer):
         tri = num(m.get("triage_priority"))
         if tri is not None:
             parts.append(f"triage {tri:.2f}")
+        moderation = text_of(m.get("moderation"))
+        if moderation and moderation != "pending":  # a moderator's decision, from the triage queue
+            parts.append(f"**{md(moderation)} by a moderator**")
         link, conf = text_of(m.get("link")), num(m.get("confidence"))
         if link and link != "root" and conf is not None:
             parts.append(f"{md(link)} link {conf:.2f}")

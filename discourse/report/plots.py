@@ -17,10 +17,10 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .view import STANCE_COLOURS
+from .view import PLOT_DPI, STANCE_COLOURS
 
-DPI = 100
-WIDTH = 7.6  # inches: fits the page column at 100 dpi
+DPI = PLOT_DPI
+WIDTH = 7.6  # inches: fits the page column
 SENTIMENT_CMAP = "RdYlBu"  # red negative, blue positive; readable by most colour-blind readers
 KIND_COLOURS = {"frame": "#4c78a8", "technique": "#e45756", "narrative": "#72b7b2"}
 MAX_LABEL = 38
@@ -38,6 +38,11 @@ def png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 4})
     return buf.getvalue()
+
+
+def with_n(label, n) -> str:
+    """A group label with its count, so no share is read without its base."""
+    return f"{short(label, 30)} (n={n:,})" if n is not None else short(label, 34)
 
 
 def short(label, width: int = MAX_LABEL, escape: bool = True) -> str:
@@ -189,8 +194,9 @@ def bar_counts(labels, counts, title: str, xlabel: str, kinds=None, ylabel: str 
 
 
 def heatmap(pivot, title: str, cbar_label: str, xlabel: str = "label", ylabel: str = "group",
-            max_cols: int = 20) -> bytes | None:
-    """Group × label matrix (rows groups); the ``max_cols`` largest labels are kept."""
+            max_cols: int = 20, counts: dict | None = None) -> bytes | None:
+    """Group × label matrix (rows groups); the ``max_cols`` largest labels are kept. ``counts``
+    (group → how many texts) is printed beside each group, so a share is never read without its n."""
     if pivot is None or pivot.size == 0:
         return None
     pivot = pivot.fillna(0.0)
@@ -205,7 +211,7 @@ def heatmap(pivot, title: str, cbar_label: str, xlabel: str = "label", ylabel: s
     ax.set_xticks(range(n_cols), ["\n".join(short(w, 40) for w in textwrap.wrap(short(str(c).replace("_", " "), 40, escape=False), 16)[:3])
                    for c in pivot.columns],
                   rotation=60, ha="right", fontsize=7, rotation_mode="anchor")
-    ax.set_yticks(range(n_rows), [short(r, 34) for r in pivot.index], fontsize=7)
+    ax.set_yticks(range(n_rows), [with_n(r, (counts or {}).get(r)) for r in pivot.index], fontsize=7)
     top = values.max() if values.size else 0
     if n_rows * n_cols <= 300:
         for i in range(n_rows):
@@ -246,6 +252,8 @@ def diverging(df, title: str = "Stance toward each target: favour vs against") -
             ys.append(ti - 0.4 + h * (gi + 0.5))
             fav.append(100 * float(r["favor_share"]))
             ag.append(-100 * float(r["against_share"]))
+        if not any(fav) and not any(ag):  # nothing drawn for this group: keep it out of the legend too
+            continue
         colour = palette[gi % len(palette)]
         ax.barh(ys, fav, height=h * 0.9, color=colour, label=short(g, 40))
         ax.barh(ys, ag, height=h * 0.9, color=colour, alpha=0.55, hatch="//", edgecolor="white")
@@ -293,8 +301,9 @@ def distribution(groups: dict[str, list[float]], title: str, ylabel: str, xlabel
 
 
 def stacked_shares(df, categories: list[str], colours: dict[str, str], title: str, xlabel: str,
-                   ylabel: str = "group") -> bytes | None:
-    """One horizontal bar per row of ``df`` (index = group), split into category shares."""
+                   ylabel: str = "group", counts: dict | None = None) -> bytes | None:
+    """One horizontal bar per row of ``df`` (index = group), split into category shares; ``counts``
+    (group → n) labels each bar with its base. Categories no bar has stay out of the legend."""
     if df is None or len(df) == 0:
         return None
     df = df.iloc[:25]
@@ -306,12 +315,14 @@ def stacked_shares(df, categories: list[str], colours: dict[str, str], title: st
         if cat not in df.columns:
             continue
         vals = 100 * df[cat].fillna(0).to_numpy(dtype=float)
+        if not vals.any():
+            continue
         ax.barh(y, vals, left=left, color=colours.get(cat, "#bbbbbb"), label=short(cat, 20))
         for yi, (l0, v) in enumerate(zip(left, vals)):
             if v >= 8:
                 ax.text(l0 + v / 2, yi, f"{v:.0f}%", ha="center", va="center", fontsize=7, color="white")
         left += vals
-    ax.set_yticks(y, [short(g, 34) for g in df.index], fontsize=7)
+    ax.set_yticks(y, [with_n(g, (counts or {}).get(g)) for g in df.index], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(xlabel)

@@ -10,7 +10,7 @@ from discourse.progress import progress
 from . import html as html_render
 from . import markdown as md_render
 from .sections import build_sections
-from .view import build_view, key_figures, safe_name
+from .view import TablesByThread, build_view, key_figures, safe_name
 
 
 def write_reports(threads: Iterable[Thread], tables: dict | None, out_dir, *, quiet: bool = False) -> list[Path]:
@@ -26,9 +26,10 @@ def write_reports(threads: Iterable[Thread], tables: dict | None, out_dir, *, qu
     taken: set[str] = set()
     written: list[Path] = []
     index_rows = []
+    by_thread = TablesByThread(tables)
     for thread in progress(threads, desc="reports", unit="thread", quiet=quiet):
         stem = safe_name(thread.thread_id, taken)
-        view = build_view(thread, tables, file_stem=stem)
+        view = build_view(thread, by_thread, file_stem=stem)
         images: dict[str, bytes] = {}
         sections = build_sections(view, images)
         page = out / f"{stem}.html"

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .view import TARGET_STANCES, ThreadView, clip, has, key_figures, num, text_of
+from .view import STANCE_COLOURS, STANCE_ORDER, TARGET_STANCES, ThreadView, clip, has, key_figures, num, text_of
 
 MAX_TABLE_ROWS = 300  # a page stays light; the CSV tables hold everything
 TRIAGE_TOP = 15
@@ -227,17 +227,41 @@ def _sentiment(view: ThreadView, images) -> Section:
     return s
 
 
+def _stance_by_what_is_answered(c):
+    """Stance shares of top-level comments (toward the article) and of replies (toward the comment
+    each answers), with n; None without stance."""
+    import pandas as pd
+
+    if not has(c, "stance"):
+        return None
+    known = c[c["stance"].notna()]
+    reply = known["parent_id"].fillna("").astype(str) != ""
+    rows = {}
+    for name, part in (("the article", known[~reply]), ("another comment", known[reply])):
+        if len(part):
+            counts = part["stance"].astype(str).value_counts()
+            rows[name] = {k: counts.get(k, 0) / len(part) for k in STANCE_ORDER} | {"n": len(part)}
+    return pd.DataFrame.from_dict(rows, orient="index") if rows else None
+
+
 def _stance(view: ThreadView, images) -> Section:
     from . import plots  # matplotlib only when a page is drawn
     s = Section("stance", "Stance")
     shares = view.stance_shares()
-    if shares:
-        png = plots.stance_bar(shares, title="Stance of the comments toward the article")
+    by_target = _stance_by_what_is_answered(view.comments)
+    if by_target is not None:
+        png = plots.stacked_shares(by_target.drop(columns="n"), STANCE_ORDER, STANCE_COLOURS,
+                                   title="Stance of each comment toward what it answers", xlabel="share of comments (%)",
+                                   ylabel="comments that answer", counts=dict(by_target["n"]))
         if png:
             images["stance"] = png
-            s.blocks.append(Image("stance", "Shares of supporting, denying, querying and commenting replies"))
-        s.blocks.append(Para("Support " + fmt(shares.get("support"), pct=True) + ", deny " + fmt(shares.get("deny"), pct=True)
-                             + ", query " + fmt(shares.get("query"), pct=True) + ", comment " + fmt(shares.get("comment"), pct=True) + "."))
+            s.blocks.append(Image("stance", "Shares of support, deny, query and comment: top-level comments toward "
+                                            "the article, replies toward the comment they answer"))
+        for answered, r in by_target.iterrows():
+            s.blocks.append(Para(f"Comments that answer {answered} (n={int(r['n'])}): "
+                                 + ", ".join(f"{k} {fmt(r[k], pct=True)}" for k in STANCE_ORDER) + "."))
+    elif shares:
+        s.blocks.append(Para("All comments: " + ", ".join(f"{k} {fmt(shares.get(k), pct=True)}" for k in STANCE_ORDER) + "."))
     else:
         s.blocks.append(Missing("comment stance"))
     c = view.comments
@@ -322,7 +346,7 @@ def _framing(view: ThreadView, images) -> Section:
         images["framing"] = png
         s.blocks.append(Image("framing", "Occurrences of each frame, technique and narrative"))
     s.blocks.append(Note("Evidence is highlighted in the article above and in the comments of the reply tree; "
-                         "hover a highlight to see its label."))
+                         "each highlight is followed by its label."))
     rows = []
     for r in agg.to_dict("records"):
         g = f[(f["kind"] == r["kind"]) & (f["label"] == r["label"])]

@@ -13,6 +13,7 @@ from matplotlib.patches import Patch
 from . import plots
 from .view import STANCE_COLOURS, STANCE_ORDER, ThreadView, has, num, text_of
 
+LABEL_CHARS = 24  # a name longer than this is clipped with an ellipsis
 ARTICLE = "\x00article"  # the root node; cannot clash with a comment id from the input
 
 
@@ -84,8 +85,12 @@ def draw_tree(view: ThreadView, max_labels: int = 30) -> bytes | None:
         segs.append(((px, py), (pos[i][0], pos[i][1])))
     leaves = int(xs.max()) + 1 if n else 1
     max_depth = int(ys.max()) if n else 0
-    width = float(np.clip(0.22 * leaves + 2.5, 5.0, 10.0))
-    height = float(np.clip(0.5 * (max_depth + 2) + 1.3, 2.6, 6.5))
+    labelled = n <= max_labels
+    authors = {c.comment_id: c.author or "?" for c in view.thread.comments}
+    # room for every name at 8 pt (about 0.075 in a character) when the nodes are labelled
+    per_leaf = 0.075 * min(LABEL_CHARS, max((len(authors.get(i, "?")) for i in ids), default=4)) + 0.25 if labelled else 0.22
+    width = float(np.clip(per_leaf * leaves + 2.8, 6.0, 13.0))
+    height = float(np.clip(0.75 * (max_depth + 2) + 1.4, 3.0, 8.0))
     fig = plots.figure(width=width, height=height)
     ax = fig.add_subplot()
     ax.add_collection(LineCollection(segs, colors="#9a9a9a", linewidths=0.6 if n > 200 else 0.9, zorder=1))
@@ -99,11 +104,13 @@ def draw_tree(view: ThreadView, max_labels: int = 30) -> bytes | None:
     else:
         ax.scatter(xs, ys, c=colours, s=size, edgecolors="#444", linewidths=0.3, zorder=2)
     ax.scatter([art_x], [-1], marker="s", s=70, c="#222222", zorder=3)
-    if n <= max_labels:
-        authors = {c.comment_id: c.author or "?" for c in view.thread.comments}
+    if labelled:
         for i in ids:
-            ax.annotate(plots.short(authors.get(i, "?"), 14), pos[i], xytext=(0, -8), textcoords="offset points",
-                        fontsize=6, ha="center", va="top", color="#333")
+            # neighbours' names alternate above and below their node so long names never collide
+            below = int(round(pos[i][0])) % 2 == 0
+            ax.annotate(plots.short(authors.get(i, "?"), LABEL_CHARS), pos[i], xytext=(0, -9 if below else 9),
+                        textcoords="offset points", fontsize=8, ha="center", va="top" if below else "bottom",
+                        color="#222")
     ax.set_ylim(max_depth + 0.6, -1.5)
     ax.set_xlim(-0.8, max(leaves - 0.2, 0.8))
     ax.set_xticks([])

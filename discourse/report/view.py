@@ -20,6 +20,9 @@ STANCE_ORDER = ["support", "deny", "query", "comment"]
 #: Colours chosen to stay distinguishable for the common colour-vision deficiencies.
 STANCE_COLOURS = {"support": "#1b9e77", "deny": "#d95f02", "query": "#7570b3", "comment": "#999999"}
 TARGET_STANCES = ["favor", "against", "none"]
+#: pixels per inch of the plots; pages show them at 100 CSS px per inch, so they stay sharp on
+#: high-resolution screens and in print
+PLOT_DPI = 160
 KIND_CLASSES = {"frame": "fr", "technique": "te", "narrative": "na"}
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -35,12 +38,24 @@ def table(tables: dict | None, name: str):
     return df
 
 
-def rows_for(df, thread_id: str):
-    """Rows of ``df`` for one thread (None when the table or the column is absent)."""
-    if df is None or "thread_id" not in df.columns:
-        return None
-    out = df[df["thread_id"].astype(str) == str(thread_id)]
-    return out if len(out) else None
+class TablesByThread:
+    """The analysis tables, each split by thread id once (on first use), so a report of many
+    threads reads each thread's rows directly instead of filtering every table per thread."""
+
+    def __init__(self, tables: dict | None):
+        self.tables = tables or {}
+        self._groups: dict[str, dict] = {}
+
+    def whole(self, name: str):
+        return table(self.tables, name)
+
+    def rows(self, name: str, thread_id: str):
+        """Table ``name``'s rows for ``thread_id`` (None when there are none)."""
+        if name not in self._groups:
+            df = self.whole(name)
+            self._groups[name] = ({} if df is None or "thread_id" not in df.columns
+                                  else dict(tuple(df.groupby("thread_id", sort=False))))
+        return self._groups[name].get(thread_id)
 
 
 def has(df, column: str) -> bool:
@@ -171,7 +186,7 @@ def locate(text: str, start=None, end=None, sentence: str = "", evidence: str = 
     return [sent] if sent else []
 
 
-@dataclass
+@dataclass(frozen=True)
 class Span:
     start: int
     end: int
@@ -246,17 +261,13 @@ class ThreadView:
         return None
 
 
-def comment_frame(thread: Thread, tables: dict | None):
-    """The thread's comments (structure from the thread itself) joined with analysis columns."""
-    base = threads_to_frame([thread])
-    extra = rows_for(table(tables, "comments"), thread.thread_id)
-    if extra is not None and "comment_id" in extra.columns:
-        extra = extra.copy()
-        extra["comment_id"] = extra["comment_id"].astype(str)
-        extra = extra.drop_duplicates("comment_id")
-        keep = ["comment_id"] + [c for c in extra.columns if c not in base.columns]
-        base = base.merge(extra[keep], on="comment_id", how="left")
-    return base.sort_values("position", kind="stable").reset_index(drop=True)
+def comment_frame(thread: Thread, by_thread: TablesByThread):
+    """The thread's comments with every analysis column, in page order. The analysis ``comments``
+    table already holds the thread's structure; without it the frame comes from the thread alone."""
+    rows = by_thread.rows("comments", thread.thread_id)
+    if rows is None or "position" not in rows.columns or len(rows) != len(thread.comments):
+        rows = threads_to_frame([thread])
+    return rows.drop_duplicates("comment_id").sort_values("position", kind="stable").reset_index(drop=True)
 
 
 def _tree(thread: Thread):
@@ -332,7 +343,7 @@ def longest_chains(children, parent, depth, position: dict[str, int], k: int = 3
     return chosen
 
 
-def _findings(thread: Thread, tables: dict | None, paragraphs: list[str], texts: dict[str, str]):
+def _findings(thread: Thread, by_thread: TablesByThread, paragraphs: list[str], texts: dict[str, str]):
     """Frames, techniques and narratives of the thread, placed in their text when possible."""
     import pandas as pd
 
@@ -373,7 +384,7 @@ def _findings(thread: Thread, tables: dict | None, paragraphs: list[str], texts:
             return f"article ¶{first + 1}"
         return "article"
 
-    frames = rows_for(table(tables, "frames"), thread.thread_id)
+    frames = by_thread.rows("frames", thread.thread_id)
     if frames is not None:
         for r in frames.to_dict("records"):
             kind = text_of(r.get("kind")) or "frame"
@@ -382,7 +393,7 @@ def _findings(thread: Thread, tables: dict | None, paragraphs: list[str], texts:
             where = place(text_of(r.get("comment_id")), r.get("paragraph"), r.get("start"), r.get("end"),
                           text_of(r.get("sentence")), text_of(r.get("evidence")), kind, label)
             rows.append((kind, label, where, num(r.get("score")), text_of(r.get("evidence")) or text_of(r.get("sentence"))))
-    narratives = rows_for(table(tables, "narratives"), thread.thread_id)
+    narratives = by_thread.rows("narratives", thread.thread_id)
     if narratives is not None:
         for r in narratives.to_dict("records"):
             label = text_of(r.get("narrative")) or "?"
@@ -397,11 +408,15 @@ def _findings(thread: Thread, tables: dict | None, paragraphs: list[str], texts:
     return article_spans, comment_spans, df
 
 
-def build_view(thread: Thread, tables: dict | None, file_stem: str = "") -> ThreadView:
+def build_view(thread: Thread, tables: dict | TablesByThread | None, file_stem: str = "") -> ThreadView:
+    """Everything a thread page shows. ``tables`` may be the analysis tables or, when many pages are
+    built from one analysis, a :class:`TablesByThread` over them (grouped once)."""
     from .summary import extractive_summary
 
-    comments = comment_frame(thread, tables)
-    trows = rows_for(table(tables, "threads"), thread.thread_id)
+    by_thread = tables if isinstance(tables, TablesByThread) else TablesByThread(tables)
+    tid = thread.thread_id
+    comments = comment_frame(thread, by_thread)
+    trows = by_thread.rows("threads", tid)
     thread_row = trows.iloc[0].to_dict() if trows is not None else {}
     paragraphs = thread.article.paragraphs()
     summary_text = text_of(thread_row.get("summary")).strip()
@@ -413,7 +428,7 @@ def build_view(thread: Thread, tables: dict | None, file_stem: str = "") -> Thre
     position = {c.comment_id: c.position for c in thread.comments}
     chains = longest_chains(children, parent, depth, position)
     texts = {c.comment_id: c.text for c in thread.comments}
-    article_spans, comment_spans, findings = _findings(thread, tables, paragraphs, texts)
+    article_spans, comment_spans, findings = _findings(thread, by_thread, paragraphs, texts)
     return ThreadView(
         thread=thread,
         comments=comments,
@@ -426,11 +441,11 @@ def build_view(thread: Thread, tables: dict | None, file_stem: str = "") -> Thre
         article_spans=article_spans,
         comment_spans=comment_spans,
         findings=findings,
-        targets=rows_for(table(tables, "targets"), thread.thread_id),
-        topics=table(tables, "topics"),
-        claims=rows_for(table(tables, "claims"), thread.thread_id),
-        comparisons=_comparisons(table(tables, "claim_comparison"), thread.thread_id),
-        sentences=rows_for(table(tables, "sentences"), thread.thread_id),
+        targets=by_thread.rows("targets", tid),
+        topics=by_thread.whole("topics"),
+        claims=by_thread.rows("claims", tid),
+        comparisons=_comparisons(by_thread.whole("claim_comparison"), tid),
+        sentences=by_thread.rows("sentences", tid),
         file_stem=file_stem,
     )
 
@@ -443,7 +458,7 @@ def _comparisons(df, thread_id: str):
         return None
     mask = False
     for c in cols:
-        mask = mask | (df[c].astype(str) == str(thread_id))
+        mask = mask | (df[c] == thread_id)
     out = df[mask]
     return out if len(out) else None
 

@@ -1,11 +1,20 @@
-"""The fast paths of the parser give the same answers as the plain ones they replace."""
+"""The parser's fast paths (block decisions, the sparse band, the combined furniture regex, the
+segmenter's Viterbi and scores, ASCII patterns) give what the plain computations in ``reference.py``
+or the straightforward library calls give."""
 
 import numpy as np
 import pytest
+from reference import (
+    band_by_products,
+    decode_scores_plain,
+    furniture_one_by_one,
+    learned_evidence_plain,
+    viterbi_plain,
+)
 
 from benchmarks.bench_parse import synthetic_page
-from discourse.parse import linking, parse_page
-from discourse.parse.furniture import MAX_CHROME_CHARS, default_rules
+from discourse.parse import cues, decode, features, linking, parse_page, similarity
+from discourse.parse.furniture import default_rules
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +28,8 @@ def _links(thread):
 
 def test_block_decision_equals_one_by_one(page, monkeypatch):
     fast = _links(parse_page(page, semantic=False))
-    original = linking._Decider.decide
-    monkeypatch.setattr(linking._Decider, "decide", lambda self, blk, max_rounds=60: original(self, blk, 0))
+    original = decode.Decider.decide
+    monkeypatch.setattr(decode.Decider, "decide", lambda self, blk, max_rounds=60: original(self, blk, 0))
     assert _links(parse_page(page, semantic=False)) == fast
 
 
@@ -35,7 +44,7 @@ def test_tfidf_matches_scikit_learn():
 
     texts = ["Drones from Kyiv, drones again!", "The sanctions don't work.", "the the the", "",
              "Kyiv's drone output doubled; sanctions matter"]
-    ours = linking._Similarity.tfidf(texts, "An article about drones.", linking.stop_words(), chunk=2).sparse
+    ours = similarity.Similarity.tfidf(texts, "An article about drones.", linking.stop_words(), chunk=2).sparse
     ref = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32,
                           token_pattern=r"(?u)\b[^\W\d_][\w'’]+\b").fit_transform(texts + ["An article about drones."])
     assert np.allclose((ours @ ours.T).toarray(), (ref @ ref.T).toarray(), atol=1e-5)
@@ -44,20 +53,12 @@ def test_tfidf_matches_scikit_learn():
 def test_combined_furniture_regex_matches_rule_by_rule(page):
     rules = default_rules()
 
-    def one_by_one(line, region):
-        for rule in rules.rules:
-            if rule.where not in ("both", region) or (rule.kind != "furniture" and len(line) > MAX_CHROME_CHARS):
-                continue
-            if rule.regex.fullmatch(line) and (rule.requires != "language_codes" or rules._all_language_codes(line)):
-                return rule.kind, rule.reason
-        return None
-
     lines = {s.strip() for s in page.splitlines() if s.strip()} | {
         "ua en ru", "en | fr", "ok no", "Reply · 12 likes", "READ MORE: more", "6 days ago", "112 Comments"}
     for line in lines:
         for region in ("article", "comments"):
             m = rules.classify(line, region)
-            assert (None if m is None else (m.kind, m.reason)) == one_by_one(line, region), line
+            assert (None if m is None else (m.kind, m.reason)) == furniture_one_by_one(rules, line, region), line
 
 
 def test_page_order_score_tells_nested_from_chronological():
@@ -65,66 +66,20 @@ def test_page_order_score_tells_nested_from_chronological():
               "harbour pollution fish", "pension reform strike", "vaccine trial results", "stadium budget overrun",
               "wildfire evacuation smoke", "railway strike delays", "housing prices interest", "hockey playoffs goalie"]
     texts = [t + " " + w for t in topics for w in ("indeed", "again")]  # each reply right under its parent
-    nested = linking._Similarity.tfidf(texts, "", linking.stop_words())
+    nested = similarity.Similarity.tfidf(texts, "", linking.stop_words())
     shuffled = [texts[k] for k in np.random.default_rng(0).permutation(len(texts))]
-    chrono = linking._Similarity.tfidf(shuffled, "", linking.stop_words())
-    assert linking.page_order_score(nested, len(texts), 30) > 1.0
-    assert abs(linking.page_order_score(chrono, len(texts), 30)) < 0.5
-
-
-def _band_by_products(X, a, b, w):
-    """The plain band: one elementwise product of two row ranges per distance."""
-    out = np.zeros((b - a, w))
-    for d in range(1, w + 1):
-        lo = max(a, d)
-        if lo < b:
-            prod = linking._rows(X, lo, b).multiply(linking._rows(X, lo - d, b - d))
-            out[lo - a:, d - 1] = np.asarray(prod.sum(axis=1)).ravel()
-    return out
+    chrono = similarity.Similarity.tfidf(shuffled, "", linking.stop_words())
+    assert similarity.page_order_score(nested, len(texts), 30) > 1.0
+    assert abs(similarity.page_order_score(chrono, len(texts), 30)) < 0.5
 
 
 def test_sparse_band_is_bit_identical_to_row_products(page):
     thread = parse_page(page, semantic=False)
     texts = [c.text for c in thread.comments]
-    X = linking._Similarity.tfidf(texts, thread.article.text, linking.stop_words()).sparse
+    X = similarity.Similarity.tfidf(texts, thread.article.text, linking.stop_words()).sparse
     n = len(texts)
     for a, b, w in ((0, n, 30), (1, min(n, 200), 30), (n // 2, n, 7), (5, 6, 30), (0, 3, 1), (n - 1, n, 30)):
-        assert np.array_equal(linking._sparse_band(X, a, b, w), _band_by_products(X, a, b, w)), (a, b, w)
-
-
-def _viterbi_reference(seg, lines, sa, sr, ends, continues):
-    """The plain Viterbi: a score list and a back-pointer list of four per line."""
-    from discourse.parse.segment import NEG, A, P, R, T
-
-    n = len(lines)
-    score = [NEG] * 4
-    back = [[0] * 4 for _ in range(n)]
-    score[P] = 0.0 if lines[0].forced != "comments" else NEG
-    score[A] = sa[0] - seg.enter_cost if lines[0].forced != "article" else NEG
-    for i in range(1, n):
-        ln, prev, cur, bp = lines[i], score, [NEG] * 4, back[i]
-        if ln.forced != "comments":
-            cur[P], bp[P] = prev[P], P
-        if ln.forced != "article":
-            enter = prev[P] - seg.enter_cost + (seg.boundary_bonus if ln.gap_before else -seg.boundary_bonus)
-            if enter >= prev[T] + ends:
-                cur[A], bp[A] = enter + sa[i], P
-            else:
-                cur[A], bp[A] = prev[T] + ends + sa[i], T
-            cur[R], bp[R] = prev[A] + sr[i], A
-            best, arg = prev[T] + continues, T
-            if prev[A] > best:
-                best, arg = prev[A], A
-            if prev[R] > best:
-                best, arg = prev[R], R
-            cur[T], bp[T] = best, arg
-        score = cur
-    state = P if score[P] >= score[T] else T
-    labels = [0] * n
-    for i in range(n - 1, -1, -1):
-        labels[i] = state
-        state = back[i][state]
-    return labels
+        assert np.array_equal(similarity.sparse_band(X, a, b, w), band_by_products(X, a, b, w)), (a, b, w)
 
 
 def test_viterbi_equals_plain_version():
@@ -144,7 +99,7 @@ def test_viterbi_equals_plain_version():
         sa = (rng.integers(-8, 8, n) / 2.0).tolist()
         sr = (rng.integers(-8, 8, n) / 2.0).tolist()
         ends, continues = float(rng.integers(-4, 1)) / 2, float(rng.integers(-4, 1)) / 2
-        assert seg._viterbi(lines, sa, sr, ends, continues) == _viterbi_reference(seg, lines, sa, sr, ends, continues)
+        assert seg._viterbi(lines, sa, sr, ends, continues) == viterbi_plain(seg, lines, sa, sr, ends, continues)
 
 
 def test_first_argmax_matches_per_segment_argmax():
@@ -156,7 +111,7 @@ def test_first_argmax_matches_per_segment_argmax():
         values = rng.integers(-3, 3, int(starts[-1])).astype(float)  # ties on purpose
         if len(values) and rng.random() < 0.2:
             values[rng.integers(0, len(values))] = np.nan
-        best, top = linking._first_argmax(values, starts, size)
+        best, top = features.first_argmax(values, starts, size)
         for k in range(len(size)):
             part = values[starts[k]:starts[k + 1]]
             if not len(part) or np.isnan(part.max()):
@@ -171,13 +126,13 @@ def test_static_scores_equal_one_weight_row_per_feature_row():
     rng = np.random.default_rng(4)
     for m in (1, 7, 300):
         starts = np.r_[0, np.cumsum(rng.integers(0, 40, m))]
-        F = rng.standard_normal((int(starts[-1]), len(linking.FEATURES))) * rng.integers(0, 2, (int(starts[-1]), 1))
+        F = rng.standard_normal((int(starts[-1]), len(features.FEATURES))) * rng.integers(0, 2, (int(starts[-1]), 1))
         blk = SimpleNamespace(m=m, starts=starts, F=F)
-        fake = SimpleNamespace(static_w=rng.standard_normal((len(linking.MODELS), len(linking.FEATURES))))
-        for model in (np.zeros(m, dtype=np.int64), rng.integers(0, len(linking.MODELS), m)):
+        fake = SimpleNamespace(static_w=rng.standard_normal((len(decode.MODELS), len(features.FEATURES))))
+        for model in (np.zeros(m, dtype=np.int64), rng.integers(0, len(decode.MODELS), m)):
             seg = np.repeat(np.arange(m), np.diff(starts))
             plain = np.einsum("rf,rf->r", F, fake.static_w[model[seg]])
-            assert np.array_equal(linking._Decider._static_scores(fake, blk, model), plain)
+            assert np.array_equal(decode.Decider._static_scores(fake, blk, model), plain)
 
 
 def test_plain_words_never_match_the_user_name_token():
@@ -203,8 +158,8 @@ def test_ascii_token_patterns_equal_unicode_ones_on_ascii_text():
     for _ in range(2000):
         text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 60)))
         if text.isascii():
-            assert linking._TOKEN_ASCII.findall(text) == linking._TOKEN.findall(text)
-            assert linking._WORDS_ASCII.findall(text) == linking._WORDS.findall(text)
+            assert similarity._TOKEN_ASCII.findall(text) == similarity._TOKEN.findall(text)
+            assert cues._WORDS_ASCII.findall(text) == cues._WORDS.findall(text)
 
 
 def test_ascii_opening_patterns_equal_unicode_ones_on_ascii_text():
@@ -215,9 +170,9 @@ def test_ascii_opening_patterns_equal_unicode_ones_on_ascii_text():
               "x", "1", "_", "'", ":", "+1", "what?", "Haha", "so you", "\n", "-", "nope", "YOU"]
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
-        assert (linking._REBUTTAL_ASCII.match(text) is None) == (linking._REBUTTAL.match(text) is None), text
-        assert (linking._SECOND_PERSON_LOWER.search(text.lower()) is None) == (
-            linking._SECOND_PERSON.search(text) is None), text
+        assert (cues._REBUTTAL_ASCII.match(text) is None) == (cues._REBUTTAL.match(text) is None), text
+        assert (cues._SECOND_PERSON_LOWER.search(text.lower()) is None) == (
+            cues._SECOND_PERSON.search(text) is None), text
 
 
 def test_distinct_equals_numpy_unique():
@@ -225,7 +180,7 @@ def test_distinct_equals_numpy_unique():
     for n in (0, 1, 5, 1000):
         for high in (3, 10**9):
             values = rng.integers(0, high, n)
-            assert np.array_equal(linking._distinct(values), np.unique(values))
+            assert np.array_equal(features.distinct(values), np.unique(values))
 
 
 def test_decode_scores_equal_line_by_line(monkeypatch):
@@ -251,23 +206,12 @@ def test_decode_scores_equal_line_by_line(monkeypatch):
         if rng.random() < 0.5:
             ev.gap_odds = {(side, g): float(rng.integers(-6, 7)) / 2 for side in ("before", "after") for g in gaps[:3]}
         seg._decode(lines, ev, shapes, keys, base)
-        known = ev.known_names or {k for k, c in ev.line_counts.items() if c >= 2}
-        sa, sr = [], []
-        for ln, sh, key, b in zip(lines, shapes, keys, base):
-            if sh > -8 and key in ev.known_names:
-                b += 1.0
-            sr.append(b + (1.5 if key in known else -seg.header_unknown_cost))
-            sa.append(b + ev.gap_odds.get(("before", ln.gap_before), 0.0) + ev.gap_odds.get(("after", ln.gap_after), 0.0)
-                      if sh > -8 else b)
+        sa, sr = decode_scores_plain(seg, lines, ev, shapes, keys, base)
         assert captured["sa"] == sa and captured["sr"] == sr
 
 
 def test_learn_from_equals_counting_line_by_line():
-    import itertools
-    import math
-    from collections import Counter
-
-    from discourse.parse.segment import A, Line, PageEvidence, R, Segmenter, T
+    from discourse.parse.segment import Line, PageEvidence, Segmenter
 
     rng = np.random.default_rng(9)
     seg = Segmenter()
@@ -278,20 +222,10 @@ def test_learn_from_equals_counting_line_by_line():
         labels = rng.integers(0, 4, n).tolist()
         ev = PageEvidence()
         seg._learn_from(lines, labels, ev)
-        assert ev.known_names == {ln.text.casefold() for ln, lab in zip(lines, labels) if lab in (A, R)}
-        n_a = labels.count(A)
-        if n_a < 3:
+        names, continues, ends, odds = learned_evidence_plain(lines, labels)
+        assert ev.known_names == names
+        if odds is None:
             continue
-        pairs = list(itertools.pairwise(labels))
-        tt, ta = pairs.count((T, T)), pairs.count((T, A))
-        assert ev.text_continues == 0.5 * math.log((tt + 1) / (tt + ta + 2))
-        assert ev.text_ends == 0.5 * math.log((ta + 1) / (tt + ta + 2))
-        odds = {}
-        for side in ("before", "after"):
-            authors = Counter(getattr(ln, "gap_" + side) for ln, lab in zip(lines, labels) if lab == A)
-            others = Counter(getattr(ln, "gap_" + side) for ln, lab in zip(lines, labels) if lab == T)
-            for sig in set(authors) | set(others):
-                p_a = (authors[sig] + 0.5) / (n_a + 1.0)
-                p_t = (others[sig] + 0.5) / (sum(others.values()) + 1.0)
-                odds[(side, sig)] = max(-3.0, min(3.0, math.log(p_a / p_t)))
+        assert ev.text_continues == continues
+        assert ev.text_ends == ends
         assert ev.gap_odds == odds
