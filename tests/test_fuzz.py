@@ -172,7 +172,7 @@ def test_generated_inputs_through_parse_analyze_and_triage(batch, triage_format)
         return _pipeline_case(batch, triage_format)
     try:
         _pipeline_case(batch, triage_format)
-    except AssertionError as exc:  # recorded; test_no_failures_recorded fails at the end
+    except (AssertionError, Hang) as exc:  # recorded; test_no_failures_recorded fails at the end
         COUNTS["failed batches"] += 1
         with open(os.environ.get("FUZZ_FAILURES", "fuzz-failures.txt"), "a", encoding="utf-8") as f:
             f.write(f"{exc!r}\n{batch!r}\n\n")
