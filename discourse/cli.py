@@ -19,9 +19,23 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
+class _LineFormatter(logging.Formatter):
+    """``discourse: warning: ...``, as the module docstring promises (the level in lower case)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"discourse: {record.levelname.lower()}: {_line(record.getMessage())}"
+
+
+def _line(message) -> str:
+    """A message on one terminal line: file names and quoted input may hold control characters."""
+    from discourse.writers.safe_text import terminal
+
+    return terminal(message)
+
+
 def _setup_logging(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("discourse: %(levelname)s: %(message)s"))
+    handler.setFormatter(_LineFormatter())
     log = logging.getLogger("discourse")
     log.handlers[:] = [handler]
     log.propagate = False
@@ -260,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             return cmd_bench(args, parser)
     except DiscourseError as exc:
-        print(f"discourse: error: {exc}", file=sys.stderr)
+        print(f"discourse: error: {_line(exc)}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("discourse: interrupted", file=sys.stderr)
@@ -270,10 +284,50 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback with --debug
         if getattr(args, "debug", False):
             raise
-        print(f"discourse: internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)",
+        print(f"discourse: internal error: {type(exc).__name__}: {_line(exc)} (rerun with --debug and report it)",
               file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_USAGE
+
+
+def _output_file(path: str | None, option: str) -> str | None:
+    """Check, before any work, that ``path`` can be written as a file: one line if it cannot."""
+    if path is None:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{option} {path}: is a folder; give a file name")
+    parent = p.parent
+    if not parent.is_dir():
+        what = "is a file, not a folder" if parent.exists() or _under_a_file(parent) else "does not exist"
+        raise InputError(f"{option} {path}: the folder {parent} {what}")
+    return path
+
+
+def _output_folder(path: str | Path, option: str = "-o") -> Path:
+    """Create the output folder ``path`` now (with its parents): one line if it cannot be."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{option} {path}: is a file, not a folder; give a folder for the output")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a part of it is a file" if _under_a_file(p) else (exc.strerror or str(exc))
+        raise InputError(f"{option} {path}: cannot create the folder ({why})") from None
+    return p
+
+
+def _under_a_file(path: Path) -> bool:
+    return any(q.exists() and not q.is_dir() for q in path.parents)
+
+
+def _open_output(path: str | None):
+    if not path:
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def cmd_parse(args) -> int:
@@ -281,20 +335,23 @@ def cmd_parse(args) -> int:
         raise InputError("--format convokit writes a corpus folder: give it with -o DIR")
     if args.attach and args.format != "convokit":
         raise InputError("--attach only applies to --format convokit")
+    if args.format != "convokit":
+        _output_file(args.output, "-o")
     from discourse.embeddings import Embedder
 
     embedder = None if args.fast else Embedder()  # one encoder for every page, loaded on first use
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder)
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=embedder,
+                                  exclude=[args.output] if args.output else ())
     if args.format == "convokit":
         from discourse.writers.convokit import attach_tables, write_convokit
 
         write_convokit(threads, args.output, attach_tables(args.attach))
         return EXIT_FAILURE if failures else 0
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    out = _open_output(args.output)
     try:
         if args.format == "jsonl":
             for t in threads:
-                out.write(json.dumps(t.to_dict(), ensure_ascii=False) + "\n")
+                out.write(_jsonl_line(t.to_dict()))
         elif args.format == "json":
             json.dump([t.to_dict() for t in threads], out, ensure_ascii=False, indent=2)
             out.write("\n")
@@ -306,29 +363,41 @@ def cmd_parse(args) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
-    if failures and not threads:
-        return EXIT_FAILURE
     return EXIT_FAILURE if failures else 0
 
 
-def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None, embedder=None):
-    """Threads from every readable input; unreadable files are reported and counted.
+def _jsonl_line(obj) -> str:
+    """One JSON Lines record. U+2028 and U+2029 are escaped: valid JSON raw, but line breaks to
+    ``str.splitlines`` and to JavaScript before ES2019, which would cut the record in two."""
+    return json.dumps(obj, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
+
+
+def _read_all(paths, quiet: bool, semantic: bool = True, manifest: str | None = None, embedder=None,
+              exclude=()):
+    """Threads from every readable input; unreadable paths and files are reported and counted,
+    and the other inputs are still read. ``exclude``: this run's outputs, never read as inputs.
 
     Article metadata missing from the input (outlet, url, published) is filled from a manifest:
     ``--manifest FILE``, or a ``manifest.csv`` in an input folder or beside an input file.
+    Thread ids are made unique across inputs (see ``readers.repair.unique_thread_ids``).
     """
     from discourse.progress import progress
     from discourse.readers import discover, read_path
     from discourse.readers.manifest import apply_manifests
+    from discourse.readers.repair import unique_thread_ids
 
-    threads, failures = [], 0
-    files = discover(paths)
+    threads, problems = [], []
+    files = discover(paths, exclude=exclude, errors=problems)
+    for problem in problems:
+        print(f"discourse: error: {_line(problem)}", file=sys.stderr)
+    failures = len(problems)
     for path in progress(files, desc="reading", unit="file", quiet=quiet):
         try:
             threads.extend(read_path(path, semantic=semantic, embedder=embedder))
         except InputError as exc:
-            print(f"discourse: error: {exc}", file=sys.stderr)
+            print(f"discourse: error: {_line(exc)}", file=sys.stderr)
             failures += 1
+    unique_thread_ids(threads)
     try:
         apply_manifests(threads, paths, manifest)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
@@ -344,6 +413,13 @@ def _analyzer(args, stages=None, **options):
     skip = [s.strip() for s in (getattr(args, "skip", "") or "").split(",") if s.strip()]
     targets = [t.strip() for t in (getattr(args, "targets", None) or "").split(",") if t.strip()] or None
     domain = getattr(args, "domain", "russia_ukraine")
+    if domain and str(domain).lower() != "none":
+        from discourse.resources import data_path
+
+        packs = sorted(p.stem for p in data_path("domains").glob("*.json"))
+        if domain not in packs:  # a name, never a path: "../../x" must not leave the data folder
+            raise InputError(f"--domain {domain!r}: no such domain pack; packaged: {', '.join(packs)} "
+                             "(or 'none')")
     embedder = None
     if not args.fast:  # one encoder for the whole command: parsing and analysis (loaded on first use)
         from discourse.embeddings import Embedder
@@ -360,17 +436,21 @@ def _analyzer(args, stages=None, **options):
 def cmd_analyze(args) -> int:
     from discourse.writers.tables import write_tables
 
+    from discourse.writers.outputs import mark_output
+
     if args.chunk_threads:
         return _analyze_streaming(args)
     analyzer = _analyzer(args)
+    _output_folder(args.output)
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
-                                  embedder=analyzer.embedder)
+                                  embedder=analyzer.embedder, exclude=[args.output])
     if not threads:
         print("discourse: error: nothing to analyse (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
     result = analyzer.run(threads)
     formats = ("csv", "parquet") if args.format == "both" else (args.format,)
     written = write_tables(result.tables, args.output, formats=formats)
+    mark_output(args.output, written)
     if not args.quiet:
         for note in result.notes:
             print(f"discourse: note: {note}", file=sys.stderr)
@@ -404,18 +484,20 @@ def cmd_report(args) -> int:
     from discourse.report.compare import check_grouping
     from discourse.writers.tables import write_tables
 
+    from discourse.writers.outputs import mark_output
+
     analyzer = _analyzer(args, config=load_config(getattr(args, "config", None)))
     try:
         check_grouping(args.by, analyzer.stages)
     except ValueError as exc:
         raise InputError(f"--by: {exc}") from None
+    out = _output_folder(args.output)
     threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, manifest=args.manifest,
-                                  embedder=analyzer.embedder)
+                                  embedder=analyzer.embedder, exclude=[out])
     if not threads:
         print("discourse: error: nothing to report on (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
     result = analyzer.run(threads)
-    out = Path(args.output)
     from discourse.moderation.queue import attach_statuses
 
     # decisions made in the queue kept beside the report (triage.sqlite) are shown in it
@@ -424,13 +506,15 @@ def cmd_report(args) -> int:
         compare(result.threads, result.tables, by=args.by, out_dir=out, quiet=args.quiet)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    mark_output(out, [p for p in out.iterdir() if p.name.startswith("compare") and p.is_file()])
     if args.command == "compare":
         if not args.quiet:
             print(f"discourse: comparison by {args.by} of {len(threads)} threads: {out / 'compare.html'}",
                   file=sys.stderr)
         return EXIT_FAILURE if failures else 0
-    write_tables(result.tables, out / "tables")
+    mark_output(out / "tables", write_tables(result.tables, out / "tables"))
     pages = write_reports(result.threads, result.tables, out, quiet=args.quiet)
+    mark_output(out, pages)
     if not args.quiet:
         for note in result.notes:
             print(f"discourse: note: {note}", file=sys.stderr)
@@ -445,9 +529,15 @@ def cmd_triage(args) -> int:
     from discourse.config import load_config
     from discourse.moderation.queue import ReviewQueue
     from discourse.text import clip
+    from discourse.writers.safe_text import terminal
 
     analyzer = _analyzer(args, stages=TRIAGE_STAGES, config=load_config(args.config))
-    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=analyzer.embedder)
+    _output_file(args.output, "-o")
+    _output_folder(Path(args.db).parent, f"--db {args.db}:")
+    if Path(args.db).is_dir():
+        raise InputError(f"--db {args.db}: is a folder; give a file name for the queue database")
+    threads, failures = _read_all(args.paths, args.quiet, semantic=not args.fast, embedder=analyzer.embedder,
+                                  exclude=[args.db] + ([args.output] if args.output else []))
     if not threads:
         print("discourse: error: nothing to triage (no readable input)", file=sys.stderr)
         return EXIT_FAILURE
@@ -460,7 +550,7 @@ def cmd_triage(args) -> int:
     rows = [{"rank": i + 1, "id": r["fingerprint"][:10], "new": r["fingerprint"] in new, "thread_id": r["thread_id"],
              "comment_id": r["comment_id"], "author": r["author"], "triage_priority": round(r["priority"], 3),
              "triage_reasons": r["reasons"], "text": r["text"]} for i, r in enumerate(top)]
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    out = _open_output(args.output)
     try:
         if args.format == "json":
             json.dump(rows, out, ensure_ascii=False, indent=2)
@@ -468,16 +558,17 @@ def cmd_triage(args) -> int:
         elif args.format == "csv":
             import pandas as pd
 
-            from discourse.writers.tables import neutralise_formulas
+            from discourse.writers.safe_csv import to_csv
 
-            neutralise_formulas(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["rank"])).to_csv(out, index=False)
+            to_csv(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["rank"]), out)
         else:
+            show = terminal  # names, ids and text are untrusted: no escape sequence reaches the terminal
             for r in rows:
                 flag = "NEW " if r["new"] else ""
-                out.write(f"{r['rank']:>3}. [{r['id']}] {flag}{r['thread_id']}:{r['comment_id']} "
-                          f"{r['author'] or '-'}  priority {r['triage_priority']:.2f}\n")
-                out.write(f"     why: {r['triage_reasons'] or 'no flag (low priority)'}\n")
-                out.write(f"     text: {clip(r['text'], 110)}\n")
+                out.write(f"{r['rank']:>3}. [{r['id']}] {flag}{show(r['thread_id'])}:{show(r['comment_id'])} "
+                          f"{show(r['author'] or '-')}  priority {r['triage_priority']:.2f}\n")
+                out.write(f"     why: {show(r['triage_reasons'] or 'no flag (low priority)')}\n")
+                out.write(f"     text: {show(clip(r['text'], 110))}\n")
     finally:
         if out is not sys.stdout:
             out.close()
@@ -492,6 +583,9 @@ def cmd_triage(args) -> int:
 def cmd_decide(args) -> int:
     from discourse.moderation.queue import PAST, ReviewQueue
 
+    if not Path(args.db).is_file():
+        raise InputError(f"--db {args.db}: no queue database there; run `discourse triage ... --db {args.db}` "
+                         "first (decisions are recorded in the queue it fills)")
     with ReviewQueue(args.db) as queue:
         done = queue.decide(args.ident, args.decision, note=args.note, override=args.override)
     where = f"{done['thread_id']}:{done['comment_id']} [{done['fingerprint'][:10]}]"

@@ -1,11 +1,16 @@
 """Scoring configuration: packaged TOML defaults, overridden key by key by a user's TOML file."""
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 
 from .errors import InputError
+from .readers.text import read_text
 from .resources import data_path
+
+#: A scoring file is a few lines; anything larger is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 def load_config(path: str | Path | None = None) -> dict:
@@ -13,11 +18,13 @@ def load_config(path: str | Path | None = None) -> dict:
     config = tomllib.loads(data_path("scoring.toml").read_text(encoding="utf-8"))
     if path is None:
         return config
+    if Path(path).is_dir():
+        raise InputError(f"config file {path}: is a folder; give a TOML file")
     try:
-        user = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"config file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        user = tomllib.loads(read_text(Path(path), max_bytes=MAX_CONFIG_BYTES))
+    except InputError as exc:
+        raise InputError(f"config file {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config file {path} is not valid TOML: {exc}") from None
     for section, values in user.items():
         if section not in config or not isinstance(values, dict):
@@ -27,7 +34,7 @@ def load_config(path: str | Path | None = None) -> dict:
         if unknown:
             raise InputError(f"config file {path}: unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
         for key, value in values.items():
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise InputError(f"config file {path}: [{section}] {key} must be a number")
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+                raise InputError(f"config file {path}: [{section}] {key} must be a finite number, not {value!r}")
             config[section][key] = value
     return config

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -155,8 +156,11 @@ class Embedder:
                 if vectors.ndim != 2 or len(vectors) != len(keys):
                     raise ValueError(f"vectors of shape {vectors.shape} for {len(keys)} keys")
                 self._add_block(keys, vectors)
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("embedding cache shard %s is unreadable (%s); ignoring it", shard, exc)
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                # A damaged shard (a run killed mid-write on another system, a full disk): drop it;
+                # its texts are encoded again and written to a fresh shard.
+                log.warning("embedding cache shard %s is damaged (%s); dropped, it will be rebuilt", shard, exc)
+                shard.unlink(missing_ok=True)
 
     def _save_to_disk(self, keys: list[str], vectors: np.ndarray) -> None:
         folder = self._shard_dir()

@@ -11,9 +11,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from discourse.errors import DiscourseError
+
 
 def data_path(*parts: str) -> Path:
-    """Path of a packaged data file, e.g. ``data_path("lexicons", "stance_cues.json")``."""
+    """Path of a packaged data file, e.g. ``data_path("lexicons", "stance_cues.json")``.
+
+    Each part is one plain name: a part like ``".."`` or ``"a/b"`` (a domain name taken from the
+    command line, say) is refused, so no name can point outside the data folder.
+    """
+    for part in parts:
+        if not isinstance(part, str) or part in ("", ".", "..") or any(c in part for c in "/\\:\0"):
+            raise DiscourseError(f"{part!r} is not the name of a packaged data file")
     return Path(str(resources.files("discourse").joinpath("data", *parts)))
 
 

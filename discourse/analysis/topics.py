@@ -85,10 +85,24 @@ def keywords(docs: list[str], stop: list[str], top_n: int = 10) -> list[str]:
     finder = BigramCollocationFinder.from_documents(
         [[t for t in toks if t not in stopset and len(t) > 2] for toks in docs_tokens])
     finder.apply_freq_filter(2)
-    bigrams = [" ".join(b) for b in finder.nbest(BigramAssocMeasures.likelihood_ratio, 3)]
+    bigrams = [" ".join(b) for b in finder.nbest(_likelihood_ratio, 3)]
     counts = Counter(words)
     ranked = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return (bigrams + ranked)[:top_n]
+
+
+def _likelihood_ratio(*marginals):
+    """NLTK's likelihood ratio, or None (bigram left out) where its contingency table is impossible.
+
+    NLTK counts all words as the sample size, but a document of n words has n - 1 bigrams: a word
+    repeated back to back ("spam spam spam") gives a negative cell and a log of a negative number.
+    """
+    from nltk.collocations import BigramAssocMeasures
+
+    try:
+        return BigramAssocMeasures.likelihood_ratio(*marginals)
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 class _CachedBackend:
@@ -135,7 +149,7 @@ def encoded_units(units) -> list[str]:
 class Topics:
     """Fit topics once over all texts of a run, then read them per text and per thread."""
 
-    def __init__(self, embedder=None, seed: int = 42, min_docs: int = 40, min_topic_size: int | None = None,
+    def __init__(self, embedder=None, seed: int = 42, min_docs: int | None = 40, min_topic_size: int | None = None,
                  umap_min_docs: int = 200, umap_max_docs: int = 5000, reduction=None, clustering=None, vectorizer=None,
                  representation="keybert", outlier_threshold: float = 0.35, stop_words_path=None,
                  label_words: int = 3, prediction_data: bool = False):
@@ -227,6 +241,9 @@ class Topics:
             self.note_ = "no texts"
             return self._assignments(units, np.array([], dtype=int), np.array([]), {})
         nonblank = [i for i, d in enumerate(docs) if d.strip()]
+        if self.min_docs is None:  # no encoder (``--fast``): nothing to cluster
+            return self._keyword_topic(units, docs, stop, f"no sentence embeddings (--fast): one topic of keywords "
+                                                          f"over {len(nonblank)} texts")
         if len(nonblank) < self.min_docs:
             return self._keyword_topic(units, docs, stop,
                                        f"{len(nonblank)} texts are too few to cluster into topics "
@@ -361,7 +378,7 @@ class TopicsStage(Stage):
     def run(self, ctx: RunContext) -> None:
         model = Topics(embedder=ctx.embedder, seed=ctx.seed, **ctx.options.get("topics", {}))
         if not ctx.use_embeddings:
-            model.min_docs = 10**9  # keywords only: clustering needs the encoder
+            model.min_docs = None  # keywords only: clustering needs the encoder
         assigned = model.fit_transform(ctx.units)
         ctx.tables["topics"] = model.topics_
         ctx.tables["thread_topics"] = thread_topics(assigned)

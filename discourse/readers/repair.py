@@ -157,3 +157,33 @@ def _label(thread: Thread) -> str:
     if thread.source:
         return f"{thread.source} (thread {thread.thread_id})"
     return f"thread {thread.thread_id}"
+
+
+def unique_thread_ids(threads: Sequence[Thread]) -> list[str]:
+    """Make thread ids unique across a run, in place; return one note per renamed thread (logged).
+
+    Two inputs can name the same thread (the same file name in two folders, two exports of one
+    thread, two JSONL lines with one id). Every table of the analysis is keyed by thread id (and
+    comment id), so a shared id would join the two threads' rows with each other. The first
+    thread keeps its id; each later one gets ``ID~2``, ``ID~3``, ... and a warning naming both
+    sources.
+    """
+    first: dict[str, Thread] = {}
+    notes: list[str] = []
+    for thread in threads:
+        tid = thread.thread_id
+        if tid not in first:
+            first[tid] = thread
+            continue
+        k = 2
+        while f"{tid}~{k}" in first:
+            k += 1
+        thread.thread_id = f"{tid}~{k}"
+        first[thread.thread_id] = thread
+        notes.append(f"thread id {tid!r} of {thread.source or 'an input'} is also the id of a thread of "
+                     f"{first[tid].source or 'an input'}; renamed {thread.thread_id!r}")
+    for note in notes[:MAX_LOGGED]:
+        log.warning("%s", note)
+    if len(notes) > MAX_LOGGED:
+        log.warning("%d more thread ids renamed like these", len(notes) - MAX_LOGGED)
+    return notes

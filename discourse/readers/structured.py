@@ -38,6 +38,8 @@ import csv
 import html
 import io
 import json
+import math
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -86,12 +88,56 @@ def read_json(path: Path) -> list[Thread]:
 
 def _own_thread(path: Path, item: dict, i: int, lines: list[int] | None, in_list: bool) -> Thread:
     try:
+        _check_own_types(item)
         thread = Thread.from_dict(item, source=str(path))
     except (TypeError, ValueError) as exc:
         where = _where(i, lines) if (lines or in_list) else "thread"
         raise InputError(f"{path}: {where}: {exc}") from None
     repair_links(thread)
     return thread
+
+
+def _check_own_types(item: dict) -> None:
+    """Refuse values of the wrong JSON type before :meth:`Thread.from_dict` would turn them into
+    strings silently (``{"x": 1}`` -> ``"{'x': 1}"``, null -> ``"None"``, a list of text -> its repr)."""
+    _scalar(item.get("thread_id"), "'thread_id'", required=True)
+    art = item.get("article")
+    if isinstance(art, dict):
+        for key in ("title", "outlet", "published", "url", "text"):
+            _scalar(art.get(key), f"article '{key}'")
+    comments = item.get("comments")
+    for n, c in enumerate(comments if isinstance(comments, list) else []):
+        if not isinstance(c, dict):
+            continue
+        cid = _scalar(c.get("comment_id"), f"comment #{n} 'comment_id'")  # absent: from_dict says so
+        for key in ("parent_id", "author", "reply_to", "text", "timestamp", "link", "evidence"):
+            _scalar(c.get(key), f"comment {cid!r} '{key}'")
+        position, conf = c.get("position"), c.get("confidence")
+        if position is not None and not (_is_number(position) and float(position).is_integer()
+                                         and abs(position) < 2**53):
+            raise ValueError(f"comment {cid!r}: position {position!r} is not a whole number")
+        if conf is not None and not (_is_number(conf) and 0.0 <= conf <= 1.0):
+            raise ValueError(f"comment {cid!r}: confidence {conf!r} is not a number from 0 to 1")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _scalar(value: Any, what: str, *, required: bool = False) -> str | None:
+    """A text field of the input as a string: text as given, finite numbers written out, None for
+    null or absent. Lists, objects, booleans and non-finite numbers raise ``ValueError``: turning
+    them into their Python spelling would pass garbage on as data."""
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"{what} is {'null' if value is None else 'empty'}; it must be text or a number")
+        return None
+    if isinstance(value, str):
+        return value
+    if _is_number(value):
+        return str(value)
+    kind = {list: "a list", dict: "an object", bool: "true/false"}.get(type(value), "not a finite number")
+    raise ValueError(f"{what} must be text or a number, not {kind} ({json.dumps(value)[:40]})")
 
 
 def _where(i: int, lines: list[int] | None) -> str:
@@ -106,7 +152,7 @@ def _parse_json(path: Path, text: str) -> tuple[Any, list[int] | None]:
     """
     if path.suffix.lower() != ".jsonl":
         try:
-            return json.loads(text), None
+            return _loads(path, text), None
         except json.JSONDecodeError as exc:
             whole_error = exc
         if whole_error.msg != "Extra data":
@@ -118,7 +164,7 @@ def _parse_json(path: Path, text: str) -> tuple[Any, list[int] | None]:
         if not line.strip():
             continue
         try:
-            values.append(json.loads(line))
+            values.append(_loads(path, line, where=f"line {n}"))
         except json.JSONDecodeError as exc:
             if not values and path.suffix.lower() != ".jsonl":
                 # Not JSON Lines after all: the error of the whole document is the true one.
@@ -126,6 +172,107 @@ def _parse_json(path: Path, text: str) -> tuple[Any, list[int] | None]:
             raise _json_error(path, n, exc)
         lines.append(n)
     return values, lines
+
+
+def _loads(path: Path, text: str, where: str = "") -> Any:
+    """``json.loads``, for deeply nested documents too, with lone surrogates replaced.
+
+    Python's decoder recurses once per level and stops at the recursion limit (about 1,000
+    levels); a Reddit reply chain takes five levels per comment, so 200 replies deep is already
+    too deep. Such a document is parsed again on a thread with a large stack and a higher limit,
+    up to :data:`MAX_JSON_DEPTH` levels; deeper ones are refused in one line.
+    """
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        depth = _nesting_depth(text)
+        if depth > MAX_JSON_DEPTH:
+            at = f" ({where})" if where else ""
+            raise InputError(f"{path}{at}: JSON nested {depth:,} levels deep, more than the "
+                             f"{MAX_JSON_DEPTH:,} this reader follows; not a thread export") from None
+        data = _deep_loads(text, depth)
+    if _SURROGATE_ESCAPE.search(text):
+        data, replaced = _replace_surrogates(data)
+        if replaced:
+            log.warning("%s: %d lone surrogate escape(s) (half of a UTF-16 pair, \\ud800-\\udfff) replaced "
+                        "with U+FFFD", f"{path} {where}".strip(), replaced)
+    return data
+
+
+#: Nesting levels of JSON the readers follow (a Reddit chain of about 4,000 replies).
+MAX_JSON_DEPTH = 20_000
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_OPEN_CLOSE = re.compile(r"[\[\]{}]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _nesting_depth(text: str) -> int:
+    depth = deepest = 0
+    for m in _JSON_OPEN_CLOSE.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if m.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _deep_loads(text: str, depth: int) -> Any:
+    """``json.loads`` on a worker thread whose stack and recursion limit fit ``depth`` levels."""
+    import sys
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = json.loads(text)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box["error"] = exc
+
+    old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, depth + 1000))
+    try:
+        threading.stack_size(max(old_stack, 64 * 1024 * 1024 + depth * 2048))
+        worker = threading.Thread(target=work, name="deep-json")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(old_stack)
+        sys.setrecursionlimit(old_limit)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _replace_surrogates(data: Any) -> tuple[Any, int]:
+    """``data`` with every lone surrogate in its strings (keys too) made U+FFFD; walks iteratively."""
+    count = 0
+
+    def fix(v: str) -> str:
+        nonlocal count
+        new, n = _SURROGATE.subn("\ufffd", v)
+        count += n
+        return new
+
+    root = [data]
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, str):
+                    node[i] = fix(v)
+                elif isinstance(v, (list, dict)):
+                    stack.append(v)
+        else:
+            items = list(node.items())
+            node.clear()
+            for k, v in items:
+                if isinstance(v, str):
+                    v = fix(v)
+                elif isinstance(v, (list, dict)):
+                    stack.append(v)
+                node[fix(k)] = v
+    return root[0], count
 
 
 def _json_error(path: Path, line: int, exc: json.JSONDecodeError) -> InputError:
@@ -147,7 +294,7 @@ def _reddit_threads(path: Path, items: list[dict]) -> list[Thread]:
     """
     posts: dict[str, dict] = {}
     groups: dict[str, list[dict]] = {}  # post name ("t3_x"), or "" if unknown -> comments
-    more_stubs = more_hidden = 0
+    more_stubs = more_hidden = odd = 0
     current_post = ""
     stack = [iter(items)]
     while stack:
@@ -156,14 +303,20 @@ def _reddit_threads(path: Path, items: list[dict]) -> list[Thread]:
             stack.pop()
             continue
         if not isinstance(thing, dict):
+            odd += 1
             continue
         kind, data = thing.get("kind"), thing.get("data")
         if kind is None and "body" in thing:
             kind, data = "t1", thing
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or kind not in ("Listing", "t1", "t3", "more"):
+            odd += 1
             continue
         if kind == "Listing":
-            stack.append(iter(data.get("children") or []))
+            children = data.get("children") or []
+            if not isinstance(children, list):
+                odd += 1
+                continue
+            stack.append(iter(children))
         elif kind == "t3":
             current_post = str(data.get("name") or f"t3_{data.get('id', '')}")
             posts.setdefault(current_post, data)
@@ -180,23 +333,32 @@ def _reddit_threads(path: Path, items: list[dict]) -> list[Thread]:
             "%s: skipped %d 'load more comments' stub(s) standing for %d comment(s) not in the export",
             path, more_stubs, more_hidden,
         )
-    return [_reddit_thread(path, key, posts.get(key), comments) for key, comments in groups.items()]
+    if not groups:
+        raise InputError(f"{path}: Reddit JSON with no post and no comment in it ({odd} item(s) of another "
+                         f"shape); {_SHAPE_HELP}")
+    if odd:
+        log.warning("%s: skipped %d item(s) that are not Reddit posts, comments or listings", path, odd)
+    try:
+        return [_reddit_thread(path, key, posts.get(key), comments) for key, comments in groups.items()]
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _reddit_thread(path: Path, key: str, post: dict | None, raw: list[dict]) -> Thread:
     comments = []
     for d in raw:
-        cid = str(d.get("id") or str(d.get("name") or "").removeprefix("t1_"))
+        cid = _scalar(d.get("id"), "a Reddit comment's 'id'") or (
+            _scalar(d.get("name"), "a Reddit comment's 'name'") or "").removeprefix("t1_")
         if not cid:
             raise InputError(f"{path}: a Reddit comment has no 'id' (author {d.get('author')!r})")
-        parent = str(d.get("parent_id") or "")
+        parent = _scalar(d.get("parent_id"), f"Reddit comment {cid!r} 'parent_id'") or ""
         if parent.startswith("t3_"):
             parent = ""  # answers the post
         comments.append(
             Comment(
                 comment_id=cid,
-                text=html.unescape(str(d.get("body") or "")),
-                author=_reddit_author(d.get("author")),
+                text=html.unescape(_scalar(d.get("body"), f"Reddit comment {cid!r} 'body'") or ""),
+                author=_reddit_author(_scalar(d.get("author"), f"Reddit comment {cid!r} 'author'")),
                 parent_id=parent.removeprefix("t1_") or None,
                 timestamp=_epoch_iso(d.get("created_utc")),
             )
@@ -204,11 +366,11 @@ def _reddit_thread(path: Path, key: str, post: dict | None, raw: list[dict]) -> 
     post = post or {}
     subreddit = post.get("subreddit") or next((d["subreddit"] for d in raw if d.get("subreddit")), None)
     article = Article(
-        title=html.unescape(str(post["title"])) if post.get("title") else None,
+        title=html.unescape(_scalar(post.get("title"), "the Reddit post's 'title'") or "") or None,
         outlet=f"reddit.com/r/{subreddit}" if subreddit else None,
         published=_epoch_date(post.get("created_utc")),
-        url=post.get("url") or None,
-        text=html.unescape(str(post.get("selftext") or "")),
+        url=_scalar(post.get("url"), "the Reddit post's 'url'"),
+        text=html.unescape(_scalar(post.get("selftext"), "the Reddit post's 'selftext'") or ""),
     )
     thread_id = key.removeprefix("t3_") or path.stem
     return _finish(Thread(thread_id=thread_id, source=str(path), article=article, comments=comments))
@@ -235,7 +397,11 @@ def read_csv(path: Path) -> list[Thread]:
     header = next(records, (1, []))[1]
     columns: dict[str, int] = {}
     for i, name in enumerate(header):
-        columns.setdefault(name.strip().lower(), i)
+        key = name.strip().lower()
+        if key in columns and key in (*CSV_REQUIRED, *CSV_ARTICLE, "timestamp"):
+            raise InputError(f"{path}: column {key!r} appears twice (columns {columns[key] + 1} and {i + 1}); "
+                             "keep one, or rename the other")
+        columns.setdefault(key, i)
     missing = [c for c in CSV_REQUIRED if c not in columns]
     if missing:
         found = ", ".join(h.strip() for h in header if h.strip()) or "(none)"
@@ -326,6 +492,13 @@ def read_convokit(folder: Path) -> list[Thread]:
         conv = u.get("conversation_id", u.get("root"))
         if conv in (None, ""):
             raise InputError(f"{utt_path}: line {line}: utterance {u['id']!r} has no 'conversation_id' (or 'root')")
+        try:
+            for key in ("id", "conversation_id", "root", "reply_to", "text", "timestamp"):
+                _scalar(u.get(key), f"utterance '{key}'")
+            if not isinstance(u.get("speaker", u.get("user")), dict):
+                _scalar(u.get("speaker", u.get("user")), "utterance 'speaker'")
+        except ValueError as exc:
+            raise InputError(f"{utt_path}: line {line}: {exc}") from None
         conversations.setdefault(str(conv), []).append((line, u))
     return [
         _convokit_thread(folder, utt_path, conv, utts, conv_meta.get(conv, {}))
@@ -388,7 +561,7 @@ def _conversation_meta(folder: Path) -> dict[str, dict]:
     if not text.strip():
         return {}
     try:
-        data = json.loads(text)
+        data = _loads(path, text)
     except json.JSONDecodeError as exc:
         raise _json_error(path, exc.lineno, exc) from None
     if not isinstance(data, dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from discourse.errors import InputError, log
@@ -42,20 +44,43 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """Read a file as text (see :func:`decode_bytes`), refusing unreadable or oversized files."""
+    """Read a regular file as text (see :func:`decode_bytes`), refusing other files and oversized ones.
+
+    Only regular files are read: a FIFO would wait for a writer forever, and a device such as
+    ``/dev/zero`` never ends (its size says 0). The file is opened without blocking, checked on
+    the open descriptor, and read up to ``max_bytes`` + 1 bytes, whatever its size claims.
+    """
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    if size > max_bytes:
-        raise InputError(
-            f"{path}: {size / 1e6:.0f} MB is more than the {max_bytes / 1e6:.0f} MB limit; split the file"
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"{path}: not a regular file (a {_kind(info.st_mode)}); give a file of text, JSON or CSV")
+            if info.st_size > max_bytes:
+                raise InputError(_too_big(path, info.st_size, max_bytes))
+            data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError(_too_big(path, len(data), max_bytes, more=True))
     return decode_bytes(data, str(path))
+
+
+def _too_big(path: Path, size: int, max_bytes: int, more: bool = False) -> str:
+    mib = 1024 * 1024
+    amount = f"more than {max_bytes / mib:.0f} MB" if more else f"{size / mib:.0f} MB"
+    return f"{path}: {amount} is over the {max_bytes / mib:.0f} MB limit (1 MB = 1,048,576 bytes); split the file"
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "folder")):
+        if test(mode):
+            return name
+    return "special file"
 
 
 def _control_share(sample: bytes) -> float:

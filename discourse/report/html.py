@@ -15,6 +15,8 @@ import html
 import itertools
 from urllib.parse import urlsplit
 
+from discourse.writers.safe_text import visible
+
 from .sections import (
     Blocks,
     Bullets,
@@ -78,8 +80,9 @@ footer{margin-top:3rem;color:var(--mute);font-size:.8rem}
 
 
 def esc(value) -> str:
-    """Escape text for HTML element content and quoted attribute values alike."""
-    return html.escape(text_of(value), quote=True)
+    """Escape text for HTML element content and quoted attribute values alike; control, bidi and
+    zero-width characters are shown as ``[U+XXXX]`` (see :mod:`discourse.writers.safe_text`)."""
+    return html.escape(visible(text_of(value)), quote=True)
 
 
 def safe_href(url: str | None) -> str | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from discourse.writers.safe_text import visible
+
 from .sections import (
     Blocks,
     Bullets,
@@ -32,7 +34,7 @@ def md(value) -> str:
     """Escape input text for Markdown inline use (one line)."""
     text = " ".join(text_of(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _INLINE.sub(r"\\\1", text)
+    return visible(_INLINE.sub(r"\\\1", text))
 
 
 def md_line(value) -> str:

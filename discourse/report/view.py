@@ -99,7 +99,7 @@ def clip(text: str, width: int) -> str:
 def safe_name(thread_id: str, taken: set[str] | None = None) -> str:
     """A file name for a thread id that cannot leave the output folder or clash with another."""
     base = _UNSAFE_NAME.sub("_", str(thread_id)).strip("._")[:80] or "thread"
-    if base in ("index", "compare"):
+    if base.lower() in ("index", "compare"):  # INDEX.html is index.html on case-insensitive file systems
         base = "thread_" + base
     name, k = base, 2
     while taken is not None and name.lower() in taken:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from discourse.errors import log
 from discourse.resources import load_json
 
 from .cues import CUE_FEATURES, CueReader
@@ -48,9 +49,15 @@ def profanity_model(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(predict_prob(list(texts)), dtype=float)
 
 
+#: The evidence kind (and reason) of a comment whose cues could not be read.
+NOT_SCORED = "not scored"
+
+
 def reason_text(evidence: dict[str, list[str]], model_prob: float, lead: tuple[str, ...] = ()) -> str:
     """The quoted evidence, gravest kind first; the kinds in ``lead`` (the cue that weighed most
     in the learned score) before all others."""
+    if evidence.get(NOT_SCORED):
+        return f"{NOT_SCORED} ({evidence[NOT_SCORED][0]})"
     order = [k for k in lead if k in evidence] + [k for k in REASON_ORDER if k not in lead]
     parts = [f"{kind}: {', '.join(evidence[kind])}" for kind in order if evidence.get(kind)]
     if model_prob >= 0.5:
@@ -78,12 +85,22 @@ class CueScorer:
         if unknown:
             raise ValueError(f"incivility weights name unknown features: {unknown}")
 
+    def _features(self, text: str):
+        """The cue features of one text; one that cannot be read gets none and a reason, and the
+        run goes on (one odd comment must not end the analysis of all the others)."""
+        try:
+            return self.reader.features(text)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("incivility: a comment could not be scored (%s: %s); it gets no cue", type(exc).__name__, exc)
+            values, _, flags = self.reader.features("")
+            return values, {NOT_SCORED: [f"{type(exc).__name__}: {exc}"]}, flags
+
     def read(self, texts: list[str]):
         """Cue features (a frame, ``FEATURES`` columns), evidence and flags per text, and the
         profanity model's probabilities."""
         import pandas as pd
 
-        found = [self.reader.features(t) for t in texts]
+        found = [self._features(t) for t in texts]
         model_prob = profanity_model(texts)
         # Built column by column: a frame from 20,000 row dicts costs more than the scoring.
         frame = pd.DataFrame({f: [r[0][f] for r in found] for f in CUE_FEATURES})
