@@ -76,7 +76,7 @@ def label_from_words(words: list[str], n: int = 3) -> str:
 
 def keywords(docs: list[str], stop: list[str], top_n: int = 10) -> list[str]:
     """Keywords of a small corpus: frequent bigram collocations first (NLTK), then frequent words."""
-    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+    from nltk.collocations import BigramCollocationFinder
 
     stopset = set(stop)
     token_re = re.compile(_TOKEN)
