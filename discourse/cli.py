@@ -70,7 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Every command takes --quiet, and --debug (a traceback for bug reports) before or after it.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_parse_parser(sub)
+    _add_analyze_parser(sub)
+    _add_report_parser(sub)
+    _add_compare_parser(sub)
+    _add_triage_parser(sub)
+    _add_serve_parsers(sub)
+    _add_evaluate_parser(sub)
+    _add_bench_parser(sub)
+    return parser
 
+
+def _add_parse_parser(sub) -> None:
+    """The options of `discourse parse`."""
     p = sub.add_parser("parse", help="rebuild threads (article, comments, reply links) from pages and exports",
                        description="Read page text (.txt), saved web pages (.html), our JSON/JSONL, CSV, "
                                    "ConvoKit folders, Reddit JSON, Disqus or WordPress XML exports and print one "
@@ -87,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip sentence embeddings in reply inference (several times faster, a little less accurate)")
     _add_common(p)
 
+
+def _add_analyze_parser(sub) -> None:
+    """The options of `discourse analyze`."""
     p = sub.add_parser("analyze", help="tone, stance, targets, topics, framing and more, as tables (CSV and Parquet)",
                        description="Read anything `parse` reads (or its JSONL) and write analysis tables to OUT: "
                                    "comments, threads, targets, topics and the tables of later stages.")
@@ -111,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="with --chunk-threads: continue an interrupted run in OUT")
     _add_common(p)
 
+
+def _add_report_parser(sub) -> None:
+    """The options of `discourse report`."""
     p = sub.add_parser("report", help="the main job: an HTML and Markdown report per thread, an index and a "
                                       "cross-outlet comparison",
                        description="Analyse every thread and write, in DIR: a self-contained HTML page and a "
@@ -120,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="TOML file overriding scoring weights")
     _add_common(p)
 
+
+def _add_compare_parser(sub) -> None:
+    """The options of `discourse compare`."""
     p = sub.add_parser("compare", help="compare outlets (or months, authors, any column): stance, frames, "
                                        "narratives, tone, claims",
                        description="Analyse the threads and compare groups: stance toward each target, frames and "
@@ -129,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
                                   "thread or comment tables")
     _add_common(p)
 
+
+def _add_triage_parser(sub) -> None:
+    """The options of `discourse triage`."""
     p = sub.add_parser("triage", help="a ranked, explained moderation queue (kept in SQLite across runs)",
                        description="Score every comment for moderation (incivility, possible disinformation, "
                                    "coordination, spam, escalation), add new ones to the queue in --db and print "
@@ -145,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     _add_common(p)
 
-    _add_serve_parsers(sub)
 
+def _add_evaluate_parser(sub) -> None:
+    """The options of `discourse evaluate NAME`."""
     p = sub.add_parser("evaluate", help="measure the tool against gold data (needs ../shared/data)")
     esub = p.add_subparsers(dest="what", metavar="WHAT")
     e = esub.add_parser("parse", help="comment recovery and parent accuracy on gold threads rendered as pages")
@@ -159,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument("extra", nargs=argparse.REMAINDER, help="options of the evaluation script (e.g. --data DIR)")
         _add_common(e)
 
+
+def _add_bench_parser(sub) -> None:
+    """The options of `discourse bench NAME`."""
     p = sub.add_parser("bench", help="print throughput figures on synthetic data")
     bsub = p.add_subparsers(dest="what", metavar="WHAT")
     b = bsub.add_parser("parse", help="page-text parsing throughput (MB/s, comments/s)")
@@ -178,7 +206,6 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--n", type=int, default=2000, help="how many texts (default 2,000)")
     b.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     _add_common(b)
-    return parser
 
 
 def _add_serve_parsers(sub) -> None:
