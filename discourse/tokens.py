@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .resources import load_json
 from .text import SentenceSplitter
@@ -70,10 +70,15 @@ def detect_language(text: str, words: list[str] | None = None) -> str:
     """``en``, ``de``, ``ru``, ``uk``, another script's name in lower case (``greek``, ``arabic``…),
     or ``und`` when a text has no letters. English is the answer for Latin text unless another
     language's function words are clearly more frequent."""
-    scripts = Counter(_script(ch) for ch in text if ch.isalpha())
-    if not scripts:
-        return "und"
-    script, _ = scripts.most_common(1)[0]
+    if text.isascii():  # the common case: no character needs a name look-up
+        if not any(ch.isalpha() for ch in text):
+            return "und"
+        script = "LATIN"
+    else:
+        scripts = Counter(_script(ch) for ch in text if ch.isalpha())
+        if not scripts:
+            return "und"
+        script, _ = scripts.most_common(1)[0]
     if script == "CYRILLIC":
         letters = set(text)
         if letters & _UK_ONLY and not letters & _RU_ONLY:
@@ -90,12 +95,20 @@ def stop_words(lang: str) -> frozenset[str]:
     """The stop words of a language with resources (an empty set for any other)."""
     if lang not in LANGUAGES:
         return frozenset()
+    return _stop_words(lang)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _stop_words(lang: str) -> frozenset[str]:  # packaged data, read once (like resources.load_json)
     return frozenset(load_json("lang", lang, "stop_words.json")["stop_words"])
 
 
 def _by_function_words(words: list[str], candidates: tuple[str, ...], default: str) -> str:
     lowered = [w.lower() for w in words]
-    hits = {lang: sum(w in stop_words(lang) for w in lowered) for lang in candidates}
+    hits = {}
+    for lang in candidates:
+        stop = stop_words(lang)
+        hits[lang] = sum(w in stop for w in lowered)
     best = max(candidates, key=lambda lang: (hits[lang], lang == default))
     # another language wins only with at least two function words and more than the default has
     return best if best == default or (hits[best] >= 2 and hits[best] > hits[default]) else default

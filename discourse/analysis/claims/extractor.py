@@ -33,6 +33,8 @@ class ClaimExtractor(NumberRules, PeriodRules, SubjectRules, AttributionRules):
     def __init__(self, path: str | Path | None = None, *, min_checkworthy: float = 0.0):
         super().__init__(path)
         self.min_checkworthy = float(min_checkworthy)
+        #: text -> sentence spans; a run sets its token layer's (each text split once per run)
+        self.split = sentence_spans
 
     # ------------------------------------------------------------------ public API
     def transform(self, units) -> Any:
@@ -91,7 +93,7 @@ class ClaimExtractor(NumberRules, PeriodRules, SubjectRules, AttributionRules):
             if self._number_vocab.isdisjoint(vocab):
                 # Still follow who is speaking, so that a later "he said" or "its figures" resolves.
                 if track_sources and not self._cue_vocab.isdisjoint(vocab):
-                    for s, e in _windows(text, sentence_spans(text)):
+                    for s, e in _windows(text, self.split(text)):
                         toks = _tokenise(text[s:e], s)
                         _, last_source = self._attributions(toks, self._by_cat(toks), last_source)
                 return [], last_source
@@ -99,7 +101,7 @@ class ClaimExtractor(NumberRules, PeriodRules, SubjectRules, AttributionRules):
         prev_attr: tuple[str, str] | None = None
         open_quote = False
         pending: list[dict] = []  # figures inside a quotation whose speaker is named after it
-        for s, e in _windows(text, sentence_spans(text)):
+        for s, e in _windows(text, self.split(text)):
             toks = _tokenise(text[s:e], s)
             if not toks:
                 continue

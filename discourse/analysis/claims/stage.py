@@ -14,6 +14,9 @@ class ClaimsStage(Stage):
     provides = ("claims", "claim_comparison")
 
     def run(self, ctx: RunContext) -> None:
-        claims = ClaimExtractor().transform(ctx.units)
+        model = ClaimExtractor()
+        if ctx.tokens is not None:
+            model.split = ctx.tokens.sentence_spans
+        claims = model.transform(ctx.units)
         ctx.tables["claims"] = claims
         ctx.tables["claim_comparison"] = compare_claims(claims)

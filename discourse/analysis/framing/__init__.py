@@ -18,7 +18,6 @@ stage below.
 from __future__ import annotations
 
 from ...runtime import gc_paused
-from ...text import sentences
 from ..stage import RunContext, Stage
 from .catalogue import check_safe_pattern, normalise_phrase, stem
 from .tagger import FRAME_COLUMNS, SUMMARY_VALUES, FrameTagger
@@ -40,10 +39,12 @@ class FramingStage(Stage):
     def texts_to_encode(self, ctx: RunContext) -> list[str]:
         if ctx.units is None:
             return []
-        return [s[:1000] for t in ctx.units["text"].fillna("").tolist() for s in sentences(t)]
+        return [s[:1000] for d in ctx.tokens.docs for s in d.sentences()]
 
     def run(self, ctx: RunContext) -> None:
         model = FrameTagger(embedder=ctx.encoder())
+        if ctx.tokens is not None:
+            model.split = ctx.tokens.sentence_spans
         frames = model.transform(ctx.units)
         ctx.tables["frames"] = frames
         ctx.tables["frames_by_thread"] = model.summarise(frames, ctx.units, by="thread_id")

@@ -38,6 +38,8 @@ class FrameTagger:
         self.thresholds = dict(thresholds or {})
         self.embedder = embedder
         self.use_embeddings = use_embeddings
+        #: text -> sentence spans; a run sets its token layer's (each text split once per run)
+        self.split = sentence_spans
         self.similarity_floor = similarity_floor
         self.similarity_weight = similarity_weight
         self.stopwords = frozenset(stem(w) for w in self.techniques_spec.get("stopwords", []))
@@ -83,7 +85,7 @@ class FrameTagger:
         the fourth item is the sentence's hits plus its "said before" phrases when it has any (None
         means the cached hits are the whole answer).
         """
-        spans = sentence_spans(text)
+        spans = self.split(text)
         if not spans:
             return []
         plain = text.isascii()  # then lower-casing is per character and slices commute with it
@@ -395,7 +397,7 @@ class FrameTagger:
             return pd.DataFrame(columns=keys + SUMMARY_VALUES)
         u = units.copy()
         texts = u["text"].fillna("").astype(str).tolist()
-        u["_sentences"] = [len(sentence_spans(t)) for t in texts]
+        u["_sentences"] = [len(self.split(t)) for t in texts]
         u["_words"] = [word_count(t) for t in texts]
         size = u.groupby(keys, dropna=False)[["_sentences", "_words"]].sum()
         f = frames

@@ -16,7 +16,6 @@ The package: :mod:`.catalogue` (reading and checking catalogues, cue terms over 
 """
 from __future__ import annotations
 
-from ...text import sentences
 from ..stage import RunContext, Stage
 from .catalogue import available_domains, iter_subnarratives, load_catalogue
 from .matcher import _MAX_EMBED_CHARS, DEFAULT_MATCHING, NARRATIVE_COLUMNS, NarrativeMatcher
@@ -38,13 +37,15 @@ class NarrativesStage(Stage):
     def texts_to_encode(self, ctx: RunContext) -> list[str]:
         if not ctx.domain or ctx.units is None:
             return []
-        return [s[:_MAX_EMBED_CHARS] for t in ctx.units["text"].fillna("").tolist() for s in sentences(t)]
+        return [s[:_MAX_EMBED_CHARS] for d in ctx.tokens.docs for s in d.sentences()]
 
     def run(self, ctx: RunContext) -> None:
         if not ctx.domain:
             ctx.note("narratives: no domain pack chosen, so no narrative catalogue to match")
             return
         model = NarrativeMatcher(domain=ctx.domain, embedder=ctx.encoder(), use_embeddings=ctx.use_embeddings)
+        if ctx.tokens is not None:
+            model.split = ctx.tokens.sentence_spans
         narratives = model.transform(ctx.units)
         ctx.tables["narratives"] = narratives
         ctx.tables["narratives_by_thread"] = summarise(narratives, ctx.units, by="thread_id")

@@ -56,6 +56,8 @@ class NarrativeMatcher:
         self.domain = str(self.catalogue.get("name") or domain)
         self.embedder = embedder
         self.use_embeddings = use_embeddings
+        #: text -> sentence spans; a run sets its token layer's (each text split once per run)
+        self.split = sentence_spans
         m = {**DEFAULT_MATCHING, **(self.catalogue.get("matching") or {})}
         self.matching = m
         if threshold is None:
@@ -342,7 +344,7 @@ class NarrativeMatcher:
         texts = [("" if _missing(t) else str(t)) for t in units["text"].tolist()] \
             if len(units) else []
         for r, text in enumerate(texts):
-            for s, e in sentence_spans(text):
+            for s, e in self.split(text):
                 sent_rows.append((r, s, e))
                 sentences.append(text[s:e])
         scored = self.score_sentences(sentences) if sentences else []
