@@ -42,11 +42,12 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 
 
 def stop_words(path=None) -> list[str]:
-    """scikit-learn's English stop words plus web and comment-section words from the data file."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    """The English stop words (``data/lang/en``, scikit-learn's list) plus web and comment-section
+    words from the data file."""
+    from ..tokens import stop_words as language_stop_words
 
     extra = load_json("lexicons", "topic_stopwords.json", path=path)["stop_words"]
-    return sorted(set(ENGLISH_STOP_WORDS) | {w.lower() for w in extra})
+    return sorted(language_stop_words("en") | {w.lower() for w in extra})
 
 
 _POSSESSIVE = re.compile(r"[’']s\b")
