@@ -5,6 +5,12 @@ spam signals (links, link-only comments, shouting) and escalation (a reply far h
 comment it answers). Weights are in ``data/scoring.toml`` (section ``[triage]``). Every
 contribution above ``min_contribution`` is named in ``triage_reasons``: moderators' most common
 complaint about such tools is a flag without a reason.
+
+Incivility counts by its kind: what moderators act on is an attack on a person or a group (insult,
+threat, identity attack), not a swear word aimed at no one. So the incivility signal is the
+gravest of P(insult), P(threat), P(identity attack) (the incivility heads' per-kind probabilities)
+and ``incivility_untargeted`` x P(toxic), which lets toxicity of no targeted kind (obscene, other)
+count, at a discount. Without the per-kind columns, P(toxic) counts in full.
 """
 from __future__ import annotations
 
@@ -46,6 +52,26 @@ def _nums(column) -> list[float]:
 
 def _first_reason(reasons) -> str:
     return str(reasons).split("; ")[0] if isinstance(reasons, str) and reasons else ""
+
+
+#: the incivility kinds aimed at a person or a group (the heads' ``p_<kind>`` columns), as reasons name them
+TARGETED_KINDS = {"insult": "insult / personal attack", "threat": "threat", "identity_attack": "identity attack"}
+
+
+def incivility_signal(toxic: float, kinds: dict[str, float], untargeted: float, named: str = "") -> tuple[float, str]:
+    """What incivility weighs in triage, and how the reason names its kind: the gravest targeted
+    kind's probability, or ``untargeted`` x P(toxic) when that is more. ``kinds``: P(kind) per
+    targeted kind, empty when the incivility stage gave none (then P(toxic) counts in full);
+    ``named``: the kind the incivility stage named for the comment (its ``incivility_kind``)."""
+    if not kinds:
+        return toxic, ""
+    kind, p = max(kinds.items(), key=lambda kv: kv[1])
+    signal = max(p, untargeted * toxic)
+    if named in kinds:
+        return signal, f"{TARGETED_KINDS[named]} {kinds[named]:.2f}"
+    if named or p < untargeted * toxic:
+        return signal, f"{named + ', ' if named else ''}not aimed at a person or group"
+    return signal, f"{TARGETED_KINDS[kind]} {p:.2f}"
 
 
 class TriagePriority:
@@ -95,10 +121,12 @@ class TriagePriority:
         if comments.empty:
             return pd.DataFrame(columns=TRIAGE_COLUMNS)
         col = {c: comments[c].tolist() if c in comments else [None] * len(comments) for c in (
-            "incivility_reasons", "incivility_target", "disinfo_reasons", "coordination_reasons", "sentiment",
+            "incivility_reasons", "incivility_target", "incivility_kind", "disinfo_reasons", "coordination_reasons", "sentiment",
             "parent_id", "author")}
         num = {c: _nums(comments[c]) if c in comments else [0.0] * len(comments) for c in (
             "incivility", "disinfo_risk", "coordination_score", "sentiment")}
+        kind_cols = [k for k in TARGETED_KINDS if f"p_{k}" in comments]
+        kind_num = {k: _nums(comments[f"p_{k}"]) for k in kind_cols}
         tids, cids = comments["thread_id"].tolist(), comments["comment_id"].tolist()
         sentiment_of = {}
         author_of = {}
@@ -116,7 +144,10 @@ class TriagePriority:
                 target = col["incivility_target"][i]
                 if not reason:
                     reason = "hostile tone" + (f" toward {target}" if isinstance(target, str) and target else "")
-                parts.append((w["incivility"] * inc, f"incivility {inc:.2f}: {reason}"))
+                named = col["incivility_kind"][i]
+                signal, kind = incivility_signal(inc, {k: kind_num[k][i] for k in kind_cols},
+                                                 w["incivility_untargeted"], named if isinstance(named, str) else "")
+                parts.append((w["incivility"] * signal, f"incivility {inc:.2f}{', ' + kind if kind else ''}: {reason}"))
             risk = num["disinfo_risk"][i]
             if risk:
                 parts.append((w["disinfo"] * risk, _first_reason(col["disinfo_reasons"][i]) or "possible disinformation"))
@@ -146,8 +177,10 @@ class TriageStage(Stage):
 
     name = "triage"
     requires = ("comments.text",)
-    uses = ("comments.incivility", "comments.disinfo_risk", "comments.coordination_score", "comments.sentiment")
-    reduced = "a signal from a stage that did not run (incivility, disinfo, coordination, sentiment) counts as 0"
+    uses = ("comments.incivility", "comments.p_insult", "comments.p_threat", "comments.p_identity_attack",
+            "comments.disinfo_risk", "comments.coordination_score", "comments.sentiment")
+    reduced = ("a signal from a stage that did not run (incivility, disinfo, coordination, sentiment) counts as 0; "
+               "without the incivility kinds, P(toxic) counts in full")
     provides = ("comments.triage_priority", "comments.triage_reasons")
 
     def run(self, ctx: RunContext) -> None:

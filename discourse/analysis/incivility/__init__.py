@@ -119,7 +119,7 @@ class Incivility:
             prob = self.cues.floored(p, flags, "head_floors")
             kinds = {k: np.asarray(self.cues.floored(v, flags, "head_floors", _KIND_SIGNALS.get(k, ())))
                      for k, v in kinds.items()}
-        kind_names = np.array(KINDS)[np.column_stack([kinds[k] for k in KINDS]).argmax(axis=1)]
+        kind_names = self._kind_names(kinds)
         return pd.DataFrame({
             "incivility": prob,
             "incivility_reasons": [reason_text(ev, mp, lead=FEATURE_EVIDENCE.get(t, ()))
@@ -128,6 +128,13 @@ class Incivility:
             "profanity": strengths["profanity"],
             **{k: kinds[k] for k in KINDS},
         })
+
+    def _kind_names(self, kinds: dict) -> np.ndarray:
+        """Each row's kind: the one whose probability stands highest above that kind's share of
+        toxic training comments (an insult is common, so a swear word alone must not read as one)."""
+        base = self.heads.base_rates if self.heads is not None else dict.fromkeys(KINDS, 1.0)
+        lift = np.column_stack([np.asarray(kinds[k], dtype=float) / max(base[k], 1e-6) for k in KINDS])
+        return np.array(KINDS)[lift.argmax(axis=1)]
 
     def transform(self, comments, vectors=None):
         """Scores for a comments frame; a reply's attacks are named as aimed at its parent's author.

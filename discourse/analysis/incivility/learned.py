@@ -3,7 +3,8 @@
 ``incivility.npz`` reads the comment's sentence vector (the run's own, never a second encoder
 pass) with the cue and span-word features; ``incivility_cues.npz`` reads the features alone
 (runs without the encoder). ``incivility_kinds.npz`` (``incivility_kinds_cues.npz``) gives insult / threat / identity attack /
-obscene given toxic; a kind's probability is P(toxic) x P(kind | toxic). Trained by
+obscene given toxic, each calibrated on held-back rows; a kind's probability is
+P(toxic) x P(kind | toxic), and a comment's kind is the one most above its usual share. Trained by
 ``python -m training.incivility`` (see the card ``incivility.md`` beside the weights).
 """
 from __future__ import annotations
@@ -38,6 +39,9 @@ class Heads:
         self.cues = LinearHead.load("incivility_cues")
         self.kinds = LinearHead.load("incivility_kinds") if self.full is not None else None
         self.kinds_cues = LinearHead.load("incivility_kinds_cues")
+        meta = (self.kinds or self.kinds_cues).meta
+        #: each kind's share of the toxic training rows (1 where the head does not say)
+        self.base_rates = {k: float(meta.get("base_rates", {}).get(k, 1.0)) for k in KINDS}
 
     def predict(self, features, vectors: np.ndarray | None) -> tuple[np.ndarray, dict, list[str]]:
         """P(toxic) per row, P(kind) per kind, and per row the named feature that pushed most
