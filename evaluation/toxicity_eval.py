@@ -9,10 +9,17 @@ use a ranked queue: average precision (AP) and precision among the 20 highest-sc
 (P@20); calibration as the Brier score and a reliability table.
 
     python -m evaluation.toxicity_eval [--data DIR]
+    python -m evaluation.toxicity_eval --triage [test|train]
 
 Baselines on the same comments: counting words of the lexicon's insult lists, alt-profanity-check
 alone, and the previous hand-set cue score (``discourse/data/incivility_weights.json``, whose
 scale was fitted on this very sample: its figure flatters it).
+
+``--triage``: how the triage queue orders what moderators act on (an insult, threat or identity
+attack: half the annotators of a Civil Comments post marked one; a Davidson tweet rated hate) among
+the training sources' held-out 20% (``test``, never fitted or tuned on) or their training part
+(``train``, where ``incivility_untargeted`` in ``discourse/data/scoring.toml`` was chosen: the largest
+weight with the best average precision). Needs ``../shared/data/toxicity`` and the training folder.
 """
 from __future__ import annotations
 
@@ -88,13 +95,86 @@ def sentence_vectors(texts: list[str]) -> np.ndarray:
     return encode(texts, "incivility-sfu")
 
 
+#: the incivility kinds a moderator acts on: aimed at a person or a group
+ACT_ON = ("insult", "threat", "identity_attack")
+UNTARGETED_GRID = (1.0, 0.75, 0.5, 0.35, 0.25, 0.1, 0.0)
+
+
+def triage_pools(part: str):
+    """(name, texts, vectors, act-on labels) per pool of the training sources' ``part`` ("test":
+    the held-out 20% of posts; "train": fit + calibration parts), split as ``training.incivility`` does."""
+    from training.common import encode
+    from training.incivility import SEED, split
+    from training.incivility_data import training_rows
+
+    rows = training_rows(SEED)
+    fit, cal, test = split(rows)
+    mask = test if part == "test" else fit | cal
+    vectors = encode(rows["text"].tolist(), "incivility-train")
+    src, toxic = rows["source"].to_numpy(), rows["label"].to_numpy() == 1
+    act = rows[list(ACT_ON)].ge(0.5).any(axis=1).to_numpy().astype(int)
+    news = mask & np.isin(src, ["civil_comments", "civil_comments_clean"])
+    for name, m in (("Civil Comments news comments: toxic posts and their unmarked sentences", news),
+                    ("Civil Comments news comments: toxic posts only", news & toxic),
+                    ("Davidson tweets, toxic ones: hate (identity attack) vs offensive", mask & (src == "davidson") & toxic)):
+        idx = np.flatnonzero(m)
+        yield name, rows["text"].iloc[idx].tolist(), vectors[idx], act[idx]
+
+
+def triage_priorities(inc: Incivility, texts: list[str], vectors, weights):
+    """(weight, triage priority per text) for each ``incivility_untargeted`` weight, through the
+    incivility stage's model and :class:`~discourse.analysis.triage.TriagePriority` as a run uses them."""
+    import pandas as pd
+
+    from discourse.analysis.triage import TriagePriority
+    from discourse.config import load_config
+
+    frame = pd.DataFrame({"thread_id": "t", "comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
+    scored = inc.transform(frame, vectors=vectors).drop(columns=["thread_id", "comment_id"])
+    frame = pd.concat([frame, scored], axis=1)
+    config = load_config()
+    for w in weights:
+        cfg = dict(config, triage=dict(config["triage"], incivility_untargeted=w))
+        yield w, TriagePriority(config=cfg).transform(frame)["triage_priority"].to_numpy()
+
+
+def triage_main(part: str) -> int:
+    from discourse.config import load_config
+
+    shipped = load_config()["triage"]["incivility_untargeted"]
+    weights = UNTARGETED_GRID if part == "train" else (1.0, shipped)
+    inc = Incivility()
+    ap: dict[float, list[float]] = {w: [] for w in weights}
+    print(f"triage order of comments of a kind moderators act on ({', '.join(ACT_ON)}), {part} part of the "
+          f"incivility training sources (python -m training.incivility splits by post)")
+    for name, texts, vectors, y in triage_pools(part):
+        n = int(y.sum())
+        print(f"\n{name}: {len(y)}, {n} of an act-on kind (random ranking: AP and P@k {y.mean():.3f})")
+        print(f"  {'incivility_untargeted':<34} {'AP':>6} {'P@20':>6} {'P@100':>6} {'P@R':>6}")
+        for w, s in triage_priorities(inc, texts, vectors, weights):
+            ap[w].append(average_precision(s, y))
+            label = f"{w}" + (" (kind-blind, as before)" if w == 1 else " (shipped)" if w == shipped else "")
+            print(f"  {label:<34} {ap[w][-1]:6.3f} {precision_at(s, y):6.3f} "
+                  f"{precision_at(s, y, 100):6.3f} {precision_at(s, y, n):6.3f}")
+    if part == "train":
+        best = np.max(list(ap.values()), axis=0)
+        chosen = max(w for w, a in ap.items() if np.all(np.round(a, 3) >= np.round(best, 3) - 0.001))
+        print(f"\nthe largest incivility_untargeted whose AP is within 0.001 of the best on every pool: {chosen}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation.toxicity_eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder with comments.csv (default ../shared/data/sfu-toxicity-dev)")
     parser.add_argument("--fast", action="store_true", help="only the cue-only head (no encoder)")
+    parser.add_argument("--triage", nargs="?", const="test", choices=("test", "train"),
+                        help="the triage order of insults, threats and identity attacks on the training "
+                             "sources' held-out part (test) or training part (train), instead of SFU")
     args = parser.parse_args(argv)
+    if args.triage:
+        return triage_main(args.triage)
     if not (args.data / "comments.csv").exists() and not args.data.is_file():
         print(f"{args.data} not found: toxicity evaluation skipped (it needs the SFU sample)")
         return 0
