@@ -213,6 +213,22 @@ def test_probability_kinds_and_reasons(inc):
     assert out["incivility"].iloc[2] >= 0.5 and out["incivility_reasons"].iloc[2].startswith("condescension:")
 
 
+def test_kinds_are_calibrated_and_named_by_how_far_they_rise_above_their_share(inc):
+    """P(kind | toxic) is a probability (Platt-scaled on held-back news comments), and a comment's
+    kind is the one most above its usual share: a swear word alone is obscene, not an insult
+    (insults are half of all toxic comments, so a raw argmax would call most things insults)."""
+    for head in (inc.heads.kinds, inc.heads.kinds_cues):
+        assert head.meta["calibrated"] and set(head.meta["base_rates"]) == {"insult", "threat", "identity_attack", "obscene"}
+    assert inc.heads.base_rates["insult"] > 0.3 > 0.1 > inc.heads.base_rates["threat"]
+    out = inc.score(["What a crap product, total shit.", "You are a complete moron.", "Migrants are vermin.",
+                     "I know where you live and I will hurt you."])
+    assert out["incivility_kind"].tolist() == ["obscene", "insult", "identity_attack", "threat"]
+    swear, insult = out.iloc[0], out.iloc[1]
+    assert swear["incivility"] > 0.9 and swear["insult"] < 0.6 < insult["insult"]
+    # a calibrated threat head does not call any toxic comment a threat
+    assert swear["threat"] < 0.1 and insult["threat"] < 0.1
+
+
 def test_reasons_lead_with_the_evidence_that_weighed_most():
     from discourse.analysis.incivility.scorer import reason_text
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from discourse.analysis.disinfo import DisinfoRisk
-from discourse.analysis.triage import TriagePriority
+from discourse.analysis.triage import TriagePriority, incivility_signal
 from discourse.cli import main
 from discourse.config import load_config
 from discourse.errors import InputError
@@ -93,6 +93,53 @@ def test_triage_reasons_for_each_signal():
     assert out.triage_priority.between(0, 1).all()
 
 
+def _kinds_frame():
+    """A swear word aimed at no one (P(toxic) high, P(insult) low) and a condescending attack on the
+    person answered (P(toxic) lower, all of it insult), as the incivility stage scores them."""
+    c = frame(text=["Anyone can make crap products.", "Can you write in understandable English?", "Nice."],
+              incivility=[0.87, 0.62, 0.02], incivility_kind=["obscene", "insult", ""],
+              incivility_reasons=["profanity: 'crap'", "attack aimed at a0: 'Can you write'", ""],
+              p_insult=[0.30, 0.60, 0.0], p_threat=[0.01, 0.0, 0.0], p_identity_attack=[0.07, 0.01, 0.0],
+              p_obscene=[0.18, 0.0, 0.0])
+    c.loc[1, "parent_id"] = "c0"
+    return c
+
+
+def test_triage_puts_an_attack_on_a_person_above_a_swear_word_aimed_at_no_one():
+    out = TriagePriority().transform(_kinds_frame()).set_index("comment_id")
+    assert out.loc["c1", "triage_priority"] > out.loc["c0", "triage_priority"] > out.loc["c2", "triage_priority"]
+    assert out.loc["c1", "triage_reasons"].startswith(
+        "incivility 0.62, insult / personal attack 0.60: attack aimed at a0: 'Can you write'")
+    assert out.loc["c0", "triage_reasons"].startswith(
+        "incivility 0.87, obscene, not aimed at a person or group: profanity: 'crap'")
+    # the swear word still counts, at the untargeted discount
+    w = load_config()["triage"]["incivility_untargeted"]
+    assert out.loc["c0", "triage_priority"] == pytest.approx(max(0.30, w * 0.87), abs=1e-3)
+
+
+def test_triage_without_kinds_or_kind_blind_counts_the_whole_probability(tmp_path):
+    c = _kinds_frame()
+    blind = c.drop(columns=["p_insult", "p_threat", "p_identity_attack", "p_obscene", "incivility_kind"])
+    out = TriagePriority().transform(blind).set_index("comment_id")
+    assert out.loc["c0", "triage_priority"] == pytest.approx(0.87) and out.loc["c0", "triage_reasons"].startswith(
+        "incivility 0.87: profanity")
+    user = tmp_path / "c.toml"
+    user.write_text("[triage]\nincivility_untargeted = 1.0\n", encoding="utf-8")
+    same = TriagePriority(config=load_config(user)).transform(c)
+    assert same["triage_priority"].tolist() == out["triage_priority"].tolist()
+
+
+def test_incivility_signal_names_the_kind_that_counted():
+    assert incivility_signal(0.8, {}, 0.35) == (0.8, "")
+    assert incivility_signal(0.7, {"insult": 0.1, "threat": 0.65, "identity_attack": 0.0}, 0.35) == (0.65, "threat 0.65")
+    signal, kind = incivility_signal(0.9, {"insult": 0.2, "threat": 0.0, "identity_attack": 0.1}, 0.35)
+    assert signal == pytest.approx(0.315) and kind == "not aimed at a person or group"
+    assert incivility_signal(0.9, {"insult": 0.2, "threat": 0.0, "identity_attack": 0.1}, 0.35, "obscene")[1] == (
+        "obscene, not aimed at a person or group")
+    assert incivility_signal(0.5, {"insult": 0.45, "threat": 0.0, "identity_attack": 0.0}, 0.35, "insult") == (
+        0.45, "insult / personal attack 0.45")
+
+
 # -- the queue ---------------------------------------------------------------------------------------
 
 def scored(texts, authors=None):
@@ -164,6 +211,33 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 
 # -- the command, on the sample thread ---------------------------------------------------------------
 
+#: the three attacks of threads/001 (text fragment -> the kind its triage reason must name and quote)
+INSULTS_001 = {"small child": "insult / personal attack", "understandable English": "insult / personal attack",
+               "tarred and feathered": "threat"}
+
+
+def assert_insults_top_with_reasons(rows):
+    """The insults of threads/001 are the top three of its queue, each reason naming the kind of
+    attack and quoting its evidence (the comments that only say "crap" rank below them)."""
+    top = sorted(rows, key=lambda r: r["rank"])[:3]
+    for fragment, kind in INSULTS_001.items():
+        row = next((r for r in top if fragment in r["text"]), None)
+        assert row is not None, (fragment, [(r["rank"], r["text"][:40], r["triage_reasons"]) for r in rows])
+        assert f", {kind} " in row["triage_reasons"] and "'" in row["triage_reasons"], row["triage_reasons"]
+    crap = [r for r in rows if "crap" in r["text"]]
+    assert len(crap) == 2 and all("not aimed at a person or group" in r["triage_reasons"] for r in crap)
+
+
+@pytest.mark.slow
+def test_golden_thread_001_insults_top_the_full_triage_queue(tmp_path, capsys):
+    """With every stage (sentence vectors, narratives, disinformation), as `discourse triage` runs."""
+    import json
+
+    db = tmp_path / "q.sqlite"
+    assert main(["triage", str(SAMPLE), "--db", str(db), "--format", "json", "--top", "0"]) == 0
+    assert_insults_top_with_reasons(json.loads(capsys.readouterr().out))
+
+
 def test_triage_command_ranks_insults_and_queues_only_new(tmp_path, capsys):
     page = tmp_path / "thread.txt"
     shutil.copy(SAMPLE, page)
@@ -182,7 +256,7 @@ def test_triage_command_ranks_insults_and_queues_only_new(tmp_path, capsys):
     insults = [rank_of("small child"), rank_of("understandable English"), rank_of("tarred and feathered")]
     on_topic = [rank_of("We all know China"), rank_of("Impossible, the Western media")]
     assert max(insults) < min(on_topic), rank
-    assert all(r["triage_reasons"] for r in rows if r["rank"] <= 3)
+    assert_insults_top_with_reasons(rows)
 
     page.write_text(page.read_text(encoding="utf-8") + "\nNewcomer\nThanks for the balanced report.\n",
                     encoding="utf-8")
