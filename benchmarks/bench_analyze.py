@@ -144,6 +144,8 @@ def token_count(texts: list[str]) -> int:
 
     from discourse.encoders import MAX_TOKENS, model_path
 
+    if not texts:  # a run over a full cache sends the encoder nothing
+        return 0
     tok = AutoTokenizer.from_pretrained(model_path())
     return sum(len(ids) for ids in tok(list(texts), truncation=True, max_length=MAX_TOKENS)["input_ids"])
 

@@ -170,7 +170,7 @@ class TopicPass:
         self.topics = model.topics_.assign(note=f"fitted on a seeded sample of {len(sample)} threads")
         self.labels = dict(zip(self.topics["topic"].astype(int), self.topics["label"]))
         self.threshold = model.outlier_threshold if model.outlier_threshold is not None else -1.0
-        if model.model_ is not None:
+        if model.clustered_:
             vectors = np.asarray(self.embedder.encode(encoded_units(units)), dtype=np.float32)
             topic = assigned["topic"].to_numpy()
             self.ids = sorted(set(topic.tolist()) - {-1})

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..resources import load_json
 from .stage import RunContext, Stage
+from .topics_cache import FittedTopicsStore
 
 log = logging.getLogger("discourse")
 
@@ -153,8 +154,10 @@ class Topics:
     def __init__(self, embedder=None, seed: int = 42, min_docs: int | None = 40, min_topic_size: int | None = None,
                  umap_min_docs: int = 200, umap_max_docs: int = 5000, reduction=None, clustering=None, vectorizer=None,
                  representation="keybert", outlier_threshold: float = 0.35, stop_words_path=None,
-                 label_words: int = 3, prediction_data: bool = False):
+                 label_words: int = 3, prediction_data: bool = False, cache_dir=None):
         self.embedder = embedder
+        #: where fitted topics are kept for a rerun over the same texts and vectors (None: never)
+        self.cache_dir = cache_dir
         # HDBSCAN's prediction data is only needed to place *new* texts later
         # (``model_.transform``); building it costs as much as half the clustering.
         self.prediction_data = prediction_data
@@ -171,6 +174,7 @@ class Topics:
         self.stop_words_path = stop_words_path
         self.label_words = label_words
         self.model_ = None
+        self.clustered_ = False  # True when the topics come from clustering (fitted now or read back)
         self.topics_: pd.DataFrame | None = None  # noqa: F821
         self.note_ = ""
 
@@ -252,7 +256,7 @@ class Topics:
         if embeddings is None:
             embeddings = self._embedder().encode(encoded_units(units))
         try:
-            topics, labels = self._fit_bertopic(docs, embeddings, nonblank)
+            topics, labels = self._fit_or_reuse(docs, embeddings, nonblank)
         except Exception as exc:  # noqa: BLE001 - BERTopic/HDBSCAN fail on degenerate inputs (all alike, all unique)
             log.warning("topic clustering failed (%s); falling back to keywords", exc)
             return self._keyword_topic(units, docs, stop,
@@ -270,6 +274,25 @@ class Topics:
             has = which >= 0
             score[has] = np.einsum("ij,ij->i", embeddings[has], np.stack([centres[t] for t in order])[which[has]])
         return self._assignments(units, topics, score, labels)
+
+    def _fit_or_reuse(self, docs, embeddings, nonblank):
+        """Topics fitted over these texts and vectors before (same settings) are read back from the
+        cache: a rerun of the same corpus, as a report after an analysis is, pays nothing for the
+        clustering (whose UMAP alone compiles for 20-45 s in every new process). Fitting is seeded,
+        so a fresh fit would give the same answer."""
+        import pandas as pd
+
+        store = FittedTopicsStore.for_fit(self, docs, embeddings)
+        if store is not None and (found := store.read()) is not None:
+            topics, rows, self.note_ = found
+            self.topics_ = pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+            self.model_, self.clustered_ = None, True
+            return topics, {int(r[0]): r[2] for r in rows}
+        topics, labels = self._fit_bertopic(docs, embeddings, nonblank)
+        self.clustered_ = True
+        if store is not None:
+            store.write(topics, self.topics_.values.tolist(), self.note_)
+        return topics, labels
 
     def _fit_bertopic(self, docs, embeddings, nonblank):
         import pandas as pd
@@ -334,7 +357,7 @@ class Topics:
             rows.insert(0, (-1, int((topics == -1).sum()), NO_TOPIC_LABEL, "", "empty texts"))
         self.topics_ = pd.DataFrame(rows, columns=TOPIC_COLUMNS)
         self.note_ = note
-        self.model_ = None
+        self.model_, self.clustered_ = None, False
         return self._assignments(units, topics, np.where(topics == 0, 1.0, 0.0),
                                  {0: label, -1: NO_TOPIC_LABEL})
 
@@ -359,6 +382,11 @@ def thread_topics(assignments):
     return g.sort_values(["thread_id", "count"], ascending=[True, False]).reset_index(drop=True)[cols]
 
 
+def fitted_topics_folder(embedder):
+    """The run's cache folder (beside the embedding cache) when its encoder keeps one on disk."""
+    return getattr(embedder, "cache_dir", None) if getattr(embedder, "use_disk_cache", False) else None
+
+
 class TopicsStage(Stage):
     """BERTopic over all comments and article paragraphs (keyword topics under ``--fast``)."""
 
@@ -377,7 +405,8 @@ class TopicsStage(Stage):
         return encoded_units(ctx.units)
 
     def run(self, ctx: RunContext) -> None:
-        model = Topics(embedder=ctx.embedder, seed=ctx.seed, **ctx.options.get("topics", {}))
+        options = {"cache_dir": fitted_topics_folder(ctx.embedder), **ctx.options.get("topics", {})}
+        model = Topics(embedder=ctx.embedder, seed=ctx.seed, **options)
         if not ctx.use_embeddings:
             model.min_docs = None  # keywords only: clustering needs the encoder
         assigned = model.fit_transform(ctx.units)
