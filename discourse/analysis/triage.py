@@ -121,8 +121,8 @@ class TriagePriority:
         if comments.empty:
             return pd.DataFrame(columns=TRIAGE_COLUMNS)
         col = {c: comments[c].tolist() if c in comments else [None] * len(comments) for c in (
-            "incivility_reasons", "incivility_target", "incivility_kind", "disinfo_reasons", "coordination_reasons", "sentiment",
-            "parent_id", "author")}
+            "incivility_reasons", "incivility_target", "incivility_kind", "disinfo_reasons", "coordination_reasons",
+            "sentiment", "parent_id", "author")}
         num = {c: _nums(comments[c]) if c in comments else [0.0] * len(comments) for c in (
             "incivility", "disinfo_risk", "coordination_score", "sentiment")}
         kind_cols = [k for k in TARGETED_KINDS if f"p_{k}" in comments]
@@ -147,7 +147,8 @@ class TriagePriority:
                 named = col["incivility_kind"][i]
                 signal, kind = incivility_signal(inc, {k: kind_num[k][i] for k in kind_cols},
                                                  w["incivility_untargeted"], named if isinstance(named, str) else "")
-                parts.append((w["incivility"] * signal, f"incivility {inc:.2f}{', ' + kind if kind else ''}: {reason}"))
+                label = f"incivility {inc:.2f}" + (f", {kind}" if kind else "")
+                parts.append((w["incivility"] * signal, f"{label}: {reason}"))
             risk = num["disinfo_risk"][i]
             if risk:
                 parts.append((w["disinfo"] * risk, _first_reason(col["disinfo_reasons"][i]) or "possible disinformation"))
