@@ -343,7 +343,7 @@ Reliability of the `{models[0]}` head on the test part (mean predicted vs observ
 
 Kinds given toxic (`{models[0]}`) on the test part: average precision, and the mean predicted
 P(kind | toxic) beside the observed share. Each kind head is fitted with balanced class weights, then
-Platt-scaled on the calibration part (before that, any toxic post read as a threat with probability
+Platt-scaled on the news comments (Civil Comments) of the calibration part (before that, any toxic post read as a threat with probability
 0.32 against an observed 0.017, and triage could not weigh the kinds):
 
 | kind | AP | positives | mean predicted | observed share |
