@@ -162,7 +162,7 @@ def encoded_summary(threads, sent: list[str]) -> str:
             f"{n_tok / max(1, floor_tok):.2f}x tokens)")
 
 
-def run_once(threads, cache_dir: str, stages=None) -> tuple[float, dict[str, float], float]:
+def run_once(threads, cache_dir: str, stages=None, topic_options=None) -> tuple[float, dict[str, float], float]:
     """Wall time of one analysis, its stage timings, and the seconds spent in the encoder (model
     loading and encoding, wherever a stage asked for vectors the cache did not have)."""
     from discourse.analysis.pipeline import Analyzer
@@ -170,7 +170,7 @@ def run_once(threads, cache_dir: str, stages=None) -> tuple[float, dict[str, flo
     fresh_process_caches()
     embedder = counting_embedder(cache_dir)
     start = time.perf_counter()
-    result = Analyzer(embedder=embedder, quiet=True, stages=stages).run(threads)
+    result = Analyzer(embedder=embedder, quiet=True, stages=stages, topic_options=topic_options).run(threads)
     run_once.sent = embedder.sent
     return time.perf_counter() - start, result.timings, embedder.model_seconds
 
@@ -185,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache-dir", help="embedding cache to use and keep (default: a fresh temporary one)")
     ap.add_argument("--triage", action="store_true",
                     help="time `discourse triage` (scoring and the SQLite queue) instead of the full analysis")
+    ap.add_argument("--refit-topics", action="store_true",
+                    help="fit topics in every run (warm runs otherwise read the first run's fitted topics back)")
     args = ap.parse_args(argv)
     if args.one_core:
         one_core()
@@ -211,9 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="discourse-bench-") as tmp:
         cache = args.cache_dir or tmp
-        cold_total, cold, cold_model = run_once(threads, cache)
+        topic_options = {"cache_dir": None} if args.refit_topics else None
+        cold_total, cold, cold_model = run_once(threads, cache, topic_options=topic_options)
         cold_sent = run_once.sent
-        warm = [run_once(threads, cache) for _ in range(max(1, args.warm_runs))]
+        warm = [run_once(threads, cache, topic_options=topic_options) for _ in range(max(1, args.warm_runs))]
     warm_total = statistics.median(w[0] for w in warm)
     stages = list(cold)
     print(f"\n{'stage':<14}{'cold s':>9}{'warm s':>9}{'warm comments/s':>17}")
